@@ -1,0 +1,95 @@
+"""Building the Gradio Blocks and wiring events to `Handlers`."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from client import SightlineClient
+from ui_gradio.app import MAX_INSIGHTS, POLL_INTERVAL_S, Handlers, Page, guarded
+
+
+def _result_box() -> tuple[gr.Column, dict[str, object]]:
+    parts: dict[str, object] = {"cards": [], "card_texts": [], "card_plots": []}
+    with gr.Column(visible=False, elem_id="result") as box:
+        gr.Markdown("## Key figures")
+        parts["kpis"] = gr.Markdown(elem_id="kpis")
+        gr.Markdown("## Summary")
+        parts["notice"] = gr.Markdown(visible=False, elem_id="fallback-notice")
+        parts["narrative"] = gr.Markdown(elem_id="narrative")
+        gr.Markdown("## Insights")
+        for slot in range(MAX_INSIGHTS):
+            with gr.Group(visible=False, elem_id=f"insight-{slot + 1}") as card:
+                parts["card_texts"].append(gr.Markdown())  # type: ignore[attr-defined]
+                parts["card_plots"].append(gr.Plot(show_label=False))  # type: ignore[attr-defined]
+            parts["cards"].append(card)  # type: ignore[attr-defined]
+        parts["overview"] = gr.Plot(label="Overview", visible=False)
+        with gr.Accordion("Column profile", open=False):
+            parts["profile"] = gr.Dataframe(interactive=False, datatype="str", elem_id="profile")
+        gr.Markdown("## Data preview")
+        parts["preview"] = gr.Dataframe(interactive=False, datatype="str", elem_id="preview")
+        parts["download"] = gr.File(label="result.json", interactive=False, elem_id="download")
+    return box, parts
+
+
+def build_demo(client: SightlineClient) -> gr.Blocks:
+    """The whole page for `client`'s API."""
+    with gr.Blocks(title="Sightline") as demo:
+        gr.Markdown(
+            "# Sightline\nUpload a table; get its profile, ranked insights with charts and a narrative."
+        )
+        status = gr.Markdown(elem_id="status")
+        with gr.Row():
+            upload = gr.File(label="Table to analyse", type="filepath", elem_id="upload", scale=3)
+            with gr.Column(scale=2):
+                url = gr.Textbox(label="…or a file URL", elem_id="file-url")
+                analyse = gr.Button("Analyse", variant="primary", elem_id="analyse")
+                cancel = gr.Button("Cancel job", variant="stop", elem_id="cancel")
+        job_id = gr.Textbox(label="Job id", elem_id="job-id")
+        progress = gr.HTML(elem_id="progress")
+        timer = gr.Timer(POLL_INTERVAL_S, active=False)
+        result_box, parts = _result_box()
+        with gr.Column(visible=False, elem_id="error") as error_box:
+            error_text = gr.Markdown(elem_id="error-text")
+            error_doc = gr.JSON(label="error.json", elem_id="error-json", open=True)
+        with gr.Accordion("Recent jobs", open=True):
+            recent = gr.Dropdown(label="Reopen a job", choices=[], elem_id="recent")
+            refresh = gr.Button("Refresh list", size="sm", elem_id="refresh")
+        page = Page(
+            job_id=job_id,
+            status=status,
+            progress=progress,
+            timer=timer,
+            result_box=result_box,
+            error_box=error_box,
+            error_text=error_text,
+            error_doc=error_doc,
+            recent=recent,
+            **parts,  # type: ignore[arg-type]
+        )
+        _wire(demo, client, page, upload, url, analyse, cancel, refresh)
+    return demo
+
+
+def _wire(
+    demo: gr.Blocks,
+    client: SightlineClient,
+    page: Page,
+    upload: gr.File,
+    url: gr.Textbox,
+    analyse: gr.Button,
+    cancel: gr.Button,
+    refresh: gr.Button,
+) -> None:
+    handlers = Handlers(client, page)
+    outputs = page.outputs()
+
+    def guard(fn):  # type: ignore[no-untyped-def]
+        return guarded(page, client.base_url, fn)
+
+    analyse.click(guard(handlers.submit), [upload, url], outputs, api_name="submit")
+    page.timer.tick(guard(handlers.poll), [page.job_id], outputs, api_name="poll", show_progress="hidden")
+    cancel.click(guard(handlers.cancel), [page.job_id], outputs, api_name="cancel")
+    page.recent.input(guard(handlers.open_job), [page.recent], outputs, api_name="open_job")
+    page.job_id.submit(guard(handlers.open_job), [page.job_id], outputs, api_name=False)
+    refresh.click(guard(handlers.refresh), None, outputs, api_name="refresh")
+    demo.load(guard(handlers.refresh), None, outputs, api_name=False)

@@ -1,0 +1,1 @@
+"""Streamlit front end of Sightline: thin pages over `client.SightlineClient`."""

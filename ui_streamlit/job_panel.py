@@ -1,0 +1,90 @@
+"""Submitting a table and following its job live (progress, stage, Cancel)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from client import ApiUnavailable, CancelRejected, SightlineClient, UploadRejected
+from client.models import JobStatus
+from client.view import escape_markdown
+
+JOB_KEY = "job_id"
+POLL_INTERVAL_S = 1.0
+STAGE_LABELS = {
+    "queued": "Waiting for a worker",
+    "parsing": "Reading the file",
+    "profiling": "Profiling columns",
+    "insights": "Finding insights",
+    "narrative": "Writing the narrative",
+    "saving": "Saving the result",
+}
+
+
+def open_job(job_id: str) -> None:
+    """Make `job_id` the job this session shows (and put it in the URL to survive reloads)."""
+    st.session_state[JOB_KEY] = job_id
+    st.query_params["job"] = job_id
+
+
+def close_job() -> None:
+    """Go back to the empty upload form."""
+    st.session_state.pop(JOB_KEY, None)
+    st.query_params.pop("job", None)
+
+
+def current_job() -> str | None:
+    """The job this session shows, from session state or the URL."""
+    if JOB_KEY not in st.session_state and st.query_params.get("job"):
+        st.session_state[JOB_KEY] = st.query_params["job"]
+    return st.session_state.get(JOB_KEY)
+
+
+def upload_form(client: SightlineClient) -> None:
+    """The file uploader and the Analyse button; submits through the API."""
+    uploaded = st.file_uploader(
+        "Table to analyse (CSV, TSV, Excel, JSON, Parquet)",
+        key="csv",
+        help="The API decides what it accepts.",
+    )
+    with st.expander("…or analyse a file from a URL"):
+        url = st.text_input("File URL", key="file_url", placeholder="https://example.com/sales.csv")
+    if not st.button("Analyse", key="analyse", type="primary", disabled=not (uploaded or url)):
+        return
+    try:
+        if uploaded is not None:
+            job = client.upload(uploaded.getvalue(), uploaded.name)
+        else:
+            job = client.upload_url(url.strip(), url.strip().rsplit("/", 1)[-1] or None)
+    except UploadRejected as exc:
+        st.error(f"Upload rejected (HTTP {exc.status_code}): {escape_markdown(exc.message)}")
+        if exc.job_id:
+            st.caption(f"Job id: {exc.job_id}")
+        return
+    open_job(job.job_id)
+    st.rerun()
+
+
+def progress_text(status: JobStatus) -> str:
+    """'Profiling columns — 40 %' style label for the progress bar."""
+    label = STAGE_LABELS.get(status.stage or "", status.stage or status.status.capitalize())
+    return f"{label} — {status.progress * 100:.0f} % ({status.status})"
+
+
+@st.fragment(run_every=POLL_INTERVAL_S)
+def live_progress(client: SightlineClient, job_id: str) -> None:
+    """Redrawn every second while the job runs; hands over to the full page when it ends."""
+    try:
+        status = client.status(job_id)
+    except ApiUnavailable:
+        st.warning("Lost contact with the Sightline API; still trying…")
+        return
+    if status.is_terminal:
+        st.rerun()
+    st.progress(status.progress, text=progress_text(status))
+    st.caption(f"Job {job_id} · {escape_markdown(status.file_name or '')}")
+    if st.button("Cancel job", key="cancel", icon=":material/cancel:"):
+        try:
+            client.cancel(job_id)
+        except CancelRejected as exc:
+            st.info(f"Too late to cancel: the job is already {exc.status}.")
+        st.rerun()

@@ -1,0 +1,138 @@
+"""Showing a finished job: the result of a completed one, the error of a failed one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from client.models import JobState, JobStatus
+from client.view import ResultView, build_view, escape_markdown
+from ui_streamlit.services import job_document, job_report
+from ui_streamlit.tables import to_frame
+
+KPI_COLUMNS = 4
+
+
+def show_terminal(base_url: str, status: JobStatus) -> None:
+    """Dispatch on the terminal status."""
+    doc = job_document(base_url, status.job_id)
+    if status.status == JobState.COMPLETED and doc is not None:
+        show_result(build_view(doc), doc, status)
+        report = job_report(base_url, status.job_id)
+        if report:
+            st.download_button(
+                "Download HTML report",
+                report,
+                f"{status.job_id}_report.html",
+                "text/html",
+                key="download_report",
+                on_click="ignore",
+            )
+    elif status.status == JobState.CANCELLED:
+        st.warning(
+            f"Job {status.job_id} was cancelled at {status.cancelled_at or '?'}; it produced no result."
+        )
+        if doc:
+            st.json(doc, expanded=True)
+    else:
+        show_failure(status, doc)
+
+
+def show_failure(status: JobStatus, doc: dict[str, Any] | None) -> None:
+    """Error code, message and the error.json document of a failed job."""
+    code = str(status.error or (doc or {}).get("error") or "unknown").replace("`", "'")
+    message = status.error_message or (doc or {}).get("message") or ""
+    st.error(f"Job failed — error code `{code}`")
+    st.markdown(f"**Message:** {escape_markdown(message)}")
+    st.subheader("error.json")
+    if doc is None:
+        st.info("The API has no error document for this job.")
+        return
+    st.json(doc, expanded=True)
+    _download_json(doc, f"{status.job_id}_error.json", "Download error.json", "download_error")
+
+
+def show_result(view: ResultView, doc: dict[str, Any], status: JobStatus) -> None:
+    """KPIs and quality, narrative, ranked insights with charts, profile, preview, download."""
+    info = view.file_info
+    st.success(
+        f"Analysed {escape_markdown(info.get('name') or status.file_name or '')}: "
+        f"{info.get('rows', '?')} rows × {info.get('columns', '?')} columns"
+    )
+    _kpis(view)
+    _narrative(view)
+    _insights(view)
+    with st.expander("Column profile", expanded=False):
+        st.dataframe(to_frame(view.profile), key="profile_table", hide_index=True)
+    st.subheader("Data preview")
+    st.dataframe(to_frame(view.preview), key="preview_table", hide_index=True)
+    if view.issues:
+        with st.expander(f"Issues ({len(view.issues)})"):
+            st.dataframe(to_frame(view.issues), key="issues_table", hide_index=True)
+    _download_json(doc, f"{status.job_id}_result.json", "Download result.json", "download_result")
+
+
+def _kpis(view: ResultView) -> None:
+    cards = [(k.label, k.value) for k in view.kpis]
+    if view.quality_score is not None:
+        cards.insert(0, ("Data quality score", f"{view.quality_score:.0f} / 100"))
+    for start in range(0, len(cards), KPI_COLUMNS):
+        row = cards[start : start + KPI_COLUMNS]
+        for column, (label, value) in zip(st.columns(KPI_COLUMNS, border=True), row, strict=False):
+            column.metric(escape_markdown(label), value)
+
+
+def _narrative(view: ResultView) -> None:
+    st.subheader("Summary")
+    narrative = view.narrative
+    if narrative.is_fallback:
+        why = escape_markdown(narrative.reason or "no language model was used")
+        st.warning(
+            f"**Fallback narrative.** Written from the computed insights by templates, not by the "
+            f"language model ({escape_markdown(narrative.source)}). Why: {why}",
+            icon=":material/info:",
+        )
+    if narrative.bullets:
+        st.markdown("\n".join(f"- {escape_markdown(b)}" for b in narrative.bullets))
+    else:
+        st.caption("No narrative in this result.")
+
+
+def _insights(view: ResultView) -> None:
+    st.subheader(f"Insights ({len(view.insights)})")
+    for rank, insight in enumerate(view.insights, start=1):
+        with st.container(border=True, key=f"insight_{rank}"):
+            st.markdown(f"**{rank}. {escape_markdown(insight.title)}**")
+            st.markdown(escape_markdown(insight.text))
+            st.caption(f"{escape_markdown(insight.type)} · score {insight.score:.2f}")
+            _chart(view.chart_for(insight), f"chart_{rank}")
+    others = view.overview_charts()
+    if others:
+        with st.expander(f"Overview charts ({len(others)})", expanded=not view.insights):
+            for n, figure in enumerate(others.values(), start=1):
+                _chart(figure, f"overview_{n}")
+
+
+def _chart(figure: dict[str, Any] | None, key: str) -> None:
+    if not figure:
+        return
+    try:
+        fig = go.Figure(figure)
+    except ValueError:
+        st.caption("This chart could not be drawn.")
+        return
+    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+
+
+def _download_json(doc: dict[str, Any], file_name: str, label: str, key: str) -> None:
+    st.download_button(
+        label,
+        json.dumps(doc, indent=2, ensure_ascii=False),
+        file_name,
+        "application/json",
+        key=key,
+        on_click="ignore",
+    )

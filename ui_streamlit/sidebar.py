@@ -1,0 +1,28 @@
+"""The sidebar: where the API is, whether it is healthy, and recent jobs to reopen."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from client import SightlineClient
+from ui_streamlit.job_panel import open_job
+
+RECENT_LIMIT = 20
+
+
+def sidebar(client: SightlineClient) -> None:
+    """Health line and the recent-jobs picker (raises `ApiUnavailable` when the API is down)."""
+    health = client.health()
+    with st.sidebar:
+        icon = "🟢" if health.status == "ok" else "🟠"
+        st.markdown(f"{icon} API `{client.base_url}` · {health.status} · {health.workers} worker(s)")
+        st.subheader("Recent jobs")
+        jobs = client.jobs(limit=RECENT_LIMIT)
+        if not jobs:
+            st.caption("No jobs yet.")
+            return
+        labels = {j.job_id: f"{j.file_name or '?'} · {j.status} · {j.job_id}" for j in jobs}
+        choice = st.selectbox("Job", list(labels), format_func=labels.__getitem__, key="recent")
+        if st.button("Open", key="open_job") and choice:
+            open_job(choice)
+            st.rerun()
