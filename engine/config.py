@@ -1,0 +1,114 @@
+"""Every setting of Sightline, read once from the environment and `.env`.
+
+This is the only module that reads the environment. Field names carry their
+unit (`_s` seconds, `_mb` megabytes); the environment names are the reference
+card's (`JOB_TIMEOUT_SECONDS`, `BLOB_RETRY_ATTEMPTS`, ...) or ours
+(`REDIS_URL`, `PORT`, `UPLOAD_DIR`, ...). `.env.example` lists them all.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Typed settings; build with `get_settings()` (cached) or `Settings()` (fresh)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    # --- Timeouts (card) ---
+    job_timeout_s: float = Field(600, alias="JOB_TIMEOUT_SECONDS", gt=0)
+    client_max_wait_s: float = Field(600, alias="CLIENT_MAX_WAIT_SECONDS", gt=0)
+
+    # --- LLM (card + ours) ---
+    llm_api_key: str | None = Field(
+        None, validation_alias=AliasChoices("OPENROUTER_API_KEY", "LLM_API_KEY", "llm_api_key")
+    )
+    llm_model: str = Field("deepseek/deepseek-r1", alias="LLM_MODEL")
+    llm_retry_attempts: int = Field(2, alias="LLM_RETRY_ATTEMPTS", ge=1)
+    llm_base_url: str = Field("https://openrouter.ai/api/v1", alias="LLM_BASE_URL")
+    llm_timeout_s: float = Field(60, alias="LLM_TIMEOUT_SECONDS", gt=0)
+    llm_retry_after_max_s: float = Field(30, alias="LLM_RETRY_AFTER_MAX_SECONDS", ge=0)
+
+    # --- Retry / backoff (card) ---
+    blob_retry_attempts: int = Field(3, alias="BLOB_RETRY_ATTEMPTS", ge=1)
+    retry_initial_delay_s: float = Field(0.5, alias="RETRY_INITIAL_DELAY", ge=0)
+    retry_factor: float = Field(2.0, alias="RETRY_FACTOR", ge=1)
+    retry_max_delay_s: float = Field(10, alias="RETRY_MAX_DELAY", ge=0)
+
+    # --- Circuit breaker (card) ---
+    llm_circuit_threshold: int = Field(5, alias="LLM_CIRCUIT_THRESHOLD", ge=1)
+    llm_circuit_window_s: float = Field(300, alias="LLM_CIRCUIT_WINDOW", gt=0)
+    llm_circuit_cooldown_s: float = Field(600, alias="LLM_CIRCUIT_COOLDOWN", gt=0)
+
+    # --- Services ---
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+    port: int = Field(5328, alias="PORT")
+    host: str = Field("127.0.0.1", alias="HOST")
+    api_url: str = Field("http://127.0.0.1:5328", alias="API_URL")
+    streamlit_port: int = Field(8501, alias="STREAMLIT_PORT")
+    gradio_port: int = Field(7860, alias="GRADIO_PORT")
+    workers: int = Field(2, alias="WORKERS", ge=1)
+    api_threads: int = Field(8, alias="API_THREADS", ge=1)
+    api_processes: int = Field(2, alias="API_PROCESSES", ge=1)
+    data_dir: Path = Field(Path("data"), alias="DATA_DIR")
+
+    # --- Storage and limits ---
+    upload_dir: Path = Field(Path("tmp_uploads"), alias="UPLOAD_DIR")
+    results_dir: Path = Field(Path("results"), alias="RESULTS_DIR")
+    max_upload_mb: float = Field(200, alias="MAX_UPLOAD_MB", gt=0)
+    max_columns: int = Field(2000, alias="MAX_COLUMNS", ge=1)
+    download_timeout_s: float = Field(30, alias="DOWNLOAD_TIMEOUT_SECONDS", gt=0)
+    job_ttl_s: int = Field(7 * 24 * 3600, alias="JOB_TTL_SECONDS", gt=0)
+
+    # --- Worker liveness ---
+    worker_heartbeat_timeout_s: float = Field(20, alias="WORKER_HEARTBEAT_TIMEOUT_SECONDS", gt=0)
+    reaper_interval_s: float = Field(5, alias="REAPER_INTERVAL_SECONDS", gt=0)
+
+    # --- Logging ---
+    log_level: str = Field("INFO", alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field("text", alias="LOG_FORMAT")
+
+    # --- Test and demo aids (documented in the README) ---
+    simulated_slow_processing_s: float = Field(0, alias="SIMULATED_SLOW_PROCESSING_SECONDS", ge=0)
+    blob_fault_failures: str = Field("0", alias="BLOB_FAULT_FAILURES")
+    blob_fault_ops: str = Field("upload,result", alias="BLOB_FAULT_OPS")
+
+    @field_validator("llm_api_key")
+    @classmethod
+    def _blank_key_is_none(cls, value: str | None) -> str | None:
+        return value.strip() or None if value else None
+
+    @field_validator("blob_fault_failures")
+    @classmethod
+    def _check_fault_failures(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value != "all" and not value.isdigit():
+            raise ValueError("BLOB_FAULT_FAILURES must be a whole number or 'all'")
+        return value
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def rq_job_timeout_s(self) -> int:
+        """RQ's own time limit: a backstop well after ours, so ours always decides."""
+        return int(self.job_timeout_s) + 60
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return Settings()

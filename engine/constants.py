@@ -1,0 +1,25 @@
+"""Redis key names and other fixed names, in one place."""
+
+from __future__ import annotations
+
+QUEUE_NAME = "data_jobs"  # RQ queue; its Redis list is rq:queue:data_jobs
+RQ_QUEUE_KEY = f"rq:queue:{QUEUE_NAME}"
+
+JOB_KEY_PREFIX = "job:"  # job:<jobId> holds the job record as a JSON string
+JOBS_INDEX_KEY = "sightline:jobs"  # zset jobId -> created (epoch s), for /api/jobs
+JOBS_ACTIVE_KEY = "sightline:jobs:active"  # zset of non-terminal jobIds -> created
+JOBS_UNSEALED_KEY = "sightline:jobs:unsealed"  # zset of terminal jobs whose document is not yet in place
+REAPER_LOCK_KEY = "sightline:reaper:lock"
+WORKER_NAME_PREFIX = "sightline"
+
+CIRCUIT_KEY_PREFIX = "sightline:llm:circuit"  # the LLM circuit breaker's keys start here
+
+JOB_ID_PREFIX = "job_"
+JOB_ID_PATTERN = r"^job_[A-Za-z0-9_-]{12,64}$"
+
+RESULT_DOC = "result.json"
+ERROR_DOC = "error.json"
+
+
+def job_key(job_id: str) -> str:
+    return f"{JOB_KEY_PREFIX}{job_id}"

@@ -1,0 +1,143 @@
+"""Start every Sightline process, restart those that die, stop all on a signal.
+
+Processes are started by command line (workers: `python -m engine worker`,
+API: gunicorn on `api.wsgi:app`, UIs: streamlit and `python -m ui_gradio`), so
+the engine imports neither the API nor a UI.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from types import FrameType
+
+from engine.config import Settings
+from engine.supervisor.valkey import EmbeddedValkey
+
+log = logging.getLogger("sightline.supervisor")
+
+STOP_TIMEOUT_S = 15.0
+MAX_RESTART_DELAY_S = 30.0
+
+
+@dataclass
+class Child:
+    """One supervised process and its restart bookkeeping."""
+
+    name: str
+    argv: list[str]
+    restart: bool = True
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    next_start: float = 0.0
+    started_at: float = field(default=0.0)
+
+    def start(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(self.argv, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.started_at = time.monotonic()
+        log.info("Started %s (pid %d)", self.name, self.process.pid)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, *args]
+
+
+def build_children(settings: Settings, *, with_ui: bool) -> list[Child]:
+    """The process list for `serve` (engine + API) or `run` (plus both UIs)."""
+    children = [Child(f"worker-{i + 1}", _python("-m", "engine", "worker")) for i in range(settings.workers)]
+    api = ["-m", "gunicorn", "api.wsgi:app", "--bind", f"{settings.host}:{settings.port}"]
+    api += ["--worker-class", "gthread", "--workers", str(settings.api_processes)]
+    api += ["--threads", str(settings.api_threads), "--graceful-timeout", "10", "--log-level", "warning"]
+    children.append(Child("api", _python(*api)))
+    if with_ui:
+        streamlit = ["-m", "streamlit", "run", "ui_streamlit/app.py", "--server.headless", "true"]
+        streamlit += ["--server.port", str(settings.streamlit_port), "--server.address", settings.host]
+        streamlit += ["--browser.gatherUsageStats", "false"]
+        children.append(Child("streamlit", _python(*streamlit)))
+        children.append(Child("gradio", _python("-m", "ui_gradio")))
+    return children
+
+
+class Supervisor:
+    """Runs the whole stack in the foreground until SIGINT/SIGTERM."""
+
+    def __init__(self, settings: Settings, *, with_ui: bool) -> None:
+        self.settings = settings
+        self.with_ui = with_ui
+        self.stop_event = threading.Event()
+        self.valkey: EmbeddedValkey | None = None
+        self.children = build_children(settings, with_ui=with_ui)
+
+    def run(self) -> int:
+        signal.signal(signal.SIGINT, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        env = dict(os.environ)
+        try:
+            if not self.settings.redis_url:
+                self.valkey = EmbeddedValkey(self.settings.data_dir / "valkey")
+                env["REDIS_URL"] = self.valkey.start()
+                log.info("Started embedded Valkey at %s (AOF in %s)", env["REDIS_URL"], self.valkey.data_dir)
+            env.setdefault("API_URL", f"http://127.0.0.1:{self.settings.port}")
+            for child in self.children:
+                child.start(env)
+            self._announce()
+            while not self.stop_event.wait(0.5):
+                self._keep_alive(env)
+        finally:
+            self._stop_all()
+        return 0
+
+    def _announce(self) -> None:
+        lines = [f"Sightline API      http://{self.settings.host}:{self.settings.port}/api/health"]
+        if self.with_ui:
+            lines.append(f"Streamlit UI       http://{self.settings.host}:{self.settings.streamlit_port}")
+            lines.append(f"Gradio UI          http://{self.settings.host}:{self.settings.gradio_port}")
+        lines.append(f"Workers            {self.settings.workers}    (Ctrl-C stops everything)")
+        print("\n".join(lines), flush=True)
+
+    def _keep_alive(self, env: dict[str, str]) -> None:
+        now = time.monotonic()
+        for child in self.children:
+            if child.alive or child.process is None:
+                continue
+            if child.next_start == 0.0:
+                code = child.process.returncode
+                delay = min(2.0**child.restarts, MAX_RESTART_DELAY_S) if now - child.started_at < 10 else 0.0
+                log.warning("%s exited with code %s; restarting in %.0f s", child.name, code, delay)
+                child.next_start = now + delay
+            if child.restart and now >= child.next_start:
+                child.restarts += 1
+                child.next_start = 0.0
+                child.start(env)
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        log.info("Received signal %d: stopping Sightline", signum)
+        self.stop_event.set()
+
+    def _stop_all(self) -> None:
+        running = [c for c in reversed(self.children) if c.alive]
+        for child in running:
+            assert child.process is not None
+            child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        for child in running:
+            assert child.process is not None
+            try:
+                child.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in time; killing it", child.name)
+                child.process.kill()
+                child.process.wait()
+        if self.valkey is not None:
+            self.valkey.stop()
+        log.info("Sightline stopped.")

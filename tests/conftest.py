@@ -1,0 +1,53 @@
+"""Shared fixtures: a private Valkey server for the session, and live stacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.supervisor.valkey import EmbeddedValkey
+from tests.support.stack import Stack
+
+REPO = Path(__file__).resolve().parents[1]
+SALES_DEMO = REPO / "dev-samples" / "sales_demo.csv"
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]:
+    """A Valkey server started for this test session only (never the machine's Redis)."""
+    server = EmbeddedValkey(tmp_path_factory.mktemp("valkey"), persist=False)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_stack(
+    redis_server: EmbeddedValkey, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Stack]]:
+    """Factory: make_stack(env={...}, workers=2) -> a running Stack, stopped after the test."""
+    stacks: list[Stack] = []
+
+    def factory(env: dict[str, str] | None = None, workers: int = 2) -> Stack:
+        stack = Stack(redis_server, tmp_path_factory.mktemp("stack"), env, workers)
+        stacks.append(stack)
+        return stack
+
+    yield factory
+    for stack in stacks:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(redis_server: EmbeddedValkey, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A default stack (2 workers, no LLM key) shared by one test module."""
+    live = Stack(redis_server, tmp_path_factory.mktemp("stack"), None, 2)
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def sales_demo() -> Path:
+    return SALES_DEMO

@@ -1,0 +1,76 @@
+"""Job records: creation, the transition table, absorbing terminal states."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.constants import JOBS_ACTIVE_KEY, JOBS_UNSEALED_KEY, job_key
+from engine.context import EngineContext
+from engine.jobs import JobStatus, is_valid_job_id, new_job_id, public_view
+
+
+def test_new_ids_are_unguessable_and_valid() -> None:
+    ids = {new_job_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    for job_id in ids:
+        assert job_id.startswith("job_") and len(job_id) >= 16 and is_valid_job_id(job_id)
+
+
+@pytest.mark.parametrize("bad", ["../x", "*", "job_", "job_short", "job_" + "a" * 10_000, "job_abc/../../x"])
+def test_hostile_ids_are_not_valid(bad: str) -> None:
+    assert not is_valid_job_id(bad)
+
+
+def test_created_record_is_readable_with_redis_cli_get(ctx: EngineContext) -> None:
+    job_id = new_job_id()
+    ctx.store.create(job_id, file_name="sales.csv")
+    raw = ctx.redis.get(job_key(job_id))
+    assert raw is not None
+    record = json.loads(raw)
+    assert record["status"] == "submitted" and record["stage"] == "queued" and record["progress"] == 0
+    view = public_view(record)
+    assert set(view) >= {"jobId", "status", "progress", "resultUrl", "error", "errorMessage", "createdAt",
+                         "updatedAt", "cancelledAt", "timeoutAt", "stage"}  # fmt: skip
+    assert ctx.redis.zscore(JOBS_ACTIVE_KEY, job_id) is not None
+
+
+def test_transitions_follow_the_table(ctx: EngineContext) -> None:
+    job_id = new_job_id()
+    ctx.store.create(job_id, file_name="a.csv")
+    won, _ = ctx.store.transition(job_id, JobStatus.COMPLETED)
+    assert not won, "submitted -> completed skips processing"
+    won, record = ctx.store.transition(job_id, JobStatus.PROCESSING, stage="parsing")
+    assert won and record is not None and record["status"] == "processing"
+    won, record = ctx.store.transition(job_id, JobStatus.COMPLETED)
+    assert won and record is not None and record["finishedAt"]
+    assert ctx.redis.zscore(JOBS_ACTIVE_KEY, job_id) is None
+    assert ctx.redis.zscore(JOBS_UNSEALED_KEY, job_id) is not None
+
+
+@pytest.mark.parametrize("terminal", [JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED])
+def test_terminal_states_are_absorbing(ctx: EngineContext, terminal: JobStatus) -> None:
+    job_id = new_job_id()
+    ctx.store.create(job_id, file_name="a.csv")
+    ctx.store.transition(job_id, JobStatus.PROCESSING)
+    won, _ = ctx.store.transition(job_id, terminal)
+    assert won
+    for target in JobStatus:
+        if target is JobStatus.SUBMITTED:
+            continue
+        won, found = ctx.store.transition(job_id, target)
+        assert not won and found is not None and found["status"] == terminal.value
+    assert not ctx.store.update(job_id, when={JobStatus.PROCESSING}, progress=0.5)
+
+
+def test_missing_job_transition_is_a_lost_race(ctx: EngineContext) -> None:
+    assert ctx.store.transition(new_job_id(), JobStatus.CANCELLED) == (False, None)
+
+
+def test_recent_lists_newest_first(ctx: EngineContext) -> None:
+    ids = [new_job_id() for _ in range(5)]
+    for job_id in ids:
+        ctx.store.create(job_id, file_name="a.csv")
+    recent = [r["jobId"] for r in ctx.store.recent(3)]
+    assert recent == list(reversed(ids))[:3]

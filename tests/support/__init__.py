@@ -1,0 +1,1 @@
+"""Helpers for tests: a live Sightline stack of real processes."""
