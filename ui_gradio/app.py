@@ -166,7 +166,7 @@ class Handlers:
         p = self.page
         if status.status == JobState.CANCELLED:
             when = escape_markdown(status.cancelled_at or "?")
-            text = f"### ⏹ Job cancelled\n\nCancelled at {when}; it produced no result."
+            text = f"### Job cancelled\n\nCancelled at {when}; it produced no result."
         else:
             code = status.error or (doc or {}).get("error") or "unknown"
             text = render.failure_markdown(
@@ -218,9 +218,8 @@ def guarded(page: Page, base_url: str, handler: Callable[..., Updates]) -> Calla
         try:
             return handler(*args)
         except ApiUnavailable:
-            return {
-                page.status: f"⚠️ The Sightline API at {base_url} is not reachable. Start it or set API_URL."
-            }
+            down = f"**API unreachable.** The Sightline API at {base_url} is not reachable: is it running?"
+            return {page.status: down}
         except JobNotFound as exc:
             return {
                 page.status: f"Job `{exc.job_id}` is unknown to the API.",

@@ -28,7 +28,11 @@ STAGE_LABELS = {
 def progress_html(status: JobStatus) -> str:
     """A progress bar with the stage name and percentage (numbers and fixed labels only)."""
     pct = status.progress * 100
-    label = STAGE_LABELS.get(status.stage or "", status.stage or status.status)
+    if status.is_terminal:
+        label = status.status.capitalize()
+        pct = 100.0 if status.status == "completed" else pct
+    else:
+        label = STAGE_LABELS.get(status.stage or "", status.stage or status.status)
     return (
         f'<div class="sl-progress" data-status="{html.escape(status.status)}">'
         f'<div class="sl-bar"><div class="sl-fill" style="width:{pct:.0f}%"></div></div>'
@@ -58,7 +62,7 @@ def fallback_notice(narrative: Narrative) -> str:
     """The visible notice that the narrative was written by templates, and why."""
     why = escape_markdown(narrative.reason or "no language model was used")
     return (
-        f"⚠️ **Fallback narrative.** Written from the computed insights by templates, not by the "
+        f"**Fallback narrative.** Written from the computed insights by templates, not by the "
         f"language model ({escape_markdown(narrative.source)}). Why: {why}"
     )
 
@@ -97,4 +101,4 @@ def text_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 def failure_markdown(code: str, message: str) -> str:
     """Error code and message of a failed job."""
     safe_code = code.replace("`", "'")
-    return f"### ❌ Job failed\n\n**Error code:** `{safe_code}`\n\n**Message:** {escape_markdown(message)}"
+    return f"### Job failed\n\n**Error code:** `{safe_code}`\n\n**Message:** {escape_markdown(message)}"

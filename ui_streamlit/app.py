@@ -24,7 +24,7 @@ from ui_streamlit.sidebar import sidebar  # noqa: E402
 
 def main() -> None:
     """One page: upload form or the current job (live progress, then its result)."""
-    st.set_page_config(page_title="Sightline", page_icon="🔎", layout="wide")
+    st.set_page_config(page_title="Sightline", layout="wide")
     st.title("Sightline")
     st.caption("Upload a table; get its profile, ranked insights with charts and a short narrative.")
     base_url = api_url()

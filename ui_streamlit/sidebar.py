@@ -14,8 +14,8 @@ def sidebar(client: SightlineClient) -> None:
     """Health line and the recent-jobs picker (raises `ApiUnavailable` when the API is down)."""
     health = client.health()
     with st.sidebar:
-        icon = "🟢" if health.status == "ok" else "🟠"
-        st.markdown(f"{icon} API `{client.base_url}` · {health.status} · {health.workers} worker(s)")
+        colour = "green" if health.status == "ok" else "orange"
+        st.markdown(f":{colour}-badge[API {health.status}] `{client.base_url}` · {health.workers} worker(s)")
         st.subheader("Recent jobs")
         jobs = client.jobs(limit=RECENT_LIMIT)
         if not jobs:
