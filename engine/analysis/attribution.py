@@ -1,0 +1,120 @@
+"""Change attribution: which segment drove the last period-over-period change.
+
+For the dimension whose single category explains the largest share of the
+change, each category's contribution is reported. When the measure is a
+product of two others (revenue = units × price), the change is also split
+into volume (more or fewer units overall), mix (units moving between
+categories with different prices) and rate (prices changing within a
+category); the three parts add up to the change exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from engine.analysis.candidates import Candidate, ChartSpec
+from engine.analysis.fmt import fmt_num, fmt_pct, label
+from engine.analysis.roles import Roles
+from engine.analysis.series import GRAINS, period_label
+
+
+def attribute_change(df: pl.DataFrame, roles: Roles, pop: Candidate) -> Candidate | None:
+    """The segment-level explanation of a period-over-period change, or None."""
+    if roles.time is None or pop.significance is None or pop.significance <= 0:
+        return None
+    measure = pop.evidence["columns"][1]
+    prev, last = pop.extra["periods"]
+    every = GRAINS[pop.extra["grain"]][0]
+    period = pl.col(roles.time).cast(pl.Date).dt.truncate(every)
+    window = df.lazy().filter(period.is_in([prev, last])).with_columns(period.alias("_period"))
+    best: tuple[float, str, pl.DataFrame] | None = None
+    for dim in roles.dimensions:
+        t = _by_period(window, dim, [measure], prev, last)
+        delta = t[f"{measure}_1"] - t[f"{measure}_0"]
+        total = float(delta.sum())
+        if total == 0 or t.height < 2:
+            continue
+        share = float(delta.abs().max()) / abs(total)  # type: ignore[arg-type]
+        if best is None or share > best[0]:
+            best = (share, dim, t)
+    if best is None:
+        return None
+    share, dim, table = best
+    return _candidate(df, roles, pop, window, measure, dim, table, prev, last)
+
+
+def _by_period(window: pl.LazyFrame, dim: str, cols: list[str], prev: dt.date, last: dt.date) -> pl.DataFrame:
+    agg = window.group_by(pl.col(dim).cast(pl.String).fill_null("(missing)").alias("k"), "_period").agg(
+        [pl.col(c).cast(pl.Float64).sum() for c in cols]
+    )
+    parts = []
+    for i, when in enumerate((prev, last)):
+        part = agg.filter(pl.col("_period") == when).drop("_period").rename({c: f"{c}_{i}" for c in cols})
+        parts.append(part)
+    return parts[0].join(parts[1], on="k", how="full", coalesce=True).fill_null(0.0).collect()
+
+
+def _candidate(df: pl.DataFrame, roles: Roles, pop: Candidate, window: pl.LazyFrame, measure: str, dim: str,
+               table: pl.DataFrame, prev: dt.date, last: dt.date) -> Candidate:  # fmt: skip
+    delta = (table[f"{measure}_1"] - table[f"{measure}_0"]).to_numpy()
+    names = table["k"].to_list()
+    order = np.argsort(-np.abs(delta))
+    total = float(delta.sum())
+    top = int(order[0])
+    grain = pop.extra["grain"]
+    m, d = label(measure), label(dim)
+    text = (
+        f"Of the {fmt_num(total)} change in {m} from {period_label(prev, grain)} to {period_label(last, grain)}, "
+        f"{d} {names[top]} accounts for {fmt_num(delta[top])} ({fmt_pct(delta[top] / total)})"
+    )
+    aggregates: dict[str, object] = {
+        "dimension": dim, "totalChange": total,
+        "contributions": {names[i]: float(delta[i]) for i in order[:10]},
+    }  # fmt: skip
+    split = _mix_rate(roles, window, measure, dim, prev, last)
+    if split:
+        aggregates["decomposition"] = split
+        text += (
+            f"; overall, volume contributed {fmt_num(split['volume'])}, mix {fmt_num(split['mix'])} "
+            f"and rate ({label(split['rateColumn'])}) {fmt_num(split['rate'])}"
+        )
+    text += "."
+    cats = [names[i] for i in order[:8]]
+    return Candidate(
+        "change_attribution", f"{names[top]} drove the {m} change", text,
+        min(1.0, abs(delta[top] / total)) * pop.impact, None,
+        {"columns": [roles.time or "", dim, measure], "filters": [], "aggregates": aggregates,
+         "aggregation": f"sum of {measure} by {dim}, {period_label(prev, grain)} vs {period_label(last, grain)}"},
+        ("change_attribution", measure),
+        ChartSpec("waterfall", f"What changed {m}: {period_label(prev, grain)} → {period_label(last, grain)}",
+                  {"start": float(table[f"{measure}_0"].sum()), "categories": cats,
+                   "deltas": [float(delta[i]) for i in order[:8]], "other": float(total - sum(delta[order[:8]])),
+                   "startLabel": period_label(prev, grain), "endLabel": period_label(last, grain), "name": measure}),
+        significance=pop.significance,
+    )  # fmt: skip
+
+
+def _mix_rate(roles: Roles, window: pl.LazyFrame, measure: str, dim: str, prev: dt.date,
+              last: dt.date) -> dict[str, object] | None:  # fmt: skip
+    relation = roles.derived.get(measure)
+    if not relation or relation[0] != "*":
+        return None
+    _, a, b = relation
+    volume_col, rate_col = (a, b) if roles.additive.get(a, True) and not roles.additive.get(b, True) else (b, a)
+    if not roles.additive.get(volume_col, True):
+        return None
+    t = _by_period(window, dim, [measure, volume_col], prev, last)
+    r0, r1 = t[f"{measure}_0"].to_numpy(), t[f"{measure}_1"].to_numpy()
+    u0, u1 = t[f"{volume_col}_0"].to_numpy(), t[f"{volume_col}_1"].to_numpy()
+    if u0.sum() <= 0 or (u0 <= 0).any() or (u1 <= 0).any():
+        return None
+    p0, p1 = r0 / u0, r1 / u1
+    overall_p0 = r0.sum() / u0.sum()
+    volume = float((u1.sum() - u0.sum()) * overall_p0)
+    mix = float(((u1 - u0) * p0).sum() - volume)
+    rate = float((u1 * (p1 - p0)).sum())
+    return {"volume": volume, "mix": mix, "rate": rate, "volumeColumn": volume_col, "rateColumn": rate_col,
+            "method": f"{measure} = {a} × {b}; per {dim}: volume, mix, rate"}  # fmt: skip

@@ -1,0 +1,62 @@
+"""Human formatting of numbers, shares and dates for insight sentences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+
+def fmt_num(value: float | int | None, unit: str | None = None, symbol: str | None = None) -> str:
+    """`1234567.8` → `1.23M`, `1234.5` → `1,234.5`, with a currency symbol or % when known."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    x = float(value)
+    a = abs(x)
+    if a >= 1e9:
+        text = f"{x / 1e9:.2f}B"
+    elif a >= 1e6:
+        text = f"{x / 1e6:.2f}M"
+    elif a >= 1e4:
+        text = f"{x:,.0f}"
+    elif a >= 100:
+        text = f"{x:,.1f}".rstrip("0").rstrip(".")
+    elif a >= 1 or a == 0:
+        text = f"{x:.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{x:.3g}"
+    if unit == "currency" and symbol:
+        return f"-{symbol}{text[1:]}" if text.startswith("-") else f"{symbol}{text}"
+    if unit == "percent":
+        return f"{text}%"
+    return text
+
+
+def fmt_pct(share: float | None, signed: bool = False) -> str:
+    """`0.4812` → `48.1%` (with a sign when `signed`)."""
+    if share is None or not math.isfinite(share):
+        return "n/a"
+    value = share * 100
+    text = f"{value:.0f}%" if abs(value) >= 10 else f"{value:.1f}%"
+    return f"+{text}" if signed and value > 0 else text
+
+
+def fmt_p(p: float | None) -> str:
+    """A p-value as text: `p<0.001`, `p=0.012`."""
+    if p is None:
+        return "descriptive"
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def fmt_date(value: Any) -> str:
+    """A date or datetime as ISO text (date only when the time is midnight)."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def label(name: str) -> str:
+    """A column name for prose: `unit_price` → `unit price`."""
+    return name.replace("_", " ").strip()

@@ -1,0 +1,84 @@
+"""Rank insight candidates: multiple-testing control, scoring, de-duplication, caps.
+
+Every tested candidate's p-value enters one Benjamini-Hochberg procedure over
+the whole run (all types, columns and segments), so the expected share of false
+findings among the reported ones stays at or under `FDR_Q`. A candidate's score
+is impact × significance, both 0..1, where significance grows with -log10(q):
+q=0.05 gives 0.33, q=1e-4 or smaller gives 1. Descriptive candidates (no test)
+get a fixed significance. Candidates scoring under `MIN_SCORE` are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+from engine.analysis.candidates import Candidate
+
+FDR_Q = 0.05
+MIN_SCORE = 0.1
+DESCRIPTIVE_SIGNIFICANCE = 0.8
+MAX_PER_TYPE = 3
+MAX_INSIGHTS = 12
+
+
+def benjamini_hochberg(p_values: list[float]) -> list[float]:
+    """Adjusted q-values (step-up, monotone), in the input order."""
+    m = len(p_values)
+    if m == 0:
+        return []
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1].clip(0, 1)
+    out = np.empty(m)
+    out[order] = adjusted
+    return out.tolist()
+
+
+def apply_fdr(candidates: list[Candidate]) -> None:
+    """Set q-values and significance of every tested candidate (one BH run over all of them)."""
+    tested = [c for c in candidates if c.p_value is not None]
+    for c, q in zip(tested, benjamini_hochberg([c.p_value or 0.0 for c in tested]), strict=True):
+        c.q_value = q
+        c.significance = min(1.0, -math.log10(max(q, 1e-300)) / 4) if q <= FDR_Q else 0.0
+
+
+def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int | float]]:
+    """The reported insights, best first (after `apply_fdr`), plus counts describing the selection."""
+    tested = [c for c in candidates if c.p_value is not None]
+    for c in candidates:
+        if c.p_value is None and c.significance is None:
+            c.significance = DESCRIPTIVE_SIGNIFICANCE
+    scored = sorted(candidates, key=lambda c: -_score(c))
+    kept: list[Candidate] = []
+    seen: set[tuple[str, ...]] = set()
+    per_type: Counter[str] = Counter()
+    for c in scored:
+        if _score(c) < MIN_SCORE or c.key in seen or per_type[c.type] >= MAX_PER_TYPE:
+            continue
+        seen.add(c.key)
+        per_type[c.type] += 1
+        kept.append(c)
+        if len(kept) >= MAX_INSIGHTS:
+            break
+    stats: dict[str, int | float] = {
+        "candidates": len(candidates),
+        "tested": len(tested),
+        "passedFdr": sum(1 for c in tested if (c.q_value or 1) <= FDR_Q),
+        "reported": len(kept),
+        "fdrQ": FDR_Q,
+        "minScore": MIN_SCORE,
+    }
+    return kept, stats
+
+
+def score_of(c: Candidate) -> float:
+    """The candidate's score: impact × significance, rounded for display."""
+    return round(_score(c), 4)
+
+
+def _score(c: Candidate) -> float:
+    return max(0.0, min(1.0, c.impact)) * (c.significance or 0.0)

@@ -1,0 +1,103 @@
+"""Read delimited text (CSV, TSV, semicolon, pipe) with polars after sniffing it.
+
+The fast path lets polars infer types from the first rows; when a later value
+breaks that guess, the file is re-read as text and every column is typed by
+`engine.ingest.refine`, which is slower but never wrong about a column's type.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from engine.errors import InputError
+from engine.ingest.detect import looks_binary
+from engine.ingest.encoding import detect_encoding, display_name
+from engine.ingest.sniff import data_record_count, header_fields, sniff_delimiter
+from engine.ingest.table import Issue, Table
+
+NULL_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "-", "?"]
+
+
+def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: int) -> Table:
+    """A delimited text file as a Table (types still raw where text needs refining)."""
+    codec = detect_encoding(head)
+    if not codec.startswith("utf-16") and looks_binary(head[:8192]):
+        raise InputError(f"'{path.name}' looks like a binary file, not a text table (it holds NUL/control bytes).")
+    sample = head.decode(codec, errors="ignore")
+    if not sample.strip():
+        raise InputError(f"'{path.name}' is empty (only blank lines): there is no table to analyse.")
+    if codec.startswith("utf-16") and looks_binary(sample[:4096].encode("utf-8", "ignore")):
+        raise InputError(f"'{path.name}' looks like a binary file, not a text table.")
+    _refuse_markup(path, sample)
+    delimiter = sniff_delimiter(sample, preferred="\t" if kind == "tsv" else None)
+    header = header_fields(sample, delimiter)
+    if len(header) > max_columns:
+        raise InputError(
+            f"'{path.name}' has {len(header)} columns; the limit (MAX_COLUMNS) is {max_columns}."
+        )
+    if data_record_count(sample, delimiter) == 0 and size <= len(head):
+        raise InputError(f"'{path.name}' has a header row but no data rows.")
+    table = Table(pl.DataFrame(), kind, size, display_name(codec), delimiter)
+    source: str | io.BytesIO = str(path)
+    if codec not in ("utf-8", "utf-8-sig"):
+        source = io.BytesIO(path.read_bytes().decode(codec, errors="replace").encode("utf-8"))
+    table.df = _read(source, delimiter, table)
+    _refuse_prose(path, table.df)
+    return table
+
+
+def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFrame:
+    options = {
+        "separator": delimiter,
+        "quote_char": '"',
+        "try_parse_dates": False,
+        "null_values": NULL_VALUES,
+        "raise_if_empty": True,
+    }
+    attempts: list[dict[str, object]] = [
+        {"infer_schema_length": 10000},
+        {"infer_schema": False},
+        {"infer_schema": False, "truncate_ragged_lines": True, "encoding": "utf8-lossy"},
+    ]
+    error: Exception | None = None
+    for number, extra in enumerate(attempts):
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+        try:
+            df = pl.read_csv(source, **options, **extra)  # type: ignore[arg-type]
+        except pl.exceptions.NoDataError as exc:
+            raise InputError("The file is empty: there is no table to analyse.") from exc
+        except (pl.exceptions.ComputeError, pl.exceptions.ShapeError) as exc:
+            error = exc
+            continue
+        if number == 2:
+            table.issues.append(
+                Issue("ragged_rows", "Some rows have more fields than the header (or invalid text bytes); "
+                      "extra fields were dropped and bad bytes replaced.", severity="warning")  # fmt: skip
+            )
+        return df
+    raise InputError(f"The file could not be read as a delimited table: {error}") from error
+
+
+def _refuse_markup(path: Path, sample: str) -> None:
+    start = sample.lstrip()[:100].lower()
+    if start.startswith(("<!doctype", "<html", "<?xml", "<svg")):
+        raise InputError(f"'{path.name}' is an HTML/XML document, not a table.")
+
+
+def _refuse_prose(path: Path, df: pl.DataFrame) -> None:
+    """A one-column 'table' of long sentences is a text document, not data."""
+    if df.width != 1 or df.height == 0:
+        return
+    header = df.columns[0]
+    col = df.to_series().cast(pl.String)
+    mean_len = col.str.len_chars().mean() or 0
+    spaces = col.str.count_matches(" ").mean() or 0
+    if len(header) > 60 or (mean_len > 40 and spaces > 5):  # type: ignore[operator]
+        raise InputError(
+            f"'{path.name}' does not look like a table: no comma, semicolon, tab or pipe splits its "
+            "lines into columns (it reads as plain text)."
+        )
