@@ -114,6 +114,6 @@ def is_grounded(number: WrittenNumber, values: Iterable[float]) -> bool:
     pool = list(values)
     for cand, tol in number.candidates():
         slack = tol + 1e-9 * max(1.0, cand)
-        if any(abs(value - cand) <= slack for value in pool):
+        if any(abs(abs(value) - cand) <= slack for value in pool):
             return True
     return False

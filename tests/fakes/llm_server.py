@@ -7,7 +7,7 @@ coming request, then the default). Other processes steer it over HTTP:
     POST /_control          {"mode": "...", "script": [...], "retryAfter": 2, "delayS": 5,
                              "hangS": 30, "requireKey": "sk-..."}
     POST /_control/release  let requests held by the "hold" mode answer
-    POST /_control/reset    back to "good", counters cleared
+    POST /_control/reset    back to "good" with default options, counters cleared
     GET  /_control/stats    {"requests": n, "served": [mode, ...]}
 
 Standalone, for shell scripts: `python -m tests.fakes.llm_server --port P --mode fail500`
@@ -51,6 +51,8 @@ MODES = [
     "obey_injection",
 ]
 
+DEFAULT_OPTIONS: dict[str, Any] = {"retryAfter": 1, "delayS": 2.0, "hangS": 30.0, "requireKey": None}
+
 
 class FakeLLMServer:
     """The server and its steerable behaviour; thread-safe."""
@@ -63,7 +65,7 @@ class FakeLLMServer:
         self.served: list[str] = []
         self.mode = "good"
         self.queue: list[str] = []
-        self.options: dict[str, Any] = {"retryAfter": 1, "delayS": 2.0, "hangS": 30.0, "requireKey": None}
+        self.options: dict[str, Any] = dict(DEFAULT_OPTIONS)
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -111,6 +113,7 @@ class FakeLLMServer:
     def reset(self) -> None:
         with self._lock:
             self.mode, self.queue = "good", []
+            self.options = dict(DEFAULT_OPTIONS)
             self.requests.clear()
             self.served.clear()
             self._released.clear()
