@@ -16,10 +16,12 @@ from typing import Any
 
 from engine.narrative.numbers import fact_values
 
-MAX_INSIGHTS = 12
+MAX_INSIGHTS = 15
 MAX_COLUMNS = 40
 MAX_LIST_ITEMS = 12
-MAX_TEXT_CHARS = 80
+MAX_TEXT_CHARS = 80  # cell values, names, labels
+MAX_SENTENCE_CHARS = 400  # our own computed sentences (an insight's title and text)
+_SENTENCE_KEYS = frozenset({"title", "text"})
 MAX_DEPTH = 4
 _SKIP_KEYS = frozenset({"chart", "charts", "chartId", "figure", "plotly", "spec", "series", "points"})
 _ROW_KEYS = frozenset({"rows", "records", "preview", "cleanedPreview", "sample"})  # raw rows when lists
@@ -49,11 +51,19 @@ class FactSheet:
         return [f.payload for f in self.facts.values() if f.kind == kind]
 
 
+def _clip(value: str, limit: int) -> str:
+    text = _CONTROL_RE.sub(" ", value).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def compact(value: Any, depth: int = 0) -> Any:
-    """A small, JSON-safe copy: short strings, short lists, no chart payloads, bounded depth."""
+    """A small, JSON-safe copy: short strings, short lists, no chart payloads, bounded depth.
+
+    Strings are cut to MAX_TEXT_CHARS, except a top-level `title` or `text` (our own
+    computed sentences), which may run to MAX_SENTENCE_CHARS.
+    """
     if isinstance(value, str):
-        text = _CONTROL_RE.sub(" ", value).strip()
-        return text if len(text) <= MAX_TEXT_CHARS else text[: MAX_TEXT_CHARS - 1] + "\u2026"
+        return _clip(value, MAX_TEXT_CHARS)
     if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, float):
@@ -62,7 +72,11 @@ def compact(value: Any, depth: int = 0) -> Any:
         return None
     if isinstance(value, dict):
         return {
-            str(k)[:MAX_TEXT_CHARS]: compact(v, depth + 1)
+            str(k)[:MAX_TEXT_CHARS]: (
+                _clip(v, MAX_SENTENCE_CHARS)
+                if depth == 0 and k in _SENTENCE_KEYS and isinstance(v, str)
+                else compact(v, depth + 1)
+            )
             for k, v in list(value.items())[:30]
             if str(k) not in _SKIP_KEYS and not (str(k) in _ROW_KEYS and isinstance(v, list))
         }
@@ -110,7 +124,7 @@ def _insight_facts(insights: Any) -> list[Fact]:
         if not isinstance(insight, dict) or len(facts) >= MAX_INSIGHTS:
             continue
         fact_id = str(insight.get("id") or f"insight_{index + 1}")[:64]
-        keep = ("type", "title", "text", "score", "evidence")
+        keep = ("type", "title", "text", "score", "pValue", "qValue", "evidence")
         facts.append(_fact(fact_id, "insight", {k: insight[k] for k in keep if k in insight}))
     return facts
 

@@ -72,5 +72,6 @@ def apply_fallback(doc: dict[str, Any], reason: str, *, extra: dict[str, Any] | 
     issues = [
         i for i in _list(doc.get("issues")) if not (isinstance(i, dict) and i.get("code") == ISSUE_CODE)
     ]
-    issues.append({"code": ISSUE_CODE, "reason": reason, "message": fallback_message(reason)})
+    message = fallback_message(reason)
+    issues.append({"code": ISSUE_CODE, "reason": reason, "message": message, "severity": "warning"})
     doc["issues"] = issues

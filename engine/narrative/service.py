@@ -96,7 +96,7 @@ class NarrativeService:
             log.info("Grounding dropped %d of %d LLM sentences.", len(report.dropped), report.total)
         if not report.mostly_grounded():
             raise Fallback("ungrounded", {"grounding": report.as_dict()})
-        return self._narrative(reply, report)
+        return self._narrative(reply, report, doc["narrative"])
 
     def _call(self, messages: list[dict[str, str]]) -> ChatReply:
         """One guarded, retried call: the breaker decides first and hears the outcome after."""
@@ -144,15 +144,20 @@ class NarrativeService:
         )
 
     @staticmethod
-    def _narrative(reply: ChatReply, report: GroundingReport) -> dict[str, Any]:
+    def _narrative(reply: ChatReply, report: GroundingReport, template: dict[str, Any]) -> dict[str, Any]:
+        """The LLM narrative in the template's shape; computed headline and caveats carry over."""
         summary = [s for s in report.kept if s.section == "summary"]
         per_insight = [s for s in report.kept if s.section == "insight"]
+        carried: dict[str, Any] = {k: template[k] for k in ("headline", "caveats") if k in template}
         return {
             "source": "llm",
             "model": reply.model,
+            **carried,
             "summary": [s.text for s in summary],
             "summaryCitations": [list(s.facts) for s in summary],
-            "insightTexts": {s.insight_id: {"text": s.text, "facts": list(s.facts)} for s in per_insight},
+            "insightTexts": [
+                {"insightId": s.insight_id, "text": s.text, "facts": list(s.facts)} for s in per_insight
+            ],
             "grounding": report.as_dict(),
         }
 

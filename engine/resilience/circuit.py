@@ -19,9 +19,9 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from engine.clock import iso
 from engine.config import Settings
 from engine.constants import CIRCUIT_KEY_PREFIX
 
@@ -94,9 +94,7 @@ def _text(value: Any) -> str | None:
 
 
 def _iso(epoch: str | None) -> str | None:
-    if not epoch:
-        return None
-    return datetime.fromtimestamp(float(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(float(epoch)) if epoch else None
 
 
 class CircuitBreaker:

@@ -53,8 +53,8 @@ def test_good_answer_becomes_the_narrative(
     assert narrative["model"] == "fake/model"
     assert narrative["summary"][0] == "The table has 7 rows and 8 columns."
     assert len(narrative["summary"]) == len(narrative["summaryCitations"]) == 4
-    assert set(narrative["insightTexts"]) == {"ins_1", "ins_2", "ins_3"}
-    assert narrative["insightTexts"]["ins_1"]["facts"] == ["ins_1"]
+    assert [t["insightId"] for t in narrative["insightTexts"]] == ["ins_1", "ins_2", "ins_3"]
+    assert narrative["insightTexts"][0]["facts"] == ["ins_1"]
     assert narrative["grounding"] == {"sentences": 7, "kept": 7, "dropped": 0, "droppedSentences": []}
     assert not [i for i in doc["issues"] if i["code"] == "llm_failure_fallback"]
     assert "LLM call (deepseek/deepseek-r1): Attempt 1/2" in caplog.messages
@@ -178,7 +178,7 @@ def test_one_invented_sentence_is_dropped_and_counted(
     narrative = doc["narrative"]
     assert narrative["source"] == "llm"
     assert narrative["grounding"]["dropped"] == 1 and narrative["grounding"]["kept"] == 6
-    assert "ins_1" not in narrative["insightTexts"]
+    assert "ins_1" not in [t["insightId"] for t in narrative["insightTexts"]]
     assert "987.6" not in json.dumps(narrative["summary"])
 
 

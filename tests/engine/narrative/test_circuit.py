@@ -99,8 +99,8 @@ def test_snapshot_while_open(make_breaker: BreakerFactory, clock: Clock) -> None
     open_circuit(breaker)
     snap = breaker.snapshot()
     assert snap["state"] == "open"
-    assert snap["openedAt"] == "2027-01-15T08:00:00Z"
-    assert snap["reopensAt"] == "2027-01-15T08:10:00Z"
+    assert snap["openedAt"] == "2027-01-15T08:00:00.000Z"
+    assert snap["reopensAt"] == "2027-01-15T08:10:00.000Z"
     clock.advance(600)
     assert breaker.snapshot()["state"] == "half_open"
 
