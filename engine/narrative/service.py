@@ -5,8 +5,9 @@ configured (`missing_api_key`); the shared circuit breaker allows a call
 (`circuit_open`); the call succeeds within the retry policy (`llm_error:<kind>`);
 the answer parses into the narrative shape (`invalid_output`); at least half its
 sentences are grounded in the facts they cite (`ungrounded`). A job never fails
-because of the LLM: every `Exception` ends in a fallback. Anything else (the
-worker's signals stopping a job) passes through, after giving back a probe permit.
+because of the LLM: every `Exception` ends in a fallback, except those that stop
+the job (cancel, timeout, shutdown, RQ's time limit); those and every other
+`BaseException` pass through, after giving back a probe permit.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from rq.timeouts import JobTimeoutException
+
 from engine.config import Settings
-from engine.errors import LLMError
+from engine.errors import JobCancelled, JobTimedOut, LLMError, WorkerShutdown
 from engine.narrative.client import ChatClient, ChatReply
 from engine.narrative.facts import build_fact_sheet
 from engine.narrative.fallback import apply_fallback, ensure_template_narrative
@@ -32,6 +35,9 @@ if TYPE_CHECKING:
     import redis as redis_lib
 
 log = logging.getLogger("sightline.narrative")
+
+# Exceptions that stop a job (ours, and RQ's own time limit): they pass through untouched.
+JOB_CONTROL: tuple[type[Exception], ...] = (JobCancelled, JobTimedOut, WorkerShutdown, JobTimeoutException)
 
 
 class Fallback(Exception):
@@ -77,6 +83,8 @@ class NarrativeService:
         except Fallback as fb:
             log.warning("LLM narrative not used (%s); keeping the template narrative.", fb.reason)
             apply_fallback(doc, fb.reason, extra=fb.extra)
+        except JOB_CONTROL:
+            raise  # the job is being stopped: not the narrative's business
         except Exception as exc:  # the job must not fail because of the narrative
             log.error("LLM narrative step failed unexpectedly: %s", type(exc).__name__)
             apply_fallback(doc, "llm_error:internal")

@@ -46,7 +46,7 @@ def fake_llm(fake_llm_server: FakeLLMServer) -> Iterator[FakeLLMServer]:
 
 
 @pytest.fixture(scope="session")
-def valkey_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def private_valkey_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private Valkey server for this session (never the system Redis)."""
     binary = VALKEY_BIN if VALKEY_BIN.exists() else Path(shutil.which("valkey-server") or VALKEY_BIN)
     port = free_port()
@@ -74,8 +74,8 @@ def valkey_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_client(valkey_url: str) -> Iterator[redis.Redis]:
-    client = redis.Redis.from_url(valkey_url)
+def redis_client(private_valkey_url: str) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(private_valkey_url)
     client.flushdb()
     yield client
     client.close()

@@ -9,8 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rq.timeouts import JobTimeoutException
 
 from engine.config import Settings
+from engine.errors import JobCancelled
 from engine.narrative import NarrativeService, attach_narrative
 from tests.engine.narrative.conftest import API_KEY
 from tests.fakes.llm_server import FakeLLMServer
@@ -237,7 +239,9 @@ def test_an_unexpected_error_never_fails_the_job(make_settings: SettingsFactory,
     assert_fallback(doc, "llm_error:internal")
 
 
-@pytest.mark.parametrize("exc", [KeyboardInterrupt(), SystemExit(1)])
+@pytest.mark.parametrize(
+    "exc", [KeyboardInterrupt(), SystemExit(1), JobTimeoutException("rq limit"), JobCancelled("cancelled")]
+)
 def test_signals_pass_through(
     make_settings: SettingsFactory, doc: dict[str, Any], exc: BaseException
 ) -> None:

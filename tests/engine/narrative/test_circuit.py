@@ -227,3 +227,22 @@ def test_open_circuit_makes_no_call(
     assert attach()["narrative"]["source"] == "llm"
     assert fake_llm.count == 6
     assert CLOSING in caplog.messages
+
+
+class _Interrupted:
+    def complete(self, messages: list[dict[str, str]]) -> Any:
+        raise KeyboardInterrupt
+
+
+def test_a_probe_stopped_by_a_signal_gives_its_permit_back(
+    make_settings: Callable[..., Settings], redis_client: redis.Redis, clock: Clock, doc: dict[str, Any]
+) -> None:
+    settings = make_settings()
+    breaker = CircuitBreaker(redis_client, settings, clock=clock)
+    open_circuit(breaker)
+    clock.advance(600)
+    service = NarrativeService(settings=settings, redis=redis_client, breaker=breaker, client=_Interrupted())  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        service.attach(doc)
+    probe = breaker.acquire()
+    assert probe is not None and probe.probe

@@ -53,19 +53,19 @@ def worker_env(fake_llm: FakeLLMServer) -> dict[str, str]:
 
 
 def test_circuit_opens_across_two_processes_then_one_probe_closes_it(
-    fake_llm: FakeLLMServer, worker_env: dict[str, str], valkey_url: str, redis_client: object
+    fake_llm: FakeLLMServer, worker_env: dict[str, str], private_valkey_url: str, redis_client: object
 ) -> None:
     fake_llm.set_mode("fail500")
     # 3 failures in worker A, then 2 in worker B: B's fifth failure opens the shared circuit.
-    results_a, err_a = Worker(worker_env, valkey_url, calls=3).finish()
-    results_b, err_b = Worker(worker_env, valkey_url, calls=2).finish()
+    results_a, err_a = Worker(worker_env, private_valkey_url, calls=3).finish()
+    results_b, err_b = Worker(worker_env, private_valkey_url, calls=2).finish()
     assert [r["reason"] for r in results_a + results_b] == ["llm_error:http_500"] * 5
     assert OPENING not in err_a and err_b.count(OPENING) == 1
     assert "LLM call (deepseek/deepseek-r1): Attempt 2/2" in err_a
     assert fake_llm.count == 10
 
     # While open, neither process reaches the provider.
-    both = [Worker(worker_env, valkey_url, calls=2) for _ in range(2)]
+    both = [Worker(worker_env, private_valkey_url, calls=2) for _ in range(2)]
     for results, err in (w.finish() for w in both):
         assert [r["reason"] for r in results] == ["circuit_open"] * 2
         assert err.count(OPEN) == 2
@@ -73,9 +73,9 @@ def test_circuit_opens_across_two_processes_then_one_probe_closes_it(
 
     # After the cooldown: A's probe is held by the server; B keeps falling back meanwhile.
     fake_llm.set_mode("hold", hangS=20)
-    prober = Worker(worker_env, valkey_url, calls=1, clock_offset=601)
+    prober = Worker(worker_env, private_valkey_url, calls=1, clock_offset=601)
     assert fake_llm.wait_for_requests(11, timeout_s=15)
-    waiting, _ = Worker(worker_env, valkey_url, calls=2, clock_offset=601).finish()
+    waiting, _ = Worker(worker_env, private_valkey_url, calls=2, clock_offset=601).finish()
     assert [r["reason"] for r in waiting] == ["circuit_open"] * 2
     assert fake_llm.count == 11
     fake_llm.release()
@@ -86,6 +86,6 @@ def test_circuit_opens_across_two_processes_then_one_probe_closes_it(
 
     # Closed again: calls from either process reach the provider.
     fake_llm.set_mode("good")
-    after, _ = Worker(worker_env, valkey_url, calls=1, clock_offset=601).finish()
+    after, _ = Worker(worker_env, private_valkey_url, calls=1, clock_offset=601).finish()
     assert after == [{"source": "llm", "reason": None}]
     assert fake_llm.count == 12
