@@ -11,6 +11,7 @@ category); the three parts add up to the change exactly.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -57,8 +58,17 @@ def _by_period(window: pl.LazyFrame, dim: str, cols: list[str], prev: dt.date, l
     return parts[0].join(parts[1], on="k", how="full", coalesce=True).fill_null(0.0).collect()
 
 
-def _candidate(df: pl.DataFrame, roles: Roles, pop: Candidate, window: pl.LazyFrame, measure: str, dim: str,
-               table: pl.DataFrame, prev: dt.date, last: dt.date) -> Candidate:  # fmt: skip
+def _candidate(
+    df: pl.DataFrame,
+    roles: Roles,
+    pop: Candidate,
+    window: pl.LazyFrame,
+    measure: str,
+    dim: str,
+    table: pl.DataFrame,
+    prev: dt.date,
+    last: dt.date,
+) -> Candidate:
     delta = (table[f"{measure}_1"] - table[f"{measure}_0"]).to_numpy()
     names = table["k"].to_list()
     order = np.argsort(-np.abs(delta))
@@ -67,13 +77,15 @@ def _candidate(df: pl.DataFrame, roles: Roles, pop: Candidate, window: pl.LazyFr
     grain = pop.extra["grain"]
     m, d = label(measure), label(dim)
     text = (
-        f"Of the {fmt_num(total)} change in {m} from {period_label(prev, grain)} to {period_label(last, grain)}, "
+        f"Of the {fmt_num(total)} change in {m} from {period_label(prev, grain)} "
+        f"to {period_label(last, grain)}, "
         f"{d} {names[top]} accounts for {fmt_num(delta[top])} ({fmt_pct(delta[top] / total)})"
     )
     aggregates: dict[str, object] = {
-        "dimension": dim, "totalChange": total,
+        "dimension": dim,
+        "totalChange": total,
         "contributions": {names[i]: float(delta[i]) for i in order[:10]},
-    }  # fmt: skip
+    }
     split = _mix_rate(roles, window, measure, dim, prev, last)
     if split:
         aggregates["decomposition"] = split
@@ -84,26 +96,46 @@ def _candidate(df: pl.DataFrame, roles: Roles, pop: Candidate, window: pl.LazyFr
     text += "."
     cats = [names[i] for i in order[:8]]
     return Candidate(
-        "change_attribution", f"{names[top]} drove the {m} change", text,
-        min(1.0, abs(delta[top] / total)) * pop.impact, None,
-        {"columns": [roles.time or "", dim, measure], "filters": [], "aggregates": aggregates,
-         "aggregation": f"sum of {measure} by {dim}, {period_label(prev, grain)} vs {period_label(last, grain)}"},
+        "change_attribution",
+        f"{names[top]} drove the {m} change",
+        text,
+        min(1.0, abs(delta[top] / total)) * pop.impact,
+        None,
+        {
+            "columns": [roles.time or "", dim, measure],
+            "filters": [],
+            "aggregates": aggregates,
+            "aggregation": f"sum of {measure} by {dim}, "
+            f"{period_label(prev, grain)} vs {period_label(last, grain)}",
+        },
         ("change_attribution", measure),
-        ChartSpec("waterfall", f"What changed {m}: {period_label(prev, grain)} → {period_label(last, grain)}",
-                  {"start": float(table[f"{measure}_0"].sum()), "categories": cats,
-                   "deltas": [float(delta[i]) for i in order[:8]], "other": float(total - sum(delta[order[:8]])),
-                   "startLabel": period_label(prev, grain), "endLabel": period_label(last, grain), "name": measure}),
+        ChartSpec(
+            "waterfall",
+            f"What changed {m}: {period_label(prev, grain)} → {period_label(last, grain)}",
+            {
+                "start": float(table[f"{measure}_0"].sum()),
+                "categories": cats,
+                "deltas": [float(delta[i]) for i in order[:8]],
+                "other": float(total - sum(delta[order[:8]])),
+                "startLabel": period_label(prev, grain),
+                "endLabel": period_label(last, grain),
+                "name": measure,
+            },
+        ),
         significance=pop.significance,
-    )  # fmt: skip
+    )
 
 
-def _mix_rate(roles: Roles, window: pl.LazyFrame, measure: str, dim: str, prev: dt.date,
-              last: dt.date) -> dict[str, object] | None:  # fmt: skip
+def _mix_rate(
+    roles: Roles, window: pl.LazyFrame, measure: str, dim: str, prev: dt.date, last: dt.date
+) -> dict[str, Any] | None:
     relation = roles.derived.get(measure)
     if not relation or relation[0] != "*":
         return None
     _, a, b = relation
-    volume_col, rate_col = (a, b) if roles.additive.get(a, True) and not roles.additive.get(b, True) else (b, a)
+    volume_col, rate_col = (
+        (a, b) if roles.additive.get(a, True) and not roles.additive.get(b, True) else (b, a)
+    )
     if not roles.additive.get(volume_col, True):
         return None
     t = _by_period(window, dim, [measure, volume_col], prev, last)
@@ -116,5 +148,11 @@ def _mix_rate(roles: Roles, window: pl.LazyFrame, measure: str, dim: str, prev: 
     volume = float((u1.sum() - u0.sum()) * overall_p0)
     mix = float(((u1 - u0) * p0).sum() - volume)
     rate = float((u1 * (p1 - p0)).sum())
-    return {"volume": volume, "mix": mix, "rate": rate, "volumeColumn": volume_col, "rateColumn": rate_col,
-            "method": f"{measure} = {a} × {b}; per {dim}: volume, mix, rate"}  # fmt: skip
+    return {
+        "volume": volume,
+        "mix": mix,
+        "rate": rate,
+        "volumeColumn": volume_col,
+        "rateColumn": rate_col,
+        "method": f"{measure} = {a} × {b}; per {dim}: volume, mix, rate",
+    }

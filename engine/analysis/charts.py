@@ -20,52 +20,130 @@ def figure(spec: ChartSpec) -> dict[str, Any]:
     """The plotly figure for a chart spec."""
     builder = _BUILDERS[spec.kind]
     data, layout = builder(spec.data)
-    base = {"title": {"text": spec.title}, "margin": {"l": 60, "r": 20, "t": 50, "b": 60}, "showlegend": False}
-    return json_safe({"data": data, "layout": {**base, **layout}})  # type: ignore[no-any-return]
+    base = {
+        "title": {"text": spec.title},
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
+        "showlegend": False,
+    }
+    return json_safe({"data": data, "layout": {**base, **layout}})
 
 
 def _line(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     x = d["x"]
-    data: list[dict[str, Any]] = [{"type": "scatter", "mode": "lines+markers", "x": x, "y": d["y"], "name": d["name"],
-                                   "line": {"color": ACCENT}}]  # fmt: skip
-    layout: dict[str, Any] = {"xaxis": {"title": {"text": d["grain"]}}, "yaxis": {"title": {"text": d["name"]}}}
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": x,
+            "y": d["y"],
+            "name": d["name"],
+            "line": {"color": ACCENT},
+        }
+    ]
+    layout: dict[str, Any] = {
+        "xaxis": {"title": {"text": d["grain"]}},
+        "yaxis": {"title": {"text": d["name"]}},
+    }
     if "trend" in d:
-        data.append({"type": "scatter", "mode": "lines", "x": [x[0], x[-1]], "y": d["trend"], "name": "trend",
-                     "line": {"color": ALERT, "dash": "dash"}})  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [x[0], x[-1]],
+                "y": d["trend"],
+                "name": "trend",
+                "line": {"color": ALERT, "dash": "dash"},
+            }
+        )
     if "changePoint" in d:
         cp = d["changePoint"]
         data += [
-            {"type": "scatter", "mode": "lines", "x": [cp["start"], cp["x"]], "y": [cp["before"]] * 2,
-             "name": "mean before", "line": {"color": MUTED, "dash": "dot"}},
-            {"type": "scatter", "mode": "lines", "x": [cp["x"], cp["end"]], "y": [cp["after"]] * 2,
-             "name": "mean after", "line": {"color": ALERT, "dash": "dot"}},
-        ]  # fmt: skip
-        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": cp["x"], "x1": cp["x"], "y0": 0,
-                             "y1": 1, "line": {"color": ALERT, "dash": "dash"}}]  # fmt: skip
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [cp["start"], cp["x"]],
+                "y": [cp["before"]] * 2,
+                "name": "mean before",
+                "line": {"color": MUTED, "dash": "dot"},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [cp["x"], cp["end"]],
+                "y": [cp["after"]] * 2,
+                "name": "mean after",
+                "line": {"color": ALERT, "dash": "dot"},
+            },
+        ]
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": cp["x"],
+                "x1": cp["x"],
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": ALERT, "dash": "dash"},
+            }
+        ]
         layout["annotations"] = [{"x": cp["x"], "y": 1, "yref": "paper", "text": "shift", "showarrow": False}]
     if "anomalies" in d:
         pts = d["anomalies"]
-        data.append({"type": "scatter", "mode": "markers", "x": [p["x"] for p in pts], "y": [p["y"] for p in pts],
-                     "name": "unusual", "marker": {"color": ALERT, "size": 12, "symbol": "circle-open"}})  # fmt: skip
-        layout["annotations"] = [{"x": p["x"], "y": p["y"], "text": "unusual", "showarrow": True} for p in pts]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [p["x"] for p in pts],
+                "y": [p["y"] for p in pts],
+                "name": "unusual",
+                "marker": {"color": ALERT, "size": 12, "symbol": "circle-open"},
+            }
+        )
+        layout["annotations"] = [
+            {"x": p["x"], "y": p["y"], "text": "unusual", "showarrow": True} for p in pts
+        ]
     return data, layout
 
 
 def _bar(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     colors = [ACCENT if c == d.get("highlight") or "highlight" not in d else MUTED for c in d["categories"]]
-    data = [{"type": "bar", "x": d["categories"], "y": d["values"], "name": d["name"], "marker": {"color": colors}}]
+    data = [
+        {
+            "type": "bar",
+            "x": d["categories"],
+            "y": d["values"],
+            "name": d["name"],
+            "marker": {"color": colors},
+        }
+    ]
     return data, {"yaxis": {"title": {"text": d["name"]}}}
 
 
 def _pareto(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     data = [
-        {"type": "bar", "x": d["categories"], "y": d["values"], "name": d["name"], "marker": {"color": ACCENT}},
-        {"type": "scatter", "mode": "lines+markers", "x": d["categories"], "y": [100 * c for c in d["cumulative"]],
-         "name": "cumulative %", "yaxis": "y2", "line": {"color": ALERT}},
-    ]  # fmt: skip
-    layout = {"yaxis": {"title": {"text": d["name"]}},
-              "yaxis2": {"title": {"text": "cumulative %"}, "overlaying": "y", "side": "right", "range": [0, 105]},
-              "xaxis": {"categoryorder": "array", "categoryarray": d["categories"]}}  # fmt: skip
+        {
+            "type": "bar",
+            "x": d["categories"],
+            "y": d["values"],
+            "name": d["name"],
+            "marker": {"color": ACCENT},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": d["categories"],
+            "y": [100 * c for c in d["cumulative"]],
+            "name": "cumulative %",
+            "yaxis": "y2",
+            "line": {"color": ALERT},
+        },
+    ]
+    layout = {
+        "yaxis": {"title": {"text": d["name"]}},
+        "yaxis2": {"title": {"text": "cumulative %"}, "overlaying": "y", "side": "right", "range": [0, 105]},
+        "xaxis": {"categoryorder": "array", "categoryarray": d["categories"]},
+    }
     return data, layout
 
 
@@ -80,16 +158,36 @@ def _waterfall(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]
     labels.append(d["endLabel"])
     values.append(0)
     measure.append("total")
-    data = [{"type": "waterfall", "x": labels, "y": values, "measure": measure, "name": d["name"],
-             "increasing": {"marker": {"color": GOOD}}, "decreasing": {"marker": {"color": ALERT}},
-             "totals": {"marker": {"color": ACCENT}}}]  # fmt: skip
+    data = [
+        {
+            "type": "waterfall",
+            "x": labels,
+            "y": values,
+            "measure": measure,
+            "name": d["name"],
+            "increasing": {"marker": {"color": GOOD}},
+            "decreasing": {"marker": {"color": ALERT}},
+            "totals": {"marker": {"color": ACCENT}},
+        }
+    ]
     return data, {"yaxis": {"title": {"text": d["name"]}}}
 
 
 def _box(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    data = [{"type": "box", "name": d["name"], "x": d["categories"], "q1": d["q1"], "median": d["median"],
-             "q3": d["q3"], "lowerfence": d["min"], "upperfence": d["max"], "mean": d["mean"],
-             "marker": {"color": ACCENT}}]  # fmt: skip
+    data = [
+        {
+            "type": "box",
+            "name": d["name"],
+            "x": d["categories"],
+            "q1": d["q1"],
+            "median": d["median"],
+            "q3": d["q3"],
+            "lowerfence": d["min"],
+            "upperfence": d["max"],
+            "mean": d["mean"],
+            "marker": {"color": ACCENT},
+        }
+    ]
     return data, {"yaxis": {"title": {"text": d["name"]}}}
 
 
@@ -97,19 +195,50 @@ def _scatter(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     slope, intercept = d["fit"]
     lo, hi = (min(d["x"]), max(d["x"])) if d["x"] else (0.0, 0.0)
     data = [
-        {"type": "scattergl" if len(d["x"]) > 500 else "scatter", "mode": "markers", "x": d["x"], "y": d["y"],
-         "name": "rows", "marker": {"color": ACCENT, "opacity": 0.5, "size": 5}},
-        {"type": "scatter", "mode": "lines", "x": [lo, hi], "y": [intercept + slope * lo, intercept + slope * hi],
-         "name": "linear fit", "line": {"color": ALERT}},
-    ]  # fmt: skip
+        {
+            "type": "scattergl" if len(d["x"]) > 500 else "scatter",
+            "mode": "markers",
+            "x": d["x"],
+            "y": d["y"],
+            "name": "rows",
+            "marker": {"color": ACCENT, "opacity": 0.5, "size": 5},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": [lo, hi],
+            "y": [intercept + slope * lo, intercept + slope * hi],
+            "name": "linear fit",
+            "line": {"color": ALERT},
+        },
+    ]
     return data, {"xaxis": {"title": {"text": d["xName"]}}, "yaxis": {"title": {"text": d["yName"]}}}
 
 
 def _histogram(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    data = [{"type": "bar", "x": d["centers"], "y": d["counts"], "width": d["width"], "name": d["name"],
-             "marker": {"color": ACCENT}}]  # fmt: skip
-    return data, {"xaxis": {"title": {"text": d["name"]}}, "yaxis": {"title": {"text": "rows"}}, "bargap": 0.02}
+    data = [
+        {
+            "type": "bar",
+            "x": d["centers"],
+            "y": d["counts"],
+            "width": d["width"],
+            "name": d["name"],
+            "marker": {"color": ACCENT},
+        }
+    ]
+    return data, {
+        "xaxis": {"title": {"text": d["name"]}},
+        "yaxis": {"title": {"text": "rows"}},
+        "bargap": 0.02,
+    }
 
 
-_BUILDERS = {"line": _line, "bar": _bar, "pareto": _pareto, "waterfall": _waterfall, "box": _box,
-             "scatter": _scatter, "histogram": _histogram}  # fmt: skip
+_BUILDERS = {
+    "line": _line,
+    "bar": _bar,
+    "pareto": _pareto,
+    "waterfall": _waterfall,
+    "box": _box,
+    "scatter": _scatter,
+    "histogram": _histogram,
+}

@@ -24,11 +24,12 @@ from engine.analysis.segments import (
     segment_stats,
     top_contributor,
 )
-from engine.analysis.series import TimeSeries, build_series, choose_grain, coarser
+from engine.analysis.series import TimeSeries, build_series, choose_grain, coarser, daily_cube, dense_days
 from engine.analysis.temporal import change_point, period_change, trend
 
 TIME_MEASURES = 3
 SEGMENT_MEASURES = 2
+BOX_SAMPLE = 200_000  # rows used for box-plot quartiles; every other segment figure uses all rows
 
 
 def find_insights(
@@ -41,11 +42,10 @@ def find_insights(
     if roles.time and roles.measures:
         main_series = _temporal(df, roles, candidates, pops)
     tick(0.6)
-    for dim in roles.dimensions:
-        for measure in roles.measures[:SEGMENT_MEASURES]:
-            s = segment_stats(df, dim, measure, roles.agg(measure))
-            if s is None:
-                continue
+    sample = df.gather_every(df.height // BOX_SAMPLE) if df.height > 2 * BOX_SAMPLE else df
+    measures = [(m, roles.agg(m)) for m in roles.measures[:SEGMENT_MEASURES]]
+    for dim in roles.dimensions if measures else []:
+        for s in segment_stats(df, sample, dim, measures):
             candidates += [c for c in (top_contributor(s), concentration(s), segment_comparison(s)) if c]
             candidates += category_outliers(s)
     tick(0.68)
@@ -61,30 +61,33 @@ def find_insights(
     return kept, {**selection, "correlation": corr_info}, main_series
 
 
-def _temporal(df: pl.DataFrame, roles: Roles, candidates: list[Candidate], pops: list[Candidate]) -> TimeSeries | None:
+def _temporal(
+    df: pl.DataFrame, roles: Roles, candidates: list[Candidate], pops: list[Candidate]
+) -> TimeSeries | None:
     assert roles.time is not None
-    grain = choose_grain(df[roles.time])
+    cube = daily_cube(df, roles.time, roles.measures[:TIME_MEASURES])
+    grain = choose_grain(cube)
     if grain is None:
         return None
     main_series = None
     for measure in roles.measures[:TIME_MEASURES]:
         agg = roles.agg(measure)
-        ts = build_series(df, roles.time, measure, agg, grain)
+        ts = build_series(cube, measure, agg, grain)
         if ts is None:
             continue
         main_series = main_series or ts
         candidates += [c for c in (trend(ts, roles.time), change_point(ts, roles.time)) if c]
         candidates += anomalies(ts, roles.time)
         daily = ts if grain == "day" else None
-        if grain == "day" or (grain == "week" and _dense_days(df, roles.time)):
-            daily = daily or build_series(df, roles.time, measure, agg, "day")
+        if grain == "day" or (grain == "week" and dense_days(cube)):
+            daily = daily or build_series(cube, measure, agg, "day")
         seasonal = seasonality(daily, roles.time) if daily else None
         if grain == "month":
             seasonal = seasonality(ts, roles.time)
         if seasonal:
             candidates.append(seasonal)
         pop_grain = coarser(grain) or grain
-        pop_ts = build_series(df, roles.time, measure, agg, pop_grain) if pop_grain != grain else ts
+        pop_ts = build_series(cube, measure, agg, pop_grain) if pop_grain != grain else ts
         if pop_ts is None or len(pop_ts) < 5:
             pop_ts = ts
         pop = period_change(pop_ts, roles.time)
@@ -92,9 +95,3 @@ def _temporal(df: pl.DataFrame, roles: Roles, candidates: list[Candidate], pops:
             candidates.append(pop)
             pops.append(pop)
     return main_series
-
-
-def _dense_days(df: pl.DataFrame, time: str) -> bool:
-    days = df[time].drop_nulls().cast(pl.Date)
-    span = (days.max() - days.min()).days + 1  # type: ignore[operator]
-    return days.n_unique() >= 0.8 * span

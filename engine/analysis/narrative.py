@@ -14,27 +14,41 @@ from typing import Any
 from engine.analysis.fmt import fmt_num, label
 
 _GROUPS = {
-    "trend": "over time", "period_change": "over time", "change_point": "over time", "anomaly": "over time",
-    "seasonality": "over time", "top_contributor": "across segments", "concentration": "across segments",
-    "category_outlier": "across segments", "segment_comparison": "across segments",
-    "change_attribution": "across segments", "correlation": "between measures",
-}  # fmt: skip
+    "trend": "over time",
+    "period_change": "over time",
+    "change_point": "over time",
+    "anomaly": "over time",
+    "seasonality": "over time",
+    "top_contributor": "across segments",
+    "concentration": "across segments",
+    "category_outlier": "across segments",
+    "segment_comparison": "across segments",
+    "change_attribution": "across segments",
+    "correlation": "between measures",
+}
 
 
 def template_narrative(
-    file_info: dict[str, Any], kpis: list[dict[str, Any]], insights: list[dict[str, Any]],
-    quality: dict[str, Any], caveats: list[str],
-) -> dict[str, Any]:  # fmt: skip
+    file_info: dict[str, Any],
+    kpis: list[dict[str, Any]],
+    insights: list[dict[str, Any]],
+    quality: dict[str, Any],
+    caveats: list[str],
+) -> dict[str, Any]:
     """The narrative object of result.json, written from the insights by templates."""
     findings = [i for i in insights if i["type"] != "data_quality"]
     dq = [i for i in insights if i["type"] == "data_quality"]
     headline = _headline(file_info, kpis, findings)
     summary = [f"{i['text']} [{i['id']}]" for i in findings[:5]]
     if not findings:
-        summary.append("No pattern in this data passed the significance and size thresholds; "
-                       "the profile and charts describe it as it is.")  # fmt: skip
-    summary.append(f"Data quality scores {quality['score']}/100 (grade {quality['grade']})"
-                   + (f"; main issue: {dq[0]['text']} [{dq[0]['id']}]" if dq else "."))  # fmt: skip
+        summary.append(
+            "No pattern in this data passed the significance and size thresholds; "
+            "the profile and charts describe it as it is."
+        )
+    summary.append(
+        f"Data quality scores {quality['score']}/100 (grade {quality['grade']})"
+        + (f"; main issue: {dq[0]['text']} [{dq[0]['id']}]" if dq else ".")
+    )
     paragraphs = [_overview(file_info, kpis)]
     groups: dict[str, list[dict[str, Any]]] = {}
     for i in findings:
@@ -69,7 +83,10 @@ def _overview(file_info: dict[str, Any], kpis: list[dict[str, Any]]) -> str:
     by_id = {k["id"]: k for k in kpis}
     total = next((k for k in kpis if k["id"].startswith("total_")), None)
     if total:
-        parts.append(f"{label(total['label']).capitalize()} is {fmt_num(total['value'], total.get('unit'), total.get('symbol'))}.")
+        parts.append(
+            f"{label(total['label']).capitalize()} is "
+            f"{fmt_num(total['value'], total.get('unit'), total.get('symbol'))}."
+        )
     if "date_range" in by_id:
         rng = by_id["date_range"]["value"]
         parts.append(f"Dates run from {rng['start']} to {rng['end']}.")

@@ -77,7 +77,9 @@ def analyze(
         if exc is report.raised:
             raise
         name = file_name or Path(path).name
-        raise InputError(f"'{name}' could not be read as a table: {exc}", job_id=job_id, original_error=exc) from exc
+        raise InputError(
+            f"'{name}' could not be read as a table: {exc}", job_id=job_id, original_error=exc
+        ) from exc
     timings["parsingMs"] = _ms(started)
     try:
         return _analyse(table, Path(path), file_name, job_id, report, timings, started)
@@ -86,12 +88,20 @@ def analyze(
     except Exception as exc:
         if exc is report.raised:
             raise
-        raise AnalysisError(f"The analysis failed: {type(exc).__name__}: {exc}", job_id=job_id,
-                            original_error=exc) from exc  # fmt: skip
+        raise AnalysisError(
+            f"The analysis failed: {type(exc).__name__}: {exc}", job_id=job_id, original_error=exc
+        ) from exc
 
 
-def _analyse(table: Table, path: Path, file_name: str | None, job_id: str | None, report: _Progress,
-             timings: dict[str, float], started: float) -> dict[str, Any]:  # fmt: skip
+def _analyse(
+    table: Table,
+    path: Path,
+    file_name: str | None,
+    job_id: str | None,
+    report: _Progress,
+    timings: dict[str, float],
+    started: float,
+) -> dict[str, Any]:
     report("profiling", 0.3)
     mark = time.perf_counter()
     df = table.df
@@ -112,11 +122,25 @@ def _analyse(table: Table, path: Path, file_name: str | None, job_id: str | None
         chart_id = f"chart_{ins_id}" if c.chart else None
         insights.append(insight_dict(c, ins_id, chart_id, score_of(c)))
         if c.chart:
-            charts.append({"id": chart_id, "kind": c.chart.kind, "title": c.chart.title, "insightId": ins_id,
-                           "figure": figure(c.chart)})  # fmt: skip
+            charts.append(
+                {
+                    "id": chart_id,
+                    "kind": c.chart.kind,
+                    "title": c.chart.title,
+                    "insightId": ins_id,
+                    "figure": figure(c.chart),
+                }
+            )
     for chart_id, spec in overview_specs(df, roles, main_series):
-        charts.append({"id": chart_id, "kind": spec.kind, "title": spec.title, "insightId": None,
-                       "figure": figure(spec)})  # fmt: skip
+        charts.append(
+            {
+                "id": chart_id,
+                "kind": spec.kind,
+                "title": spec.title,
+                "insightId": None,
+                "figure": figure(spec),
+            }
+        )
     timings["chartsMs"] = _ms(mark)
     info = file_info(table, path, file_name)
     caveats, issues = caveats_and_issues(table, roles, selection)
@@ -138,7 +162,7 @@ def _analyse(table: Table, path: Path, file_name: str | None, job_id: str | None
         "timings": timings,
         "processedAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     }
-    return json_safe(doc)  # type: ignore[no-any-return]
+    return json_safe(doc)
 
 
 def _ms(since: float) -> float:

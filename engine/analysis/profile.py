@@ -1,7 +1,9 @@
 """Per-column profile: semantic type, missing/distinct counts, top values, statistics, date range.
 
 All statistics come from a few vectorised polars passes over the full frame
-(no sampling), so the profile is exact even on millions of rows.
+(no sampling), so the profile is exact even on millions of rows; the one
+exception is the distinct count of text columns above 500,000 rows, a
+HyperLogLog estimate flagged `distinctApprox`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from engine.analysis.jsonsafe import json_safe, num
@@ -18,6 +21,7 @@ from engine.ingest.table import Table
 _ID_NAME = re.compile(r"(^|[_\s-])(id|uuid|guid|key|code|no|number|nr)$|^id[_\s-]|_id$", re.I)
 _QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 TOP_VALUES = 10
+APPROX_DISTINCT_ROWS = 500_000  # above this, text columns' distinct counts are HyperLogLog estimates
 
 
 @dataclass
@@ -33,6 +37,7 @@ class ColumnProfile:
     top: list[dict[str, Any]] = field(default_factory=list)
     date_range: dict[str, Any] | None = None
     parsing: dict[str, Any] = field(default_factory=dict)
+    distinct_approx: bool = False  # HyperLogLog estimate (text columns of very long tables)
 
     def to_dict(self, rows: int, index: int) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -43,6 +48,7 @@ class ColumnProfile:
             "missing": self.missing,
             "missingPct": num(100 * self.missing / rows if rows else 0, 2),
             "distinct": self.distinct,
+            "distinctApprox": self.distinct_approx,
             "topValues": self.top,
         }
         if self.stats:
@@ -57,20 +63,24 @@ class ColumnProfile:
 def profile_columns(table: Table) -> list[ColumnProfile]:
     """Profile every column of the table."""
     df = table.df
+    approx = df.height > APPROX_DISTINCT_ROWS
     basics = df.select(
         [pl.col(c).null_count().alias(f"{c}\x00null") for c in df.columns]
-        + [pl.col(c).n_unique().alias(f"{c}\x00uniq") for c in df.columns]
+        + [_distinct(c, df.schema[c], approx).alias(f"{c}\x00uniq") for c in df.columns]
     ).row(0)
     width = df.width
     profiles = []
     for i, name in enumerate(df.columns):
         s = df[name]
-        missing, distinct = int(basics[i]), int(basics[width + i]) - (1 if basics[i] else 0)
+        missing = int(basics[i])
+        distinct = min(int(basics[width + i]) - (1 if basics[i] else 0), df.height - missing)
         semantic = _semantic(s, name, df.height - missing, distinct)
         note = table.notes.get(name)
-        profiles.append(
-            ColumnProfile(name, str(s.dtype), semantic, missing, distinct, parsing=note.to_dict() if note else {})
+        profile = ColumnProfile(
+            name, str(s.dtype), semantic, missing, distinct, parsing=note.to_dict() if note else {}
         )
+        profile.distinct_approx = approx and s.dtype == pl.String
+        profiles.append(profile)
     _numeric_stats(df, [p for p in profiles if p.semantic in ("numeric", "integer")])
     _date_ranges(df, [p for p in profiles if p.semantic == "datetime"])
     for p in profiles:
@@ -79,6 +89,11 @@ def profile_columns(table: Table) -> list[ColumnProfile]:
         ):
             p.top = _top_values(df[p.name], df.height)
     return profiles
+
+
+def _distinct(name: str, dtype: pl.DataType, approx: bool) -> pl.Expr:
+    col = pl.col(name)
+    return col.approx_n_unique() if approx and dtype == pl.String else col.n_unique()
 
 
 def _semantic(s: pl.Series, name: str, present: int, distinct: int) -> str:
@@ -112,22 +127,41 @@ def _semantic(s: pl.Series, name: str, present: int, distinct: int) -> str:
 
 
 def _numeric_stats(df: pl.DataFrame, profiles: list[ColumnProfile]) -> None:
+    """Moments in one parallel pass; quantiles from one sort per column (cheaper than one per quantile)."""
     if not profiles:
         return
     exprs = []
     for p in profiles:
         c = pl.col(p.name).cast(pl.Float64)
         exprs += [
-            c.mean().alias(f"{p.name}\x00mean"), c.std().alias(f"{p.name}\x00std"),
-            c.min().alias(f"{p.name}\x00min"), c.max().alias(f"{p.name}\x00max"),
-            c.sum().alias(f"{p.name}\x00sum"), (c == 0).sum().alias(f"{p.name}\x00zeros"),
+            c.mean().alias(f"{p.name}\x00mean"),
+            c.std().alias(f"{p.name}\x00std"),
+            c.min().alias(f"{p.name}\x00min"),
+            c.max().alias(f"{p.name}\x00max"),
+            c.sum().alias(f"{p.name}\x00sum"),
+            (c == 0).sum().alias(f"{p.name}\x00zeros"),
             (c < 0).sum().alias(f"{p.name}\x00negatives"),
-        ] + [c.quantile(q, "linear").alias(f"{p.name}\x00q{int(q * 100):02d}") for q in _QUANTILES]  # fmt: skip
+        ]
     row = df.select(exprs).row(0, named=True)
+    ordered = df.select([pl.col(p.name).cast(pl.Float64).sort(nulls_last=True) for p in profiles])
     for p in profiles:
-        stats = {key.split("\x00")[1]: num(v) for key, v in row.items() if key.split("\x00")[0] == p.name}
-        stats["median"] = stats.pop("q50")
+        stats: dict[str, Any] = {
+            key.split("\x00")[1]: num(v) for key, v in row.items() if key.split("\x00")[0] == p.name
+        }
+        values = ordered[p.name].head(df.height - p.missing).to_numpy()
+        for q in _QUANTILES:
+            stats["median" if q == 0.5 else f"q{int(q * 100):02d}"] = num(_sorted_quantile(values, q))
         p.stats = stats
+
+
+def _sorted_quantile(values: np.ndarray, q: float) -> float | None:
+    """Linear-interpolated quantile of already sorted values."""
+    if values.size == 0:
+        return None
+    pos = q * (values.size - 1)
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, values.size - 1)
+    return float(values[lo] + (values[hi] - values[lo]) * (pos - lo))
 
 
 def _date_ranges(df: pl.DataFrame, profiles: list[ColumnProfile]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from engine.analysis.candidates import Candidate, ChartSpec
 from engine.analysis.fmt import fmt_pct
 from engine.analysis.jsonsafe import num
@@ -34,47 +33,92 @@ def quality(table: Table, profiles: list[ColumnProfile]) -> tuple[dict[str, Any]
     missing = sum(p.missing for p in profiles)
     share = missing / (rows * cols) if rows and cols else 0.0
     if missing:
-        deductions.append(_deduction("missing_cells", min(30.0, 100 * share),
-                                     f"{missing:,} of {rows * cols:,} cells are empty ({fmt_pct(share)})."))  # fmt: skip
+        deductions.append(
+            _deduction(
+                "missing_cells",
+                min(30.0, 100 * share),
+                f"{missing:,} of {rows * cols:,} cells are empty ({fmt_pct(share)}).",
+            )
+        )
     sparse = [p for p in profiles if rows and p.missing / rows > 0.5]
     if sparse:
-        deductions.append(_deduction("sparse_columns", min(10.0, 2.0 * len(sparse)),
-                                     f"{len(sparse)} column(s) are more than half empty: "
-                                     + ", ".join(p.name for p in sparse[:5]) + "."))  # fmt: skip
-    duplicates = rows - df.n_unique() if rows else 0
+        deductions.append(
+            _deduction(
+                "sparse_columns",
+                min(10.0, 2.0 * len(sparse)),
+                f"{len(sparse)} column(s) are more than half empty: "
+                + ", ".join(p.name for p in sparse[:5])
+                + ".",
+            )
+        )
+    duplicates = (
+        rows - df.hash_rows().n_unique() if rows else 0
+    )  # 64-bit row hashes: fast, collisions negligible
     if duplicates:
-        deductions.append(_deduction("duplicate_rows", min(20.0, 200 * duplicates / rows),
-                                     f"{duplicates:,} row(s) repeat an earlier row exactly ({fmt_pct(duplicates / rows)})."))  # fmt: skip
+        deductions.append(
+            _deduction(
+                "duplicate_rows",
+                min(20.0, 200 * duplicates / rows),
+                f"{duplicates:,} row(s) repeat an earlier row exactly ({fmt_pct(duplicates / rows)}).",
+            )
+        )
     unparsed = 0.0
     for name, note in table.notes.items():
         if note.unparsed:
             pts = min(15.0, 300 * note.unparsed / rows)
             unparsed += pts
-            deductions.append(_deduction("unparsed_values", pts, f"{note.unparsed:,} value(s) in '{name}' "
-                                         "could not be read and were treated as missing.", name))  # fmt: skip
+            deductions.append(
+                _deduction(
+                    "unparsed_values",
+                    pts,
+                    f"{note.unparsed:,} value(s) in '{name}' could not be read and were treated as missing.",
+                    name,
+                )
+            )
     for p in profiles:
-        if p.semantic == "identifier" and p.distinct < rows - p.missing:
-            deductions.append(_deduction("duplicate_ids", 5.0, f"Identifier '{p.name}' repeats: {p.distinct:,} "
-                                         f"distinct values in {rows - p.missing:,} rows.", p.name))  # fmt: skip
+        if p.semantic == "identifier" and p.distinct < (0.98 if p.distinct_approx else 1) * (
+            rows - p.missing
+        ):
+            deductions.append(
+                _deduction(
+                    "duplicate_ids",
+                    5.0,
+                    f"Identifier '{p.name}' repeats: {p.distinct:,} "
+                    f"distinct values in {rows - p.missing:,} rows.",
+                    p.name,
+                )
+            )
     constant = [p for p in profiles if p.distinct == 1 and rows > 1]
     if constant:
-        deductions.append(_deduction("constant_columns", min(6.0, 2.0 * len(constant)),
-                                     f"{len(constant)} column(s) hold a single value: "
-                                     + ", ".join(p.name for p in constant[:5]) + "."))  # fmt: skip
+        deductions.append(
+            _deduction(
+                "constant_columns",
+                min(6.0, 2.0 * len(constant)),
+                f"{len(constant)} column(s) hold a single value: "
+                + ", ".join(p.name for p in constant[:5])
+                + ".",
+            )
+        )
     for issue in table.issues:
         if issue.code in ("date_order_ambiguous", "date_order_conflict"):
             deductions.append(_deduction(issue.code, 3.0, issue.message, issue.column))
     total = sum(float(d["points"]) for d in deductions)
     score = max(0, round(100 - total))
-    return {"score": score, "grade": _grade(score), "deductions": deductions,
-            "method": "100 minus the listed deductions"}, duplicates  # fmt: skip
+    return {
+        "score": score,
+        "grade": _grade(score),
+        "deductions": deductions,
+        "method": "100 minus the listed deductions",
+    }, duplicates
 
 
 def _grade(score: int) -> str:
     return "A" if score >= 90 else "B" if score >= 75 else "C" if score >= 60 else "D" if score >= 40 else "E"
 
 
-def quality_insights(quality_score: dict[str, Any], profiles: list[ColumnProfile], rows: int) -> list[Candidate]:
+def quality_insights(
+    quality_score: dict[str, Any], profiles: list[ColumnProfile], rows: int
+) -> list[Candidate]:
     """Data-quality findings worth a reader's attention (deductions of 2 points or more)."""
     out = []
     for d in quality_score["deductions"]:
@@ -84,23 +128,44 @@ def quality_insights(quality_score: dict[str, Any], profiles: list[ColumnProfile
         chart = None
         if d["code"] in ("missing_cells", "sparse_columns"):
             gaps = sorted((p for p in profiles if p.missing), key=lambda p: -p.missing)[:15]
-            chart = ChartSpec("bar", "Missing values by column", {"categories": [p.name for p in gaps],
-                              "values": [p.missing for p in gaps], "name": "missing"})  # fmt: skip
-        out.append(Candidate(
-            "data_quality", _title(d["code"]), d["message"], min(1.0, points / 20), None,
-            {"columns": [d["column"]] if d.get("column") else [], "filters": [], "aggregation": "data quality",
-             "aggregates": {"deduction": d["code"], "points": points, "rows": rows}},
-            ("data_quality", d["code"], d.get("column") or ""), chart, significance=1.0,
-        ))  # fmt: skip
+            chart = ChartSpec(
+                "bar",
+                "Missing values by column",
+                {
+                    "categories": [p.name for p in gaps],
+                    "values": [p.missing for p in gaps],
+                    "name": "missing",
+                },
+            )
+        out.append(
+            Candidate(
+                "data_quality",
+                _title(d["code"]),
+                d["message"],
+                min(1.0, points / 20),
+                None,
+                {
+                    "columns": [d["column"]] if d.get("column") else [],
+                    "filters": [],
+                    "aggregation": "data quality",
+                    "aggregates": {"deduction": d["code"], "points": points, "rows": rows},
+                },
+                ("data_quality", d["code"], d.get("column") or ""),
+                chart,
+                significance=1.0,
+            )
+        )
     return out
 
 
 def _title(code: str) -> str:
     return {
-        "missing_cells": "Missing values", "sparse_columns": "Mostly empty columns",
-        "duplicate_rows": "Duplicate rows", "unparsed_values": "Unreadable values",
-        "duplicate_ids": "Repeated identifiers", "constant_columns": "Constant columns",
-        "date_order_ambiguous": "Ambiguous date order", "date_order_conflict": "Conflicting date orders",
-    }.get(code, code.replace("_", " ").capitalize())  # fmt: skip
-
-
+        "missing_cells": "Missing values",
+        "sparse_columns": "Mostly empty columns",
+        "duplicate_rows": "Duplicate rows",
+        "unparsed_values": "Unreadable values",
+        "duplicate_ids": "Repeated identifiers",
+        "constant_columns": "Constant columns",
+        "date_order_ambiguous": "Ambiguous date order",
+        "date_order_conflict": "Conflicting date orders",
+    }.get(code, code.replace("_", " ").capitalize())

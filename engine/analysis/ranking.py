@@ -67,7 +67,7 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
     stats: dict[str, int | float] = {
         "candidates": len(candidates),
         "tested": len(tested),
-        "passedFdr": sum(1 for c in tested if (c.q_value or 1) <= FDR_Q),
+        "passedFdr": sum(1 for c in tested if c.q_value is not None and c.q_value <= FDR_Q),
         "reported": len(kept),
         "fdrQ": FDR_Q,
         "minScore": MIN_SCORE,

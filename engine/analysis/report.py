@@ -60,31 +60,53 @@ def cleaned_preview(df: pl.DataFrame) -> dict[str, Any]:
     }
 
 
-def caveats_and_issues(table: Table, roles: Roles, selection: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+def caveats_and_issues(
+    table: Table, roles: Roles, selection: dict[str, Any]
+) -> tuple[list[str], list[dict[str, Any]]]:
     """Reader-facing caveats for the narrative and the `issues` list."""
     issues = [i.to_dict() for i in table.issues]
     rows = table.df.height
     for name, missing in zip(table.df.columns, table.df.null_count().row(0), strict=True):
         if missing:
-            issues.append({"code": "missing_values", "severity": "warning" if missing / rows > 0.2 else "info",
-                           "column": name, "count": missing,
-                           "message": f"'{name}' is empty in {missing:,} of {rows:,} rows ({100 * missing / rows:.1f}%)."})  # fmt: skip
+            issues.append(
+                {
+                    "code": "missing_values",
+                    "severity": "warning" if missing / rows > 0.2 else "info",
+                    "column": name,
+                    "count": missing,
+                    "message": f"'{name}' is empty in {missing:,} of {rows:,} rows "
+                    f"({100 * missing / rows:.1f}%).",
+                }
+            )
     caveats = [i.message for i in table.issues if i.severity == "warning"]
     for target, (op, a, b) in roles.derived.items():
         symbol = {"*": "×", "+": "+", "-": "−"}[op]
-        msg = (f"'{target}' equals {a} {symbol} {b} on nearly every row; its correlation with them is arithmetic "
-               "and is not reported as a finding.")  # fmt: skip
+        msg = (
+            f"'{target}' equals {a} {symbol} {b} on nearly every row; "
+            "its correlation with them is arithmetic "
+            "and is not reported as a finding."
+        )
         issues.append({"code": "derived_measure", "message": msg, "severity": "info", "column": target})
     sampled = selection.get("correlation", {}).get("sampledRows")
     if sampled:
-        msg = f"Correlations were computed on a random sample of {sampled:,} rows; all other figures use every row."
+        msg = (
+            f"Correlations were computed on a systematic sample of {sampled:,} rows; "
+            "all other figures use every row."
+        )
         issues.append({"code": "sampled", "message": msg, "severity": "info"})
         caveats.append(msg)
     if roles.time:
         missing = table.df[roles.time].null_count()
         if missing:
             msg = f"{missing:,} row(s) without a {label(roles.time)} were left out of the analysis over time."
-            issues.append({"code": "rows_dropped", "message": msg, "severity": "warning", "column": roles.time,
-                           "count": missing})  # fmt: skip
+            issues.append(
+                {
+                    "code": "rows_dropped",
+                    "message": msg,
+                    "severity": "warning",
+                    "column": roles.time,
+                    "count": missing,
+                }
+            )
             caveats.append(msg)
     return caveats, issues

@@ -61,9 +61,10 @@ def assign_roles(df: pl.DataFrame, profiles: list[ColumnProfile]) -> Roles:
         roles.measures.remove(roles.main)
         roles.measures.insert(0, roles.main)
     dims = [
-        p for p in profiles
+        p
+        for p in profiles
         if p.semantic in ("categorical", "boolean") and 2 <= p.distinct <= MAX_DIMENSION_CARDINALITY
-    ]  # fmt: skip
+    ]
     dims.sort(key=lambda p: (p.missing, abs(p.distinct - 6)))
     roles.dimensions = [p.name for p in dims][:5]
     return roles

@@ -38,27 +38,62 @@ class SegmentStats:
     box: dict[str, list[float]]
 
 
-def segment_stats(df: pl.DataFrame, dimension: str, measure: str, agg: str) -> SegmentStats | None:
-    """Aggregate the measure per category (nulls in the dimension are left out)."""
-    v = pl.col(measure).cast(pl.Float64)
-    g = (
-        df.lazy().filter(pl.col(dimension).is_not_null() & v.is_not_null())
-        .group_by(pl.col(dimension).cast(pl.String).alias("k"))
-        .agg(v.sum().alias("total"), v.mean().alias("mean"), v.var().fill_null(0).alias("var"),
-             v.count().alias("count"), v.min().alias("min"), v.quantile(0.25).alias("q1"),
-             v.median().alias("median"), v.quantile(0.75).alias("q3"), v.max().alias("max"))
-        .sort("total", descending=True).collect()
-    )  # fmt: skip
-    if g.height < 2:
-        return None
-    box = {k: g[k].to_list() for k in ("min", "q1", "median", "q3", "max")}
-    return SegmentStats(dimension, measure, agg, g["k"].to_list(), g["total"].to_numpy(), g["mean"].to_numpy(),
-                        g["var"].to_numpy(), g["count"].to_numpy(), box)  # fmt: skip
+def segment_stats(
+    df: pl.DataFrame, sample: pl.DataFrame, dimension: str, measures: list[tuple[str, str]]
+) -> list[SegmentStats]:
+    """Aggregate each (measure, agg) per category in one pass; box quartiles come from `sample`."""
+    key = pl.col(dimension).cast(pl.String).alias("k")
+    aggs = []
+    for m, _ in measures:
+        v = pl.col(m).cast(pl.Float64)
+        aggs += [
+            v.sum().alias(f"{m}\x00total"),
+            v.mean().alias(f"{m}\x00mean"),
+            v.var().alias(f"{m}\x00var"),
+            v.count().alias(f"{m}\x00count"),
+            v.min().alias(f"{m}\x00min"),
+            v.max().alias(f"{m}\x00max"),
+        ]
+    full = df.lazy().filter(pl.col(dimension).is_not_null()).group_by(key).agg(aggs).collect()
+    quart = []
+    for m, _ in measures:
+        v = pl.col(m).cast(pl.Float64)
+        quart += [
+            v.quantile(0.25).alias(f"{m}\x00q1"),
+            v.median().alias(f"{m}\x00median"),
+            v.quantile(0.75).alias(f"{m}\x00q3"),
+        ]
+    boxes = sample.lazy().filter(pl.col(dimension).is_not_null()).group_by(key).agg(quart).collect()
+    table = full.join(boxes, on="k", how="left")
+    out = []
+    for m, agg in measures:
+        t = table.filter(pl.col(f"{m}\x00count") > 0).sort(f"{m}\x00total", descending=True)
+        if t.height < 2:
+            continue
+        box = {k: t[f"{m}\x00{k}"].to_list() for k in ("min", "q1", "median", "q3", "max")}
+        out.append(
+            SegmentStats(
+                dimension,
+                m,
+                agg,
+                t["k"].to_list(),
+                t[f"{m}\x00total"].to_numpy(),
+                t[f"{m}\x00mean"].to_numpy(),
+                t[f"{m}\x00var"].fill_null(0.0).to_numpy(),
+                t[f"{m}\x00count"].to_numpy(),
+                box,
+            )
+        )
+    return out
 
 
 def _evidence(s: SegmentStats, **aggregates: object) -> dict[str, object]:
-    return {"columns": [s.dimension, s.measure], "filters": [], "aggregation": f"{s.agg} of {s.measure} by {s.dimension}",
-            "aggregates": aggregates}  # fmt: skip
+    return {
+        "columns": [s.dimension, s.measure],
+        "filters": [],
+        "aggregation": f"{s.agg} of {s.measure} by {s.dimension}",
+        "aggregates": aggregates,
+    }
 
 
 def _values(s: SegmentStats) -> np.ndarray:
@@ -83,13 +118,27 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
         f"{ratio:.1f}× the next, {s.names[1]} ({fmt_num(s.total[1])}; {fmt_p(p)})."
     )
     return Candidate(
-        "top_contributor", f"{s.names[0]} is the top {d} for {m}", text, min(1.0, (ratio - 1) / 1.5) * 0.5 + share * 0.5,
-        p, {**_evidence(s, top=s.names[0], topTotal=s.total[0], share=share, runnerUp=s.names[1],
-                        runnerUpTotal=s.total[1], ratio=ratio, test="z-test of top vs runner-up sums"),
-            "filters": [{"column": s.dimension, "equals": s.names[0]}]},
-        ("top_contributor", s.dimension, s.measure),
+        "top_contributor",
+        f"{s.names[0]} is the top {d} for {m}",
+        text,
+        min(1.0, (ratio - 1) / 1.5) * 0.5 + share * 0.5,
+        p,
+        {
+            **_evidence(
+                s,
+                top=s.names[0],
+                topTotal=s.total[0],
+                share=share,
+                runnerUp=s.names[1],
+                runnerUpTotal=s.total[1],
+                ratio=ratio,
+                test="z-test of top vs runner-up sums",
+            ),
+            "filters": [{"column": s.dimension, "equals": s.names[0]}],
+        },
+        ("top_contributor", s.dimension),
         _bar(s, f"{m.capitalize()} by {d}"),
-    )  # fmt: skip
+    )
 
 
 def concentration(s: SegmentStats) -> Candidate | None:
@@ -111,14 +160,32 @@ def concentration(s: SegmentStats) -> Candidate | None:
     )
     cum = np.cumsum(shares).tolist()
     return Candidate(
-        "concentration", f"{m.capitalize()} is concentrated in few {d} values", text,
-        min(1.0, (top_share - 0.2) / 0.6), None,
-        _evidence(s, topN=top_n, categories=k, topShare=top_share, hhi=hhi, coverEightyPct=cover80,
-                  test="descriptive (Pareto share, HHI)"),
-        ("concentration", s.dimension, s.measure),
-        ChartSpec("pareto", f"{m.capitalize()} by {d} (Pareto)", {"categories": s.names[:30],
-                  "values": s.total[:30].tolist(), "cumulative": cum[:30], "name": s.measure}),
-    )  # fmt: skip
+        "concentration",
+        f"{m.capitalize()} is concentrated in few {d} values",
+        text,
+        min(1.0, (top_share - 0.2) / 0.6),
+        None,
+        _evidence(
+            s,
+            topN=top_n,
+            categories=k,
+            topShare=top_share,
+            hhi=hhi,
+            coverEightyPct=cover80,
+            test="descriptive (Pareto share, HHI)",
+        ),
+        ("concentration", s.dimension),
+        ChartSpec(
+            "pareto",
+            f"{m.capitalize()} by {d} (Pareto)",
+            {
+                "categories": s.names[:30],
+                "values": s.total[:30].tolist(),
+                "cumulative": cum[:30],
+                "name": s.measure,
+            },
+        ),
+    )
 
 
 def category_outliers(s: SegmentStats) -> list[Candidate]:
@@ -147,14 +214,29 @@ def category_outliers(s: SegmentStats) -> list[Candidate]:
             f"{d.capitalize()} {s.names[i]} averages {fmt_num(s.mean[i])} {m} per row, "
             f"{fmt_pct(rel, signed=True)} against {fmt_num(mean_rest)} for the other {k - 1} ({fmt_p(p)})."
         )
-        out.append(Candidate(
-            "category_outlier", f"{s.names[i]} stands out on average {m}", text, min(1.0, abs(rel) / 1.0), p,
-            {**_evidence(s, category=s.names[i], mean=s.mean[i], meanOthers=mean_rest, rows=int(s.count[i]),
-                         relativeDifference=rel, test="Welch t-test, category vs. the rest"),
-             "filters": [{"column": s.dimension, "equals": s.names[i]}]},
-            ("category_outlier", s.dimension, s.measure, s.names[i]),
-            _box(s, f"{m.capitalize()} per row by {d}"),
-        ))  # fmt: skip
+        out.append(
+            Candidate(
+                "category_outlier",
+                f"{s.names[i]} stands out on average {m}",
+                text,
+                min(1.0, abs(rel) / 1.0),
+                p,
+                {
+                    **_evidence(
+                        s,
+                        category=s.names[i],
+                        mean=s.mean[i],
+                        meanOthers=mean_rest,
+                        rows=int(s.count[i]),
+                        relativeDifference=rel,
+                        test="Welch t-test, category vs. the rest",
+                    ),
+                    "filters": [{"column": s.dimension, "equals": s.names[i]}],
+                },
+                ("category_outlier", s.dimension, s.names[i]),
+                _box(s, f"{m.capitalize()} per row by {d}"),
+            )
+        )
     return out
 
 
@@ -180,19 +262,47 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
         f"{fmt_num(s.mean[lo])}, a gap of {fmt_pct(gap)} of the overall mean {fmt_num(grand)} ({fmt_p(p)})."
     )
     return Candidate(
-        "segment_comparison", f"Average {m} differs by {d}", text, min(1.0, gap / 1.0), p,
-        _evidence(s, highest=s.names[hi], highestMean=s.mean[hi], lowest=s.names[lo], lowestMean=s.mean[lo],
-                  overallMean=grand, fStatistic=between / within, test="one-way ANOVA from group aggregates"),
-        ("segment_comparison", s.dimension, s.measure),
+        "segment_comparison",
+        f"Average {m} differs by {d}",
+        text,
+        min(1.0, gap / 1.0),
+        p,
+        _evidence(
+            s,
+            highest=s.names[hi],
+            highestMean=s.mean[hi],
+            lowest=s.names[lo],
+            lowestMean=s.mean[lo],
+            overallMean=grand,
+            fStatistic=between / within,
+            test="one-way ANOVA from group aggregates",
+        ),
+        ("segment_comparison", s.dimension),
         _box(s, f"{m.capitalize()} per row by {d}"),
-    )  # fmt: skip
+    )
 
 
 def _bar(s: SegmentStats, title: str) -> ChartSpec:
-    return ChartSpec("bar", title, {"categories": s.names[:30], "values": _values(s)[:30].tolist(), "name": s.measure,
-                                    "highlight": s.names[0]})  # fmt: skip
+    return ChartSpec(
+        "bar",
+        title,
+        {
+            "categories": s.names[:30],
+            "values": _values(s)[:30].tolist(),
+            "name": s.measure,
+            "highlight": s.names[0],
+        },
+    )
 
 
 def _box(s: SegmentStats, title: str) -> ChartSpec:
-    return ChartSpec("box", title, {"categories": s.names[:30], "name": s.measure, "mean": s.mean[:30].tolist(),
-                                    **{k: v[:30] for k, v in s.box.items()}})  # fmt: skip
+    return ChartSpec(
+        "box",
+        title,
+        {
+            "categories": s.names[:30],
+            "name": s.measure,
+            "mean": s.mean[:30].tolist(),
+            **{k: v[:30] for k, v in s.box.items()},
+        },
+    )

@@ -34,13 +34,47 @@ class TimeSeries:
         return len(self.x)
 
 
-def choose_grain(dates: pl.Series) -> str | None:
+@dataclass
+class DailyCube:
+    """Per-day sums and counts of every measure: one pass over the rows, then all series come from it."""
+
+    time: str
+    frame: pl.DataFrame  # day, rows, and "<measure>\x00sum", "<measure>\x00n" per measure
+
+
+def daily_cube(df: pl.DataFrame, time: str, measures: list[str]) -> DailyCube:
+    """Aggregate the measures per calendar day (rows without a date are left out)."""
+    aggs = [pl.len().alias("rows")]
+    for m in measures:
+        value = pl.col(m).cast(pl.Float64)
+        aggs += [value.sum().alias(f"{m}\x00sum"), value.count().alias(f"{m}\x00n")]
+    frame = (
+        df.lazy()
+        .filter(pl.col(time).is_not_null())
+        .group_by(pl.col(time).cast(pl.Date).alias("day"))
+        .agg(aggs)
+        .sort("day")
+        .collect()
+    )
+    return DailyCube(time, frame)
+
+
+def dense_days(cube: DailyCube) -> bool:
+    """Whether at least 80% of calendar days in the range hold data."""
+    return cube.frame.height >= 0.8 * _span_days(cube)
+
+
+def _span_days(cube: DailyCube) -> int:
+    days: list[dt.date] = cube.frame["day"].to_list()
+    return (days[-1] - days[0]).days + 1 if days else 0
+
+
+def choose_grain(cube: DailyCube) -> str | None:
     """The finest grain with few empty periods; None when there are under 3 distinct dates."""
-    days = dates.drop_nulls().cast(pl.Date)
-    if days.n_unique() < 3:
+    days = cube.frame["day"]
+    if days.len() < 3:
         return None
-    lo, hi = days.min(), days.max()
-    span = (hi - lo).days + 1  # type: ignore[operator]
+    span = _span_days(cube)
     for grain, (every, length) in GRAINS.items():
         periods = span / length
         if periods > MAX_PERIODS:
@@ -56,38 +90,41 @@ def coarser(grain: str) -> str | None:
     return {"day": "week", "week": "month"}.get(grain)
 
 
-def build_series(df: pl.DataFrame, time: str, measure: str, agg: str, grain: str) -> TimeSeries | None:
+def build_series(cube: DailyCube, measure: str, agg: str, grain: str) -> TimeSeries | None:
     """The measure per period, with empty periods filled (sums) or skipped (means)."""
     every = GRAINS[grain][0]
-    day = pl.col(time).cast(pl.Date)
-    value = pl.col(measure).cast(pl.Float64)
+    total, count = pl.col(f"{measure}\x00sum").sum(), pl.col(f"{measure}\x00n").sum()
     grouped = (
-        df.lazy()
-        .filter(pl.col(time).is_not_null())
-        .group_by(day.dt.truncate(every).alias("period"))
-        .agg(
-            (value.sum() if agg == "sum" else value.mean()).alias("y"),
-            value.count().alias("n"),
-            day.n_unique().alias("days"),
-        )
+        cube.frame.lazy()
+        .group_by(pl.col("day").dt.truncate(every).alias("period"))
+        .agg((total if agg == "sum" else total / count).alias("y"), count.alias("n"), pl.len().alias("days"))
         .sort("period")
         .collect()
     )
     if grouped.height < 3:
         return None
-    full = pl.DataFrame({"period": pl.date_range(grouped["period"][0], grouped["period"][-1], every, eager=True)})
+    full = pl.DataFrame(
+        {"period": pl.date_range(grouped["period"][0], grouped["period"][-1], every, eager=True)}
+    )
     joined = full.join(grouped, on="period", how="left")
     if agg == "sum":
-        joined = joined.with_columns(pl.col("y").fill_null(0.0), pl.col("n").fill_null(0), pl.col("days").fill_null(0))
+        joined = joined.with_columns(
+            pl.col("y").fill_null(0.0), pl.col("n").fill_null(0), pl.col("days").fill_null(0)
+        )
     else:
         joined = joined.filter(pl.col("y").is_not_null())
     joined, dropped = _drop_partial(joined, grain)
     if joined.height < 3:
         return None
     return TimeSeries(
-        measure, agg, grain, joined["period"].to_list(), joined["y"].to_numpy().astype(float),
-        joined["n"].to_numpy(), dropped,
-    )  # fmt: skip
+        measure,
+        agg,
+        grain,
+        joined["period"].to_list(),
+        joined["y"].to_numpy().astype(float),
+        joined["n"].to_numpy(),
+        dropped,
+    )
 
 
 def _drop_partial(frame: pl.DataFrame, grain: str) -> tuple[pl.DataFrame, list[str]]:

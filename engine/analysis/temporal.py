@@ -21,7 +21,9 @@ MIN_CHANGE_POINTS = 8
 
 def line_chart(ts: TimeSeries, title: str, **marks: object) -> ChartSpec:
     """A line chart of the series with optional marks (trend, changePoint, anomalies)."""
-    return ChartSpec("line", title, {"x": ts.x, "y": ts.y.tolist(), "name": ts.measure, "grain": ts.grain, **marks})
+    return ChartSpec(
+        "line", title, {"x": ts.x, "y": ts.y.tolist(), "name": ts.measure, "grain": ts.grain, **marks}
+    )
 
 
 def _evidence(ts: TimeSeries, time: str, **aggregates: object) -> dict[str, object]:
@@ -53,12 +55,24 @@ def trend(ts: TimeSeries, time: str) -> Candidate | None:
         f"{ts.grain} over {len(ts)} {ts.grain}s ({fmt_pct(rel, signed=True)}, {fmt_p(fit.pvalue)})."
     )
     return Candidate(
-        "trend", f"{name.capitalize()} is {word}", text, min(1.0, abs(rel) / 0.5), float(fit.pvalue),
-        _evidence(ts, time, slopePerPeriod=fit.slope, start=start, end=end, relativeChange=rel,
-                  rSquared=fit.rvalue**2, test="OLS slope t-test"),
+        "trend",
+        f"{name.capitalize()} is {word}",
+        text,
+        min(1.0, abs(rel) / 0.5),
+        float(fit.pvalue),
+        _evidence(
+            ts,
+            time,
+            slopePerPeriod=fit.slope,
+            start=start,
+            end=end,
+            relativeChange=rel,
+            rSquared=fit.rvalue**2,
+            test="OLS slope t-test",
+        ),
         ("trend", ts.measure),
         line_chart(ts, f"{name.capitalize()} per {ts.grain} with trend", trend=[start, end]),
-    )  # fmt: skip
+    )
 
 
 def period_change(ts: TimeSeries, time: str) -> Candidate | None:
@@ -80,18 +94,34 @@ def period_change(ts: TimeSeries, time: str) -> Candidate | None:
     last_label, prev_label = period_label(ts.x[-1], ts.grain), period_label(ts.x[-2], ts.grain)
     text = (
         f"{name.capitalize()} was {fmt_num(last)} in {last_label}, {word} {fmt_pct(abs(rel))} from "
-        f"{fmt_num(prev)} in {prev_label} ({abs(z):.1f}× the usual {ts.grain}-to-{ts.grain} move, {fmt_p(p)})."
+        f"{fmt_num(prev)} in {prev_label} ({abs(z):.1f}× the usual {ts.grain}-to-{ts.grain} move, "
+        f"{fmt_p(p)})."
     )
     return Candidate(
-        "period_change", f"{name.capitalize()} {word} {fmt_pct(abs(rel))} {ts.grain} over {ts.grain}", text,
-        min(1.0, abs(rel) / 0.5), p,
-        _evidence(ts, time, last=last, previous=prev, lastPeriod=str(ts.x[-1]), previousPeriod=str(ts.x[-2]),
-                  relativeChange=rel, zScore=z, test="change vs. spread of earlier changes"),
+        "period_change",
+        f"{name.capitalize()} {word} {fmt_pct(abs(rel))} {ts.grain} over {ts.grain}",
+        text,
+        min(1.0, abs(rel) / 0.5),
+        p,
+        _evidence(
+            ts,
+            time,
+            last=last,
+            previous=prev,
+            lastPeriod=str(ts.x[-1]),
+            previousPeriod=str(ts.x[-2]),
+            relativeChange=rel,
+            zScore=z,
+            test="change vs. spread of earlier changes",
+        ),
         ("period_change", ts.measure),
-        ChartSpec("bar", f"{name.capitalize()}: {prev_label} vs {last_label}",
-                  {"categories": [prev_label, last_label], "values": [prev, last], "name": ts.measure}),
+        ChartSpec(
+            "bar",
+            f"{name.capitalize()}: {prev_label} vs {last_label}",
+            {"categories": [prev_label, last_label], "values": [prev, last], "name": ts.measure},
+        ),
         extra={"periods": (ts.x[-2], ts.x[-1]), "grain": ts.grain},
-    )  # fmt: skip
+    )
 
 
 def change_point(ts: TimeSeries, time: str) -> Candidate | None:
@@ -105,7 +135,7 @@ def change_point(ts: TimeSeries, time: str) -> Candidate | None:
     csum, csq = np.cumsum(y), np.cumsum(y * y)
     left_n, right_n = ks.astype(float), (n - ks).astype(float)
     left_sum, right_sum = csum[ks - 1], csum[-1] - csum[ks - 1]
-    rss = (csq[-1] - left_sum**2 / left_n - right_sum**2 / right_n)
+    rss = csq[-1] - left_sum**2 / left_n - right_sum**2 / right_n
     k = int(ks[int(np.argmin(rss))])
     fit = stats.linregress(np.arange(n, dtype=float), y)
     rss_line = float(np.sum((y - (fit.intercept + fit.slope * np.arange(n))) ** 2))
@@ -124,14 +154,28 @@ def change_point(ts: TimeSeries, time: str) -> Candidate | None:
     when = ts.x[k]
     text = (
         f"{name.capitalize()} shifted {'up' if ma > mb else 'down'} from {period_label(when, ts.grain)}: "
-        f"{fmt_num(mb)} per {ts.grain} before vs {fmt_num(ma)} after ({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
+        f"{fmt_num(mb)} per {ts.grain} before vs {fmt_num(ma)} after "
+        f"({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
     )
     return Candidate(
-        "change_point", f"{name.capitalize()} level shift on {when.isoformat()}", text,
-        min(1.0, abs(rel) / 0.5), p,
-        _evidence(ts, time, changeDate=str(when), meanBefore=mb, meanAfter=ma, relativeChange=rel,
-                  test="best split, Welch t-test, Bonferroni over split positions"),
+        "change_point",
+        f"{name.capitalize()} level shift on {when.isoformat()}",
+        text,
+        min(1.0, abs(rel) / 0.5),
+        p,
+        _evidence(
+            ts,
+            time,
+            changeDate=str(when),
+            meanBefore=mb,
+            meanAfter=ma,
+            relativeChange=rel,
+            test="best split, Welch t-test, Bonferroni over split positions",
+        ),
         ("change_point", ts.measure),
-        line_chart(ts, f"{name.capitalize()} per {ts.grain}: level shift", changePoint={
-            "x": when, "before": mb, "after": ma, "start": ts.x[0], "end": ts.x[-1]}),
-    )  # fmt: skip
+        line_chart(
+            ts,
+            f"{name.capitalize()} per {ts.grain}: level shift",
+            changePoint={"x": when, "before": mb, "after": ma, "start": ts.x[0], "end": ts.x[-1]},
+        ),
+    )

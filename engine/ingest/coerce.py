@@ -62,9 +62,9 @@ def try_numeric(
     if symbols:
         note.unit, note.symbol = "currency", symbols[0]
     whole = out.drop_nulls()
-    if whole.len() and (whole == whole.round(0)).all() and not clean.str.contains(r"[.,]\d{1,2}$").any():
-        if whole.abs().max() < 2**53:  # type: ignore[operator]
-            return out.cast(pl.Int64)
+    integral = bool(whole.len()) and bool((whole == whole.round(0)).all())
+    if integral and not clean.str.contains(r"[.,]\d{1,2}$").any() and whole.abs().max() < 2**53:  # type: ignore[operator]
+        return out.cast(pl.Int64)
     return out
 
 

@@ -21,8 +21,15 @@ _ISO_SLASH = r"^\d{4}/\d{1,2}/\d{1,2}$"
 _NUMERIC = r"^\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2})( \d{1,2}:\d{2}(:\d{2})?)?$"
 _NAMED = r"^(\d{1,2}[ -][A-Za-z]{3,9}\.?[ -]\d{4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})$"
 
-_ISO_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]  # fmt: skip
+_ISO_FORMATS = [
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+]
 _NAMED_FORMATS = ["%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y"]
 
 
@@ -32,7 +39,7 @@ def try_dates(
     """The column as Date (or Datetime when times are present), or None if it is not dates."""
     raw = sample.str.strip_chars()
     n = raw.len()
-    if n == 0:
+    if n == 0 or int(raw.str.contains(r"\d").sum()) < MIN_SHARE * n:
         return None
     iso = raw.str.contains(_ISO) | raw.str.contains(_ISO_SLASH)
     numeric = raw.str.contains(_NUMERIC)
@@ -42,14 +49,14 @@ def try_dates(
     full = s.str.strip_chars().str.replace(r"Z$", "")
     formats: list[str] = []
     if iso.any():
-        formats += _ISO_FORMATS + ["%Y/%m/%d"]
+        formats += [*_ISO_FORMATS, "%Y/%m/%d"]
     if named.any():
         formats += _NAMED_FORMATS
     if numeric.any():
         day_first = _settle_order(full, s.name, day_first_hint, issues)
         note.day_first = day_first
         formats += _numeric_formats(raw.filter(numeric), day_first)
-    parsed = _parse_any(full, formats)
+    parsed = _parse_any(full, _covering(raw.str.replace(r"Z$", ""), formats))
     nonempty = int((full.str.len_chars() > 0).sum())
     ok = int(parsed.is_not_null().sum())
     if ok < MIN_SHARE * nonempty:
@@ -58,12 +65,32 @@ def try_dates(
     note.unparsed = nonempty - ok
     note.date_formats = _families(bool(iso.any()), bool(numeric.any()), bool(named.any()), note.day_first)
     if len(note.date_formats) > 1:
-        issues.append(Issue("mixed_date_formats", f"Column '{s.name}' mixes date formats "
-                            f"({', '.join(note.date_formats)}); all were read as dates.", column=s.name))  # fmt: skip
+        issues.append(
+            Issue(
+                "mixed_date_formats",
+                f"Column '{s.name}' mixes date formats "
+                f"({', '.join(note.date_formats)}); all were read as dates.",
+                column=s.name,
+            )
+        )
     if not bool((parsed.dt.truncate("1d") != parsed).any()):
         note.parsed_as = "date"
         return parsed.cast(pl.Date)
     return parsed
+
+
+def _covering(sample: pl.Series, formats: list[str]) -> list[str]:
+    """The formats, in order, that each read some sample value no earlier format read."""
+    chosen: list[str] = []
+    unread = sample
+    for f in formats:
+        parsed = unread.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
+        if parsed.is_not_null().any():
+            chosen.append(f)
+            unread = unread.filter(parsed.is_null())
+            if unread.len() == 0:
+                break
+    return chosen or formats[:1]
 
 
 def _parse_any(values: pl.Series, formats: list[str]) -> pl.Series:
@@ -101,15 +128,27 @@ def _settle_order(values: pl.Series, name: str, hint: bool, issues: list[Issue])
         return False
     if first_big and second_big:
         day_first = first_big > second_big
-        issues.append(Issue("date_order_conflict", f"Column '{name}' has dates that only fit day/month "
-                            f"({first_big}) and others that only fit month/day ({second_big}); "
-                            f"read as {'day/month' if day_first else 'month/day'}, the minority is left missing.",
-                            severity="warning", column=name))  # fmt: skip
+        issues.append(
+            Issue(
+                "date_order_conflict",
+                f"Column '{name}' has dates that only fit day/month "
+                f"({first_big}) and others that only fit month/day ({second_big}); "
+                f"read as {'day/month' if day_first else 'month/day'}, the minority is left missing.",
+                severity="warning",
+                column=name,
+            )
+        )
         return day_first
     order = "day/month" if hint else "month/day"
-    issues.append(Issue("date_order_ambiguous", f"Column '{name}': no date decides between day/month and "
-                        f"month/day (all parts are 12 or less); assumed {order}.", severity="warning",
-                        column=name))  # fmt: skip
+    issues.append(
+        Issue(
+            "date_order_ambiguous",
+            f"Column '{name}': no date decides between day/month and "
+            f"month/day (all parts are 12 or less); assumed {order}.",
+            severity="warning",
+            column=name,
+        )
+    )
     return hint
 
 

@@ -18,14 +18,14 @@ from engine.ingest.encoding import detect_encoding, display_name
 from engine.ingest.sniff import data_record_count, header_fields, sniff_delimiter
 from engine.ingest.table import Issue, Table
 
-NULL_VALUES = ["", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A", "-", "?"]
-
 
 def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: int) -> Table:
     """A delimited text file as a Table (types still raw where text needs refining)."""
     codec = detect_encoding(head)
     if not codec.startswith("utf-16") and looks_binary(head[:8192]):
-        raise InputError(f"'{path.name}' looks like a binary file, not a text table (it holds NUL/control bytes).")
+        raise InputError(
+            f"'{path.name}' looks like a binary file, not a text table (it holds NUL/control bytes)."
+        )
     sample = head.decode(codec, errors="ignore")
     if not sample.strip():
         raise InputError(f"'{path.name}' is empty (only blank lines): there is no table to analyse.")
@@ -54,7 +54,7 @@ def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFram
         "separator": delimiter,
         "quote_char": '"',
         "try_parse_dates": False,
-        "null_values": NULL_VALUES,
+        "null_values": [""],  # other missing-value tokens (NA, null, ...) are cleared by `refine`
         "raise_if_empty": True,
     }
     attempts: list[dict[str, object]] = [
@@ -75,8 +75,12 @@ def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFram
             continue
         if number == 2:
             table.issues.append(
-                Issue("ragged_rows", "Some rows have more fields than the header (or invalid text bytes); "
-                      "extra fields were dropped and bad bytes replaced.", severity="warning")  # fmt: skip
+                Issue(
+                    "ragged_rows",
+                    "Some rows have more fields than the header (or invalid text bytes); "
+                    "extra fields were dropped and bad bytes replaced.",
+                    severity="warning",
+                )
             )
         return df
     raise InputError(f"The file could not be read as a delimited table: {error}") from error

@@ -43,7 +43,9 @@ def sniff_kind(path: Path, head: bytes) -> str:
         return "xlsx"  # a spreadsheet under another name; calamine will say if it is not
     for magic, what in _FOREIGN_MAGIC.items():
         if head.startswith(magic):
-            raise InputError(f"'{path.name}' is {what}, not a table. Upload CSV, TSV, Excel, JSON or Parquet.")
+            raise InputError(
+                f"'{path.name}' is {what}, not a table. Upload CSV, TSV, Excel, JSON or Parquet."
+            )
     if ext in PARQUET_EXTENSIONS:
         raise InputError(f"'{path.name}' has a .parquet name but is not a Parquet file (no PAR1 header).")
     if ext in EXCEL_EXTENSIONS:

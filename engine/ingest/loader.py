@@ -15,8 +15,9 @@ from engine.ingest.table import Issue, Table
 HEAD_BYTES = 262144
 
 
-def load_table(path: str | Path, settings: Settings, *, file_name: str | None = None,
-               sheet: str | None = None) -> Table:  # fmt: skip
+def load_table(
+    path: str | Path, settings: Settings, *, file_name: str | None = None, sheet: str | None = None
+) -> Table:
     """Read `path` into a typed Table, or raise InputError naming what is wrong with it.
 
     `file_name` is the user's name for the file (an upload may be stored under
@@ -40,8 +41,9 @@ def load_table(path: str | Path, settings: Settings, *, file_name: str | None = 
     return table
 
 
-def _read(path: Path, shown: Path, head: bytes, kind: str, size: int, settings: Settings,
-          sheet: str | None) -> Table:  # fmt: skip
+def _read(
+    path: Path, shown: Path, head: bytes, kind: str, size: int, settings: Settings, sheet: str | None
+) -> Table:
     if kind in ("csv", "tsv"):
         return read_delimited(path, head, kind, size, settings.max_columns)
     if kind == "xlsx":
@@ -80,10 +82,20 @@ def _clean_names(table: Table) -> None:
         names.append(name)
     if names != table.df.columns:
         changed = [f"'{a}' → '{b}'" for a, b in zip(table.df.columns, names, strict=True) if a != b]
-        table.issues.append(Issue("columns_renamed", "Blank or repeated column names were renamed: "
-                                  + ", ".join(changed[:10]) + ".", severity="info"))  # fmt: skip
+        table.issues.append(
+            Issue(
+                "columns_renamed",
+                "Blank or repeated column names were renamed: " + ", ".join(changed[:10]) + ".",
+                severity="info",
+            )
+        )
         table.df = table.df.rename(dict(zip(table.df.columns, names, strict=True)))
     empty = [c for c in table.df.columns if table.df[c].null_count() == table.df.height]
     if empty and len(empty) < table.df.width:
-        table.issues.append(Issue("empty_columns", f"{len(empty)} column(s) hold no values at all: "
-                                  + ", ".join(empty[:10]) + ".", severity="warning"))  # fmt: skip
+        table.issues.append(
+            Issue(
+                "empty_columns",
+                f"{len(empty)} column(s) hold no values at all: " + ", ".join(empty[:10]) + ".",
+                severity="warning",
+            )
+        )

@@ -67,7 +67,9 @@ def _json_lines(path: Path, text: str) -> list[Any]:
             try:
                 out.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise InputError(f"'{path.name}' is not valid JSON or JSON lines (line {number}: {exc.msg}).") from exc
+                raise InputError(
+                    f"'{path.name}' is not valid JSON or JSON lines (line {number}: {exc.msg})."
+                ) from exc
     return out
 
 

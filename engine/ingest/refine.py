@@ -9,18 +9,26 @@ from engine.ingest.dates import try_dates
 from engine.ingest.table import Issue, Table
 
 SAMPLE_SIZE = 5000
+NULL_TOKENS = ["NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none", "#N/A", "-", "?", "--"]
 
 
 def refine_columns(table: Table) -> None:
-    """Replace each text column by its typed reading, recording how it was read."""
+    """Replace each text column by its typed reading, recording how it was read.
+
+    Types are guessed from an evenly spread sample and then applied to the
+    whole column; values that do not fit become missing and are counted.
+    """
     decimal_comma = _decimal_comma_hint(table)
     replaced = []
     for name in table.df.columns:
         s = table.df[name]
         if s.dtype != pl.String:
             continue
-        s = _blank_to_null(s)
-        typed = _type_one(table, s, decimal_comma)
+        sample = _sample(s)
+        if bool((sample.str.strip_chars().str.len_chars() == 0).any() or sample.is_in(NULL_TOKENS).any()):
+            s = _blank_to_null(s)
+            sample = _sample(s)
+        typed = _type_one(table, s, sample, decimal_comma)
         replaced.append(typed if typed is not None else s)
     if replaced:
         table.df = table.df.with_columns(replaced)
@@ -28,14 +36,18 @@ def refine_columns(table: Table) -> None:
         if note.unparsed:
             what = "numbers" if note.parsed_as == "number" else "dates"
             table.issues.append(
-                Issue("unparsed_values", f"{note.unparsed} value(s) in '{name}' could not be read as {what} "
-                      "and were treated as missing.", severity="warning", column=name,  # fmt: skip
-                      extra={"count": note.unparsed})  # fmt: skip
+                Issue(
+                    "unparsed_values",
+                    f"{note.unparsed} value(s) in '{name}' could not be read as {what} "
+                    "and were treated as missing.",
+                    severity="warning",
+                    column=name,
+                    extra={"count": note.unparsed},
+                )
             )
 
 
-def _type_one(table: Table, s: pl.Series, decimal_comma: bool) -> pl.Series | None:
-    sample = _sample(s)
+def _type_one(table: Table, s: pl.Series, sample: pl.Series, decimal_comma: bool) -> pl.Series | None:
     if sample.len() == 0:
         return None
     note = table.note(s.name)
@@ -55,10 +67,10 @@ def _type_one(table: Table, s: pl.Series, decimal_comma: bool) -> pl.Series | No
 
 
 def _blank_to_null(s: pl.Series) -> pl.Series:
+    """Blank cells and missing-value tokens (NA, null, N/A, -, ...) become missing."""
     stripped = s.str.strip_chars()
-    if bool((stripped.str.len_chars() == 0).any()):
-        return pl.select(pl.when(stripped.str.len_chars() > 0).then(s)).to_series().alias(s.name)
-    return s
+    keep = (stripped.str.len_chars() > 0) & ~stripped.is_in(NULL_TOKENS)
+    return pl.select(pl.when(keep).then(s)).to_series().alias(s.name)
 
 
 def _sample(s: pl.Series) -> pl.Series:

@@ -16,9 +16,8 @@ def series_from_values(name: str, values: list[Any]) -> pl.Series:
     if present and all(isinstance(v, bool) for v in present):
         return pl.Series(name, cells, dtype=pl.Boolean)
     if present and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        if all(isinstance(v, int) or float(v).is_integer() for v in present):
-            if all(abs(v) < 2**53 for v in present):
-                return pl.Series(name, [None if v is None else int(v) for v in cells], dtype=pl.Int64)
+        if all((isinstance(v, int) or float(v).is_integer()) and abs(v) < 2**53 for v in present):
+            return pl.Series(name, [None if v is None else int(v) for v in cells], dtype=pl.Int64)
         return pl.Series(name, [None if v is None else float(v) for v in cells], dtype=pl.Float64)
     if present and all(isinstance(v, dt.datetime) for v in present):
         return pl.Series(name, cells, dtype=pl.Datetime("us"))
