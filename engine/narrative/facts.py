@@ -19,6 +19,7 @@ from engine.narrative.numbers import fact_values
 MAX_INSIGHTS = 15
 MAX_COLUMNS = 40
 MAX_LIST_ITEMS = 12
+MAX_TOP_VALUES = 3  # cell values per column: a few, quoted and truncated
 MAX_TEXT_CHARS = 80  # cell values, names, labels
 MAX_SENTENCE_CHARS = 400  # our own computed sentences (an insight's title and text)
 _SENTENCE_KEYS = frozenset({"title", "text"})
@@ -145,6 +146,8 @@ def _column_facts(schema: Any) -> list[Fact]:
     for column in columns[:MAX_COLUMNS]:
         if isinstance(column, dict) and column.get("name") is not None:
             name = str(column["name"])
+            if isinstance(column.get("topValues"), list):
+                column = {**column, "topValues": column["topValues"][:MAX_TOP_VALUES]}
             facts.append(_fact(f"col:{_slug(name)}", "column", column))
     return facts
 

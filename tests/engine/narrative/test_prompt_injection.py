@@ -58,3 +58,9 @@ def test_a_model_that_ignores_the_cell_gives_the_usual_narrative(
     assert bad["narrative"]["source"] == clean["narrative"]["source"] == "llm"
     assert set(bad["narrative"]) == set(clean["narrative"])
     assert bad["narrative"]["insightTexts"] == clean["narrative"]["insightTexts"]
+
+
+def test_only_a_few_cell_values_per_column_reach_the_model(doc: dict[str, Any]) -> None:
+    doc["schema"]["columns"][1]["topValues"] = [{"value": f"Region {n}", "count": 1} for n in range(50)]
+    [region] = [f for f in build_fact_sheet(doc).facts.values() if f.id == "col:region"]
+    assert [v["value"] for v in region.payload["topValues"]] == ["Region 0", "Region 1", "Region 2"]
