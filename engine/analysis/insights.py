@@ -24,8 +24,8 @@ from engine.analysis.segments import (
     segment_stats,
     top_contributor,
 )
-from engine.analysis.series import TimeSeries, build_series, choose_grain, coarser, daily_cube, dense_days
-from engine.analysis.temporal import change_point, period_change, trend
+from engine.analysis.series import DailyCube, TimeSeries, build_series, choose_grain, daily_cube, dense_days
+from engine.analysis.temporal import MIN_POP_POINTS, change_point, period_change, trend
 
 TIME_MEASURES = 3
 SEGMENT_MEASURES = 2
@@ -86,12 +86,19 @@ def _temporal(
             seasonal = seasonality(ts, roles.time)
         if seasonal:
             candidates.append(seasonal)
-        pop_grain = coarser(grain) or grain
-        pop_ts = build_series(cube, measure, agg, pop_grain) if pop_grain != grain else ts
-        if pop_ts is None or len(pop_ts) < 5:
-            pop_ts = ts
-        pop = period_change(pop_ts, roles.time)
+        pop = period_change(_pop_series(cube, ts, measure, agg), roles.time)
         if pop:
             candidates.append(pop)
             pops.append(pop)
     return main_series
+
+
+def _pop_series(cube: DailyCube, ts: TimeSeries, measure: str, agg: str) -> TimeSeries:
+    """The coarsest series with enough complete periods for a period-over-period comparison."""
+    for grain in ("month", "week"):
+        if grain == ts.grain:
+            break
+        coarse = build_series(cube, measure, agg, grain)
+        if coarse is not None and len(coarse) >= MIN_POP_POINTS:
+            return coarse
+    return ts

@@ -41,9 +41,20 @@ _MONTHS = (
 
 def anomalies(ts: TimeSeries, time: str, limit: int = 3) -> list[Candidate]:
     """Single periods far off their neighbours (at most `limit`, largest first)."""
-    n = len(ts)
-    if n < MIN_ANOMALY_POINTS:
+    observed = ts.counts > 0  # a period without rows is a gap in the data, not an anomaly
+    if int(observed.sum()) < MIN_ANOMALY_POINTS:
         return []
+    if not observed.all():
+        ts = TimeSeries(
+            ts.measure,
+            ts.agg,
+            ts.grain,
+            [x for x, o in zip(ts.x, observed, strict=True) if o],
+            ts.y[observed],
+            ts.counts[observed],
+            ts.dropped_partial,
+        )
+    n = len(ts)
     positive = bool((ts.y > 0).all())
     values = np.log(ts.y) if positive else ts.y  # multiplicative noise: judge ratios, not differences
     resid = values - _neighbour_median(values, 3)

@@ -85,11 +85,6 @@ def choose_grain(cube: DailyCube) -> str | None:
     return "month"
 
 
-def coarser(grain: str) -> str | None:
-    """The next grain up, for period-over-period comparisons."""
-    return {"day": "week", "week": "month"}.get(grain)
-
-
 def build_series(cube: DailyCube, measure: str, agg: str, grain: str) -> TimeSeries | None:
     """The measure per period, with empty periods filled (sums) or skipped (means)."""
     every = GRAINS[grain][0]

@@ -1,7 +1,7 @@
 """Time insights on one aggregated series: trend, period-over-period change, change point.
 
 Tests: trend — OLS slope t-test; period-over-period — the last change against
-the spread of earlier changes; change point — the best single split (least
+the spread of earlier changes (Student t); change point — the best single split (least
 squares), kept only when a step fits better than a straight line, Welch t-test
 Bonferroni-corrected for the number of split positions tried.
 """
@@ -17,6 +17,7 @@ from engine.analysis.series import TimeSeries, period_label
 
 MIN_TREND_POINTS = 6
 MIN_CHANGE_POINTS = 8
+MIN_POP_POINTS = 6
 
 
 def line_chart(ts: TimeSeries, title: str, **marks: object) -> ChartSpec:
@@ -77,7 +78,7 @@ def trend(ts: TimeSeries, time: str) -> Candidate | None:
 
 def period_change(ts: TimeSeries, time: str) -> Candidate | None:
     """The last period against the one before, judged against earlier period-to-period moves."""
-    if len(ts) < 5:
+    if len(ts) < MIN_POP_POINTS:
         return None
     prev, last = float(ts.y[-2]), float(ts.y[-1])
     if prev == 0:
@@ -88,7 +89,7 @@ def period_change(ts: TimeSeries, time: str) -> Candidate | None:
     if abs(rel) < 0.05 or spread == 0:
         return None
     z = (last - prev - float(np.mean(history))) / spread
-    p = float(2 * stats.norm.sf(abs(z)))
+    p = float(2 * stats.t.sf(abs(z), df=len(history) - 1))  # t: the spread itself is estimated
     name = label(ts.measure)
     word = "up" if rel > 0 else "down"
     last_label, prev_label = period_label(ts.x[-1], ts.grain), period_label(ts.x[-2], ts.grain)

@@ -47,13 +47,14 @@ def try_dates(
     if int((iso | numeric | named).sum()) < MIN_SHARE * n:
         return None
     full = s.str.strip_chars().str.replace(r"Z$", "")
+    found: list[Issue] = []  # reported only if the column turns out to be dates
     formats: list[str] = []
     if iso.any():
         formats += [*_ISO_FORMATS, "%Y/%m/%d"]
     if named.any():
         formats += _NAMED_FORMATS
     if numeric.any():
-        day_first = _settle_order(full, s.name, day_first_hint, issues)
+        day_first = _settle_order(full, s.name, day_first_hint, found)
         note.day_first = day_first
         formats += _numeric_formats(raw.filter(numeric), day_first)
     parsed = _parse_any(full, _covering(raw.str.replace(r"Z$", ""), formats))
@@ -61,6 +62,7 @@ def try_dates(
     ok = int(parsed.is_not_null().sum())
     if ok < MIN_SHARE * nonempty:
         return None
+    issues.extend(found)
     note.parsed_as = "datetime"
     note.unparsed = nonempty - ok
     note.date_formats = _families(bool(iso.any()), bool(numeric.any()), bool(named.any()), note.day_first)

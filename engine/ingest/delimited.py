@@ -57,8 +57,9 @@ def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFram
         "null_values": [""],  # other missing-value tokens (NA, null, ...) are cleared by `refine`
         "raise_if_empty": True,
     }
+    codes = _code_columns(source, options)
     attempts: list[dict[str, object]] = [
-        {"infer_schema_length": 10000},
+        {"infer_schema_length": 10000, "schema_overrides": dict.fromkeys(codes, pl.String)},
         {"infer_schema": False},
         {"infer_schema": False, "truncate_ragged_lines": True, "encoding": "utf8-lossy"},
     ]
@@ -84,6 +85,23 @@ def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFram
             )
         return df
     raise InputError(f"The file could not be read as a delimited table: {error}") from error
+
+
+def _code_columns(source: str | io.BytesIO, options: dict[str, object]) -> list[str]:
+    """Columns of digit strings with leading zeros (zip codes, account numbers): keep them as text."""
+    try:
+        head = pl.read_csv(source, n_rows=5000, infer_schema=False, **options)  # type: ignore[arg-type]
+    except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.NoDataError):
+        return []
+    finally:
+        if isinstance(source, io.BytesIO):
+            source.seek(0)
+    out = []
+    for name in head.columns:
+        values = head[name].drop_nulls()
+        if values.len() and values.str.contains(r"^0\d+$").any() and values.str.contains(r"^\d+$").all():
+            out.append(name)
+    return out
 
 
 def _refuse_markup(path: Path, sample: str) -> None:

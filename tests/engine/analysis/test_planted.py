@@ -1,0 +1,106 @@
+"""Each planted pattern is among the top insights; pure noise yields only data-quality insights."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from engine.analysis import analyze
+from tests.engine.analysis import planted
+
+TOP = 5
+
+
+def run(df: pl.DataFrame, tmp_path: Path) -> dict[str, Any]:
+    path = tmp_path / "planted.csv"
+    df.write_csv(path)
+    return analyze(path)
+
+
+def top(result: dict[str, Any], kinds: set[str]) -> list[dict[str, Any]]:
+    return [i for i in result["insights"][:TOP] if i["type"] in kinds]
+
+
+def test_noise_control_yields_nothing_beyond_data_quality(tmp_path: Path) -> None:
+    result = run(planted.noise(), tmp_path)
+    assert [i["type"] for i in result["insights"] if i["type"] != "data_quality"] == []
+    assert result["narrative"]["summary"][0].startswith("No pattern")
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_noise_control_other_seeds(tmp_path: Path, seed: int) -> None:
+    result = run(planted.noise(seed), tmp_path)
+    assert [i["text"] for i in result["insights"] if i["type"] != "data_quality"] == []
+
+
+def test_rising_trend(tmp_path: Path) -> None:
+    found = top(run(planted.rising_trend(), tmp_path), {"trend"})
+    assert found and "rising" in found[0]["title"]
+    assert found[0]["evidence"]["aggregates"]["relativeChange"] > 1.0
+
+
+def test_one_region_far_above(tmp_path: Path) -> None:
+    result = run(planted.region_far_above(), tmp_path)
+    found = top(result, {"top_contributor", "category_outlier", "segment_comparison"})
+    assert found
+    assert all("North" in i["text"] for i in found)
+    assert any(i["type"] == "top_contributor" for i in result["insights"])
+
+
+def test_pareto_mix(tmp_path: Path) -> None:
+    found = top(run(planted.pareto_mix(), tmp_path), {"concentration"})
+    assert found
+    assert found[0]["evidence"]["aggregates"]["topShare"] > 0.7
+
+
+def test_weekly_seasonality(tmp_path: Path) -> None:
+    found = top(run(planted.weekly_seasonality(), tmp_path), {"seasonality"})
+    assert found and "weekly" in found[0]["text"]
+    means = found[0]["evidence"]["aggregates"]["meanByPosition"]
+    assert max(means, key=means.get) in ("Saturdays", "Sundays")
+
+
+def test_level_shift_on_known_date(tmp_path: Path) -> None:
+    found = top(run(planted.level_shift(), tmp_path), {"change_point"})
+    assert found
+    when = found[0]["evidence"]["aggregates"]["changeDate"]
+    assert abs((pl.Series([when]).str.to_date()[0] - planted.shift_date()).days) <= 2
+
+
+def test_correlated_pair_but_not_derived_pairs(tmp_path: Path) -> None:
+    result = run(planted.correlated_pair(), tmp_path)
+    found = top(result, {"correlation"})
+    assert found and set(found[0]["evidence"]["columns"]) == {"ad_spend", "visits"}
+    correlated = [set(i["evidence"]["columns"]) for i in result["insights"] if i["type"] == "correlation"]
+    assert {"revenue", "units"} not in correlated and {"revenue", "price"} not in correlated
+    assert any(i["code"] == "derived_measure" and i["column"] == "revenue" for i in result["issues"])
+
+
+def test_spike_is_an_anomaly(tmp_path: Path) -> None:
+    df = planted.noise(21)
+    spike = planted.START + __import__("datetime").timedelta(days=50)
+    df = df.with_columns(
+        pl.when(pl.col("order_date") == spike)
+        .then(pl.col("units") * 8)
+        .otherwise(pl.col("units"))
+        .alias("units")
+    ).with_columns((pl.col("units") * pl.col("price")).round(2).alias("revenue"))
+    found = top(run(df, tmp_path), {"anomaly"})
+    assert found and found[0]["evidence"]["aggregates"]["date"] == spike.isoformat()
+
+
+PLANTS: list[Callable[[], pl.DataFrame]] = [planted.rising_trend, planted.level_shift, planted.pareto_mix]
+
+
+@pytest.mark.parametrize("make", PLANTS)
+def test_every_insight_has_real_numbers_and_a_chart(tmp_path: Path, make: Callable[[], pl.DataFrame]) -> None:
+    result = run(make(), tmp_path)
+    chart_ids = {c["id"] for c in result["charts"]}
+    for ins in result["insights"]:
+        assert any(ch.isdigit() for ch in ins["text"])
+        assert ins["chartId"] in chart_ids
+        assert 0 < ins["score"] <= 1
