@@ -82,12 +82,14 @@ class Settings(BaseSettings):
 
     # --- Test and demo aids (documented in the README) ---
     simulated_slow_processing_s: float = Field(0, alias="SIMULATED_SLOW_PROCESSING_SECONDS", ge=0)
+    # `sleep`: time.sleep; `c_call`: one regex call stuck in C that never returns on its own
+    simulated_slow_mode: Literal["sleep", "c_call"] = Field("sleep", alias="SIMULATED_SLOW_MODE")
     blob_fault_failures: str = Field("0", alias="BLOB_FAULT_FAILURES")
     blob_fault_ops: str = Field("upload,result", alias="BLOB_FAULT_OPS")
 
-    @field_validator("llm_api_key")
+    @field_validator("llm_api_key", "redis_url")
     @classmethod
-    def _blank_key_is_none(cls, value: str | None) -> str | None:
+    def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value else None
 
     @field_validator("blob_fault_failures")

@@ -12,14 +12,15 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import re
 import signal
-import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from engine import analysis, clock, narrative
+from engine.config import Settings
 from engine.context import EngineContext
 from engine.download import download
 from engine.errors import ErrorCode, InputError, JobCancelled, SightlineError
@@ -113,8 +114,7 @@ class JobRun:
     def _execute(self, record: JobRecord) -> dict[str, Any]:
         settings = self.ctx.settings
         path = self._input(record)
-        if settings.simulated_slow_processing_s:
-            time.sleep(settings.simulated_slow_processing_s)
+        simulate_slow_work(settings)
         doc = analysis.analyze(
             path,
             file_name=record.get("fileName"),
@@ -149,16 +149,30 @@ class JobRun:
             raise JobCancelled("The job ended while it was being processed", job_id=self.job_id)
 
 
+def simulate_slow_work(settings: Settings) -> None:
+    """SIMULATED_SLOW_PROCESSING_SECONDS: a demo and test aid for cancel and timeout.
+
+    `c_call` mode blocks inside one regular-expression call in C that holds the
+    GIL and never returns, which no in-process signal can interrupt: only the
+    worker's kill stops it.
+    """
+    if not settings.simulated_slow_processing_s:
+        return
+    if settings.simulated_slow_mode == "c_call":
+        re.match(r"(a+)+$", "a" * 64 + "!")
+    else:
+        time.sleep(settings.simulated_slow_processing_s)
+
+
 def timeout_message(ctx: EngineContext) -> str:
     return f"Job exceeded maximum processing time (JOB_TIMEOUT_SECONDS={ctx.settings.job_timeout_s:g})"
 
 
 def warm_up() -> None:
-    """Run one tiny analysis in the worker before it forks, so horses start warm."""
-    with tempfile.TemporaryDirectory() as tmp:
-        sample = Path(tmp) / "warmup.csv"
-        sample.write_text("date,region,units,price\n2024-01-01,North,3,9.5\n2024-01-02,South,4,7.25\n")
-        try:
-            analysis.analyze(sample, file_name="warmup.csv")
-        except Exception:  # warm-up is best effort; a real job will report the problem
-            log.debug("warm-up analysis failed", exc_info=True)
+    """Import what a job needs before the worker forks, so each horse starts warm.
+
+    Only imports: running an analysis here would start polars' thread pool in
+    the parent, and a pool does not survive fork() (the horse would deadlock).
+    """
+    import engine.analysis.pipeline
+    import engine.narrative.service  # noqa: F401
