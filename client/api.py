@@ -18,6 +18,7 @@ from client.polling import CARD_DELAYS_S, ProgressCallback, poll_until_terminal
 
 UploadSource = str | Path | bytes | IO[bytes]
 _GATEWAY_STATUSES = frozenset({502, 504})
+DOCUMENT_RETRY_DELAYS_S = (0.05, 0.1, 0.2, 0.4, 0.8)
 
 
 class SightlineClient:
@@ -110,9 +111,17 @@ class SightlineClient:
     def result(self, job_id: str) -> dict[str, Any]:
         """The job's document: result.json when completed, error.json when failed or cancelled.
 
-        `JobNotFound` when the job is unknown or has no document yet.
+        A document can trail its job's terminal status by a moment, so a missing document
+        (or a server error) is retried briefly before `JobNotFound` / `ApiError` is raised.
         """
-        response = self._request("GET", f"/api/jobs/{job_id}/result")
+        for delay_s in (*DOCUMENT_RETRY_DELAYS_S, None):
+            response = self._request("GET", f"/api/jobs/{job_id}/result")
+            transient = response.status_code >= 500 or (
+                response.status_code == 404 and _body(response).get("error") == "document_missing"
+            )
+            if not transient or delay_s is None:
+                break
+            self._sleep(delay_s)
         return self._json_or_raise(response, job_id)
 
     def error_document(self, job_id: str) -> dict[str, Any]:

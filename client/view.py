@@ -30,6 +30,7 @@ class Kpi:
 
     label: str
     value: str
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,27 @@ class Insight:
 
 @dataclass(frozen=True)
 class Narrative:
-    """The written summary and where it came from."""
+    """The written summary and where it came from.
+
+    `reason` is the fallback's code (e.g. `no_api_key`); `reason_message` its human text.
+    """
 
     source: str
     bullets: list[str]
     is_fallback: bool
     reason: str | None
+    headline: str = ""
+    paragraphs: list[str] = field(default_factory=list)
+    reason_message: str | None = None
+
+    def notice(self) -> str:
+        """Plain-text explanation of a fallback narrative (escape before rendering)."""
+        why = self.reason_message or self.reason or "no language model was used for this result"
+        code = f" (reason: {self.reason})" if self.reason and self.reason_message else ""
+        return (
+            "This narrative was written from the computed insights by templates, not by the "
+            f"language model. Why: {why}{code}"
+        )
 
 
 @dataclass(frozen=True)
@@ -62,12 +78,22 @@ class ResultView:
     file_info: dict[str, Any]
     kpis: list[Kpi]
     quality_score: float | None
+    quality_grade: str | None
+    quality_deductions: list[str]
     narrative: Narrative
     insights: list[Insight]
     charts: dict[str, dict[str, Any]]
     profile: list[dict[str, Any]]
     preview: list[dict[str, Any]]
     issues: list[dict[str, Any]] = field(default_factory=list)
+
+    def kpi_cards(self) -> list[Kpi]:
+        """Headline cards: the quality score (with its grade) first, then the KPIs."""
+        cards = [k for k in self.kpis if "quality" not in k.id.lower()]
+        if self.quality_score is not None:
+            grade = f" ({self.quality_grade})" if self.quality_grade else ""
+            cards.insert(0, Kpi("Data quality score", f"{self.quality_score:.0f} / 100{grade}", "quality"))
+        return cards
 
     def chart_for(self, insight: Insight) -> dict[str, Any] | None:
         """The plotly figure JSON of `insight`, or None."""
@@ -79,6 +105,13 @@ class ResultView:
         return {cid: fig for cid, fig in self.charts.items() if cid not in used}
 
 
+def chart_title(figure: dict[str, Any], default: str) -> str:
+    """The title of a plotly figure JSON, or `default`."""
+    title = figure.get("layout", {}).get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    return str(text) if text else default
+
+
 def format_value(value: Any) -> str:
     """A compact human form of a KPI value."""
     if isinstance(value, bool) or value is None:
@@ -86,31 +119,44 @@ def format_value(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{value:,.0f}"
         return f"{value:,.2f}" if abs(value) < 1e15 else f"{value:.3g}"
     if isinstance(value, dict):
         for key in ("display", "formatted", "value"):
             if key in value:
                 return format_value(value[key])
+        if "start" in value and "end" in value:
+            return f"{value['start']} → {value['end']}"
     return str(value)
 
 
 def _kpis(raw: Any) -> list[Kpi]:
     if isinstance(raw, dict):
-        return [Kpi(str(k), format_value(v)) for k, v in raw.items()]
+        return [Kpi(str(k), format_value(v), str(k)) for k, v in raw.items()]
     out: list[Kpi] = []
     for item in raw or []:
         if isinstance(item, dict):
             label = item.get("label") or item.get("name") or item.get("id") or "?"
-            out.append(Kpi(str(label), format_value(item.get("display", item.get("value")))))
+            value = format_value(item.get("display", item.get("value")))
+            out.append(Kpi(str(label), value, str(item.get("id", label))))
     return out
 
 
-def _quality(raw: Any) -> float | None:
+def _quality(raw: Any) -> tuple[float | None, str | None, list[str]]:
+    """Score on 0..100 (a float fraction is scaled), grade, and the deductions explained."""
+    grade, deductions = None, []
     if isinstance(raw, dict):
+        grade = str(raw["grade"]) if raw.get("grade") else None
+        for item in raw.get("deductions") or []:
+            if isinstance(item, dict):
+                why = item.get("message", item.get("code"))
+                deductions.append(f"-{format_value(item.get('points'))} points: {why}")
         raw = raw.get("score", raw.get("value"))
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw) * 100 if 0 <= raw <= 1 else float(raw)
-    return None
+        score = float(raw) * 100 if isinstance(raw, float) and 0 <= raw <= 1 else float(raw)
+        return score, grade, deductions
+    return None, grade, deductions
 
 
 def _charts(raw: Any) -> dict[str, dict[str, Any]]:
@@ -157,23 +203,27 @@ def _insights(raw: Any) -> list[Insight]:
 
 def _narrative(raw: Any, issues: list[dict[str, Any]]) -> Narrative:
     data: dict[str, Any] = raw if isinstance(raw, dict) else {"summary": [raw] if raw else []}
-    summary = data.get("summary") or data.get("bullets") or []
-    bullets = [str(b) for b in (summary if isinstance(summary, list) else [summary])]
-    for key in ("text", "body"):
-        extra = data.get(key)
-        if isinstance(extra, str) and extra.strip():
-            bullets.append(extra)
-    fallback_issue = next((i for i in issues if i.get("code") == FALLBACK_ISSUE), None)
-    source = str(data.get("source", "template" if fallback_issue else "llm"))
-    reason = data.get("reason") or (
-        fallback_issue and (fallback_issue.get("reason") or fallback_issue.get("message"))
-    )
+    bullets = _strings(data.get("summary") or data.get("bullets"))
+    paragraphs = _strings(data.get("paragraphs")) + _strings(data.get("text") or data.get("body"))
+    issue = next((i for i in issues if i.get("code") == FALLBACK_ISSUE), {})
+    source = str(data.get("source", "fallback" if issue else "llm"))
+    reason = data.get("reason") or issue.get("reason")
+    message = issue.get("message") or (None if reason else issue.get("reason"))
     return Narrative(
         source=source,
         bullets=bullets,
-        is_fallback=source != "llm" or fallback_issue is not None,
+        is_fallback=source != "llm" or bool(issue),
         reason=str(reason) if reason else None,
+        headline=str(data.get("headline") or ""),
+        paragraphs=paragraphs,
+        reason_message=str(message) if message else None,
     )
+
+
+def _strings(raw: Any) -> list[str]:
+    """A list of non-blank strings from a string, a list of them, or nothing."""
+    items = raw if isinstance(raw, list) else [raw]
+    return [str(i) for i in items if i is not None and str(i).strip()]
 
 
 def _profile(raw: Any) -> list[dict[str, Any]]:
@@ -196,21 +246,30 @@ def _flat(value: Any) -> Any:
     return str(value)
 
 
+def _preview(raw: Any) -> list[dict[str, Any]]:
+    """Preview rows as dicts, from a list of dicts or `{"columns": [...], "rows": [[...]]}`."""
+    if isinstance(raw, dict):
+        columns = [str(c) for c in raw.get("columns") or []]
+        rows = raw.get("rows") or []
+        raw = [dict(zip(columns, r, strict=False)) if isinstance(r, list) else r for r in rows]
+    return [{str(k): _flat(v) for k, v in r.items()} for r in raw or [] if isinstance(r, dict)]
+
+
 def build_view(doc: dict[str, Any]) -> ResultView:
     """Read a result.json document into a `ResultView`."""
     issues = [i for i in doc.get("issues") or [] if isinstance(i, dict)]
     file_info = doc.get("fileInfo")
-    preview = doc.get("cleanedPreview") or []
-    if isinstance(preview, dict):
-        preview = preview.get("rows", [])
+    quality, grade, deductions = _quality(doc.get("qualityScore"))
     return ResultView(
         file_info=file_info if isinstance(file_info, dict) else {},
         kpis=_kpis(doc.get("kpis")),
-        quality_score=_quality(doc.get("qualityScore")),
+        quality_score=quality,
+        quality_grade=grade,
+        quality_deductions=deductions,
         narrative=_narrative(doc.get("narrative"), issues),
         insights=_insights(doc.get("insights")),
         charts=_charts(doc.get("charts")),
         profile=_profile(doc.get("schema")),
-        preview=[{k: _flat(v) for k, v in r.items()} for r in preview if isinstance(r, dict)],
+        preview=_preview(doc.get("cleanedPreview")),
         issues=issues,
     )

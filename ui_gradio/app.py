@@ -28,6 +28,7 @@ from client.view import build_view, escape_markdown
 from ui_gradio import render
 
 MAX_INSIGHTS = 8
+MAX_OVERVIEW = 3
 POLL_INTERVAL_S = 1.0
 RECENT_LIMIT = 20
 Updates = dict[Any, Any]
@@ -52,7 +53,6 @@ class Page:
     kpis: gr.Markdown
     notice: gr.Markdown
     narrative: gr.Markdown
-    overview: gr.Plot
     profile: gr.Dataframe
     preview: gr.Dataframe
     download: gr.File
@@ -63,6 +63,7 @@ class Page:
     cards: list[gr.Group]
     card_texts: list[gr.Markdown]
     card_plots: list[gr.Plot]
+    overview: list[gr.Plot]
 
     def outputs(self) -> list[Any]:
         """Every component a handler may update, in a fixed order."""
@@ -95,7 +96,7 @@ class Handlers:
                 job = self.client.upload_url(url.strip(), url.strip().rsplit("/", 1)[-1] or None)
         except UploadRejected as exc:
             return {p.status: f"**Upload rejected** (HTTP {exc.status_code}): {escape_markdown(exc.message)}"}
-        return {**self._cleared(), **self._running(job), p.job_id: job.job_id}
+        return {**self._cleared(), **self._running(self.client.status(job.job_id)), p.job_id: job.job_id}
 
     def poll(self, job_id: str) -> Updates:
         """One timer tick: redraw progress, or show the outcome and stop the timer."""
@@ -125,12 +126,14 @@ class Handlers:
 
     def refresh(self) -> Updates:
         """Health line and recent jobs, on load and on demand."""
-        p = self.page
         health = self.client.health()
+        line = f"API `{self.client.base_url}` · {health.status} · {health.workers} worker(s)"
+        return {self.page.status: line, **self._recent()}
+
+    def _recent(self) -> Updates:
         jobs = self.client.jobs(limit=RECENT_LIMIT)
         choices = [(f"{j.file_name or '?'} · {j.status} · {j.job_id}", j.job_id) for j in jobs]
-        line = f"API `{self.client.base_url}` · {health.status} · {health.workers} worker(s)"
-        return {p.status: line, p.recent: gr.Dropdown(choices=choices, value=None)}
+        return {self.page.recent: gr.Dropdown(choices=choices, value=None)}
 
     # --- views ----------------------------------------------------------------------
 
@@ -159,8 +162,8 @@ class Handlers:
         except JobNotFound:
             doc = None
         if status.status == JobState.COMPLETED and doc is not None:
-            return {**base, **self._result(status, doc)}
-        return {**base, **self._failure(status, doc)}
+            return {**base, **self._result(status, doc), **self._recent()}
+        return {**base, **self._failure(status, doc), **self._recent()}
 
     def _failure(self, status: JobStatus, doc: dict[str, Any] | None) -> Updates:
         p = self.page
@@ -192,8 +195,10 @@ class Handlers:
             p.preview: render.text_frame(view.preview),
             p.download: self._write_json(status.job_id, doc),
         }
-        overview = next(iter(view.overview_charts().values()), None)
-        updates[p.overview] = gr.Plot(render.figure(overview), visible=overview is not None)
+        overview = list(view.overview_charts().values())
+        for slot, plot in enumerate(p.overview):
+            fig = render.figure(overview[slot]) if slot < len(overview) else None
+            updates[plot] = gr.Plot(fig, visible=fig is not None)
         for slot, card in enumerate(p.cards):
             insight = view.insights[slot] if slot < len(view.insights) else None
             updates[card] = gr.Group(visible=insight is not None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from client import SightlineClient
-from ui_gradio.app import MAX_INSIGHTS, POLL_INTERVAL_S, Handlers, Page, guarded
+from ui_gradio.app import MAX_INSIGHTS, MAX_OVERVIEW, POLL_INTERVAL_S, Handlers, Page, guarded
 
 
 def _result_box() -> tuple[gr.Column, dict[str, object]]:
@@ -22,7 +22,9 @@ def _result_box() -> tuple[gr.Column, dict[str, object]]:
                 parts["card_texts"].append(gr.Markdown())  # type: ignore[attr-defined]
                 parts["card_plots"].append(gr.Plot(show_label=False))  # type: ignore[attr-defined]
             parts["cards"].append(card)  # type: ignore[attr-defined]
-        parts["overview"] = gr.Plot(label="Overview", visible=False)
+        gr.Markdown("## Overview")
+        with gr.Row():
+            parts["overview"] = [gr.Plot(show_label=False, visible=False) for _ in range(MAX_OVERVIEW)]
         with gr.Accordion("Column profile", open=False):
             parts["profile"] = gr.Dataframe(interactive=False, datatype="str", elem_id="profile")
         gr.Markdown("## Data preview")
@@ -89,7 +91,7 @@ def _wire(
     analyse.click(guard(handlers.submit), [upload, url], outputs, api_name="submit")
     page.timer.tick(guard(handlers.poll), [page.job_id], outputs, api_name="poll", show_progress="hidden")
     cancel.click(guard(handlers.cancel), [page.job_id], outputs, api_name="cancel")
-    page.recent.input(guard(handlers.open_job), [page.recent], outputs, api_name="open_job")
-    page.job_id.submit(guard(handlers.open_job), [page.job_id], outputs, api_name=False)
+    page.recent.input(guard(handlers.open_job), [page.recent], outputs, api_name="open_recent")
+    page.job_id.submit(guard(handlers.open_job), [page.job_id], outputs, api_name="open_job")
     refresh.click(guard(handlers.refresh), None, outputs, api_name="refresh")
     demo.load(guard(handlers.refresh), None, outputs, api_name=False)

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from client.models import JobStatus
 from client.view import Narrative, ResultView, escape_markdown
 
+KPIS_PER_ROW = 6
 STAGE_LABELS = {
     "queued": "Waiting for a worker",
     "parsing": "Reading the file",
@@ -32,46 +33,49 @@ def progress_html(status: JobStatus) -> str:
         label = status.status.capitalize()
         pct = 100.0 if status.status == "completed" else pct
     else:
-        label = STAGE_LABELS.get(status.stage or "", status.stage or status.status)
+        label = STAGE_LABELS.get(status.stage or "", status.stage or "Waiting in the queue")
     return (
         f'<div class="sl-progress" data-status="{html.escape(status.status)}">'
         f'<div class="sl-bar"><div class="sl-fill" style="width:{pct:.0f}%"></div></div>'
-        f'<div class="sl-label">{html.escape(label)} — {pct:.0f} % ({html.escape(status.status)})</div></div>'
+        f'<div class="sl-label">{html.escape(label)} — {pct:.0f} %</div></div>'
     )
 
 
 def status_markdown(status: JobStatus) -> str:
     """One line naming the job, its file and its status."""
-    name = escape_markdown(status.file_name or "")
-    return f"**Job** `{status.job_id}` · {name} · status **{escape_markdown(status.status)}**"
+    name = f" · {escape_markdown(status.file_name)}" if status.file_name else ""
+    return f"**Job** `{status.job_id}`{name} · status **{escape_markdown(status.status)}**"
 
 
 def kpi_markdown(view: ResultView) -> str:
-    """KPI cards as a Markdown table, quality score first."""
-    cells = [(k.label, k.value) for k in view.kpis]
-    if view.quality_score is not None:
-        cells.insert(0, ("Data quality score", f"{view.quality_score:.0f} / 100"))
-    if not cells:
+    """KPI cards as a Markdown table, quality score first, then the quality deductions."""
+    cards = view.kpi_cards()
+    if not cards:
         return "_No KPIs in this result._"
-    head = " | ".join(escape_markdown(label) for label, _ in cells)
-    values = " | ".join(f"**{escape_markdown(value)}**" for _, value in cells)
-    return f"| {head} |\n|{'---|' * len(cells)}\n| {values} |"
+    tables = []
+    for start in range(0, len(cards), KPIS_PER_ROW):
+        row = cards[start : start + KPIS_PER_ROW]
+        head = " | ".join(escape_markdown(card.label) for card in row)
+        values = " | ".join(f"**{escape_markdown(card.value)}**" for card in row)
+        tables.append(f"| {head} |\n|{'---|' * len(row)}\n| {values} |")
+    table = "\n\n".join(tables)
+    if view.quality_deductions:
+        table += "\n\nQuality deductions: " + escape_markdown("; ".join(view.quality_deductions))
+    return table
 
 
 def fallback_notice(narrative: Narrative) -> str:
     """The visible notice that the narrative was written by templates, and why."""
-    why = escape_markdown(narrative.reason or "no language model was used")
-    return (
-        f"**Fallback narrative.** Written from the computed insights by templates, not by the "
-        f"language model ({escape_markdown(narrative.source)}). Why: {why}"
-    )
+    return f"**Fallback narrative.** {escape_markdown(narrative.notice())}"
 
 
 def narrative_markdown(narrative: Narrative) -> str:
-    """The narrative bullets, escaped."""
-    if not narrative.bullets:
-        return "_No narrative in this result._"
-    return "\n".join(f"- {escape_markdown(b)}" for b in narrative.bullets)
+    """Headline, bullets and paragraphs, escaped."""
+    parts = [f"**{escape_markdown(narrative.headline)}**"] if narrative.headline else []
+    if narrative.bullets:
+        parts.append("\n".join(f"- {escape_markdown(b)}" for b in narrative.bullets))
+    parts += [escape_markdown(p) for p in narrative.paragraphs]
+    return "\n\n".join(parts) or "_No narrative in this result._"
 
 
 def insight_markdown(rank: int, title: str, text: str, kind: str, score: float) -> str:
@@ -94,8 +98,8 @@ def figure(fig_json: dict[str, Any] | None) -> go.Figure | None:
 
 def text_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows as an all-text DataFrame (shown with datatype "str": never Markdown or HTML)."""
-    frame = pd.DataFrame(rows)
-    return frame.map(lambda v: "" if v is None else str(v)) if not frame.empty else frame
+    frame = pd.DataFrame(rows, dtype=object)
+    return frame.map(lambda v: "" if v is None or v != v else str(v)) if not frame.empty else frame
 
 
 def failure_markdown(code: str, message: str) -> str:

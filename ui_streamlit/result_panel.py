@@ -9,11 +9,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from client.models import JobState, JobStatus
-from client.view import ResultView, build_view, escape_markdown
+from client.view import ResultView, build_view, chart_title, escape_markdown
 from ui_streamlit.services import job_document, job_report
 from ui_streamlit.tables import to_frame
 
 KPI_COLUMNS = 4
+LONG_VALUE = 14  # longer KPI values would be cut off in a card; they go in a caption
 
 
 def show_terminal(base_url: str, status: JobStatus) -> None:
@@ -76,28 +77,28 @@ def show_result(view: ResultView, doc: dict[str, Any], status: JobStatus) -> Non
 
 
 def _kpis(view: ResultView) -> None:
-    cards = [(k.label, k.value) for k in view.kpis]
-    if view.quality_score is not None:
-        cards.insert(0, ("Data quality score", f"{view.quality_score:.0f} / 100"))
+    cards = [c for c in view.kpi_cards() if len(c.value) <= LONG_VALUE]
     for start in range(0, len(cards), KPI_COLUMNS):
-        row = cards[start : start + KPI_COLUMNS]
-        for column, (label, value) in zip(st.columns(KPI_COLUMNS, border=True), row, strict=False):
-            column.metric(escape_markdown(label), value)
+        for column, card in zip(st.columns(KPI_COLUMNS), cards[start : start + KPI_COLUMNS], strict=False):
+            column.container(border=True).metric(escape_markdown(card.label), card.value)
+    notes = [f"{c.label}: {c.value}" for c in view.kpi_cards() if len(c.value) > LONG_VALUE]
+    notes += [f"Quality deductions: {'; '.join(view.quality_deductions)}"] if view.quality_deductions else []
+    for note in notes:
+        st.caption(escape_markdown(note))
 
 
 def _narrative(view: ResultView) -> None:
     st.subheader("Summary")
     narrative = view.narrative
     if narrative.is_fallback:
-        why = escape_markdown(narrative.reason or "no language model was used")
-        st.warning(
-            f"**Fallback narrative.** Written from the computed insights by templates, not by the "
-            f"language model ({escape_markdown(narrative.source)}). Why: {why}",
-            icon=":material/info:",
-        )
+        st.warning(f"**Fallback narrative.** {escape_markdown(narrative.notice())}", icon=":material/info:")
+    if narrative.headline:
+        st.markdown(f"**{escape_markdown(narrative.headline)}**")
     if narrative.bullets:
         st.markdown("\n".join(f"- {escape_markdown(b)}" for b in narrative.bullets))
-    else:
+    for paragraph in narrative.paragraphs:
+        st.markdown(escape_markdown(paragraph))
+    if not (narrative.headline or narrative.bullets or narrative.paragraphs):
         st.caption("No narrative in this result.")
 
 
@@ -111,8 +112,10 @@ def _insights(view: ResultView) -> None:
             _chart(view.chart_for(insight), f"chart_{rank}")
     others = view.overview_charts()
     if others:
-        with st.expander(f"Overview charts ({len(others)})", expanded=not view.insights):
-            for n, figure in enumerate(others.values(), start=1):
+        st.subheader("Overview")
+        tabs = st.tabs([escape_markdown(chart_title(fig, cid)) for cid, fig in others.items()])
+        for n, (tab, figure) in enumerate(zip(tabs, others.values(), strict=True), start=1):
+            with tab:
                 _chart(figure, f"overview_{n}")
 
 

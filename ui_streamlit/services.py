@@ -26,13 +26,18 @@ def get_client(base_url: str) -> SightlineClient:
     return SightlineClient(base_url, cfg.api_key, cfg.timeout_s, max_wait_s=cfg.max_wait_s)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def job_document(base_url: str, job_id: str) -> dict[str, Any] | None:
-    """result.json or error.json of a terminal job, or None when it has none."""
+    """result.json or error.json of a terminal job, or None when it has none (not cached)."""
     try:
-        return get_client(base_url).result(job_id)
+        return _cached_document(base_url, job_id)
     except JobNotFound:
         return None
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_document(base_url: str, job_id: str) -> dict[str, Any]:
+    """Documents of terminal jobs never change; a missing one raises and is not cached."""
+    return get_client(base_url).result(job_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -16,7 +16,11 @@ def to_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     for name in frame.columns:
         column = frame[name]
-        kinds = {type(v) for v in column if v is not None and not (isinstance(v, float) and pd.isna(v))}
+        kinds = {type(v) for v in column if not _missing(v)}
         if not (kinds <= {int, float} or kinds == {bool}):
-            frame[name] = column.map(lambda v: "" if v is None else str(v)).astype("string")
+            frame[name] = column.map(lambda v: pd.NA if _missing(v) else str(v)).astype("string")
     return frame
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)

@@ -70,6 +70,7 @@ def test_template_narrative_is_a_fallback_with_its_reason() -> None:
     narrative = build_view(doc).narrative
     assert narrative.is_fallback
     assert narrative.reason == "no_api_key"
+    assert narrative.notice().endswith("Why: m (reason: no_api_key)")
 
 
 def test_fallback_issue_alone_marks_the_fallback() -> None:
@@ -77,7 +78,8 @@ def test_fallback_issue_alone_marks_the_fallback() -> None:
     doc["narrative"] = {"summary": ["x"]}
     narrative = build_view(doc).narrative
     assert narrative.is_fallback
-    assert narrative.reason == "LLM timed out"
+    assert narrative.reason_message == "LLM timed out"
+    assert "LLM timed out" in narrative.notice()
 
 
 def test_a_sparse_document_does_not_break_the_view() -> None:
@@ -93,3 +95,19 @@ def test_escape_markdown_neutralises_links_html_and_directives() -> None:
     assert "[click](" not in escaped
     assert "\n" not in escaped
     assert escaped.replace("\\", "") == raw.replace("\n", " ")
+
+
+def test_schema_v1_shapes_preview_columns_rows_and_quality_dict() -> None:
+    doc = result_doc(
+        cleanedPreview={"columns": ["a", "b"], "rows": [[1, "x"], [2, None]], "totalRows": 2},
+        qualityScore={"score": 91, "grade": "A", "deductions": [{"points": 8.9, "message": "gaps"}]},
+        kpis=[{"id": "rows", "label": "Rows", "value": 7.0}, {"id": "quality_score", "value": 91}],
+        narrative={"source": "fallback", "reason": "no_api_key", "headline": "H", "paragraphs": ["P"]},
+    )
+    view = build_view(doc)
+    assert view.preview == [{"a": 1, "b": "x"}, {"a": 2, "b": None}]
+    assert (view.quality_score, view.quality_grade) == (91, "A")
+    assert view.quality_deductions == ["-8.90 points: gaps"]
+    cards = [(k.label, k.value) for k in view.kpi_cards()]
+    assert cards == [("Data quality score", "91 / 100 (A)"), ("Rows", "7")]
+    assert view.narrative.headline == "H" and view.narrative.paragraphs == ["P"]

@@ -1,0 +1,137 @@
+"""UI fixtures: live stacks (normal and slow), and the UI servers started against them.
+
+Each UI server runs as a child process on a free port with `API_URL` pointing at its
+stack; fixtures poll its health URL with a deadline and stop it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from engine.supervisor.valkey import EmbeddedValkey, free_port
+from tests.support.stack import REPO, Stack, poll
+
+SLOW_ENV = {"SIMULATED_SLOW_PROCESSING_SECONDS": "30"}
+SCREENSHOTS = REPO / "docs" / "screenshots"
+
+
+@dataclass
+class UiServer:
+    """One running UI process."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_ui(kind: str, api_url: str, log_dir: Path) -> UiServer:
+    """Start the Streamlit or Gradio UI for `api_url` and wait until it answers."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("API_URL", "GRADIO_PORT")}
+    env.update(API_URL=api_url, PYTHONPATH=str(REPO), GRADIO_ANALYTICS_ENABLED="False", GRADIO_PORT=str(port))
+    if kind == "streamlit":
+        argv = [sys.executable, "-m", "streamlit", "run", "ui_streamlit/app.py", "--server.port", str(port),
+                "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+        health = f"http://127.0.0.1:{port}/_stcore/health"
+    else:
+        argv = [sys.executable, "-m", "ui_gradio"]
+        health = f"http://127.0.0.1:{port}/"
+    log = log_dir / f"{kind}-{port}.log"
+    with open(log, "wb") as sink:
+        process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=sink, stderr=subprocess.STDOUT)
+    server = UiServer(f"http://127.0.0.1:{port}", process, log)
+
+    def answer() -> int:
+        if process.poll() is not None:
+            raise AssertionError(f"{kind} exited early:\n{log.read_text(errors='replace')}")
+        try:
+            return requests.get(health, timeout=2).status_code
+        except requests.RequestException:
+            return 0
+
+    try:
+        poll(answer, lambda code: code == 200, 60, 0.2)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture(scope="session")
+def ui_stack(redis_server: EmbeddedValkey, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack with no LLM key (so narratives are the fallback), shared by the UI tests."""
+    live = Stack(redis_server, tmp_path_factory.mktemp("ui_stack"), None, 2)
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def slow_stack(redis_server: EmbeddedValkey, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A stack whose jobs sleep 30 s while parsing: time to watch progress and cancel."""
+    live = Stack(redis_server, tmp_path_factory.mktemp("ui_slow_stack"), SLOW_ENV, 2)
+    yield live
+    live.stop()
+
+
+def _server(kind: str, stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    server = start_ui(kind, stack.api_url, tmp_path_factory.mktemp(f"{kind}_logs"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(ui_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    yield from _server("streamlit", ui_stack, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def streamlit_slow_server(slow_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    yield from _server("streamlit", slow_stack, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def gradio_server(ui_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    yield from _server("gradio", ui_stack, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def gradio_slow_server(slow_stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    yield from _server("gradio", slow_stack, tmp_path_factory)
+
+
+@pytest.fixture
+def failing_csv(tmp_path: Path) -> Path:
+    """An empty .csv: the engine fails it with a clear message."""
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    return path
+
+
+@pytest.fixture
+def hostile_csv(tmp_path: Path) -> Path:
+    """A table whose cells and category names try HTML and Markdown-link injection."""
+    rows = ["region,label,amount"]
+    payloads = ["<script>window.__pwned=1</script>", "[click me](javascript:window.__pwned=2)", "<b>bold</b>"]
+    for n in range(30):
+        rows.append(f"{payloads[n % 3]},{payloads[(n + 1) % 3]},{n * (5 if n % 3 == 0 else 1)}")
+    path = tmp_path / "hostile.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,120 @@
+"""Streamlit page logic with `AppTest`, against a live stack (no browser)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.supervisor.valkey import free_port
+from tests.support.stack import REPO, Stack
+
+APP = str(REPO / "ui_streamlit" / "app.py")
+RUN_TIMEOUT_S = 30
+
+
+def new_app(monkeypatch: pytest.MonkeyPatch, api_url: str) -> AppTest:
+    monkeypatch.setenv("API_URL", api_url)
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
+    return at.run()
+
+
+def submit(at: AppTest, path: Path) -> AppTest:
+    at.file_uploader(key="csv").upload(path.name, path.read_bytes(), "text/csv")
+    at.run()
+    at.button(key="analyse").click()
+    return at.run()
+
+
+def run_until(at: AppTest, done, timeout_s: float = 60) -> AppTest:  # type: ignore[no-untyped-def]
+    """Rerun the page (as the browser's fragment timer would) until `done(at)`."""
+    deadline = time.monotonic() + timeout_s
+    while not done(at):
+        assert time.monotonic() < deadline, [e.value for e in at.markdown] + [e.value for e in at.error]
+        at.run()
+    return at
+
+
+def finished(at: AppTest) -> bool:
+    return not at.get("progress") and "job_id" in at.session_state
+
+
+def texts(at: AppTest) -> str:
+    kinds = ("markdown", "error", "warning", "success", "caption", "info")
+    parts = [e.value for kind in kinds for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_upload_shows_result_with_charts_and_fallback_notice(
+    ui_stack: Stack, sales_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = submit(new_app(monkeypatch, ui_stack.api_url), sales_demo)
+    assert not at.exception
+    run_until(at, finished)
+    assert not at.exception and not at.error, texts(at)
+    assert any("sales_demo.csv" in s.value.replace("\\", "") for s in at.success)
+    assert at.get("plotly_chart"), "no plotly chart on the page"
+    assert any("Fallback narrative" in w.value for w in at.warning)
+    assert at.metric and at.metric[0].label == "Data quality score"
+    assert at.dataframe  # preview (and profile)
+    assert at.download_button(key="download_result")
+
+
+def test_failed_job_shows_code_message_and_error_document(
+    ui_stack: Stack, failing_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_until(submit(new_app(monkeypatch, ui_stack.api_url), failing_csv), finished)
+    assert any("processing_error" in e.value for e in at.error)
+    assert "**Message:**" in texts(at)
+    doc = at.json[0].value
+    assert '"status": "failed"' in doc.replace("'", '"') or '"failed"' in doc
+    assert at.download_button(key="download_error")
+
+
+def test_cancel_button_cancels_on_the_server(
+    slow_stack: Stack, sales_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = submit(new_app(monkeypatch, slow_stack.api_url), sales_demo)
+    job_id = at.session_state["job_id"]
+    assert at.get("progress"), texts(at)
+    at.button(key="cancel").click()
+    at.run()
+    assert slow_stack.status(job_id)["status"] == "cancelled"
+    run_until(at, finished)
+    assert any("was cancelled" in w.value for w in at.warning)
+
+
+def test_recent_jobs_reopen(ui_stack: Stack, sales_demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    job_id = ui_stack.upload(sales_demo)
+    ui_stack.wait_for(job_id)
+    at = new_app(monkeypatch, ui_stack.api_url)
+    at.selectbox(key="recent").set_value(job_id)
+    at.button(key="open_job").click()
+    at.run()
+    assert at.session_state["job_id"] == job_id
+    assert any(job_id in h.value for h in at.subheader)
+
+
+def test_rejected_upload_shows_the_servers_message(ui_stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = new_app(monkeypatch, ui_stack.api_url)
+    at.file_uploader(key="csv").upload("tool.exe", b"MZ\x90\x00", "application/octet-stream")
+    at.run()
+    at.button(key="analyse").click()
+    at.run()
+    assert any("Upload rejected (HTTP 415)" in e.value for e in at.error)
+
+
+def test_api_down_is_a_plain_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    at = new_app(monkeypatch, f"http://127.0.0.1:{free_port()}")
+    assert not at.exception
+    assert any("is not reachable" in e.value for e in at.error)
+
+
+def test_hostile_cells_are_escaped(
+    ui_stack: Stack, hostile_csv: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_until(submit(new_app(monkeypatch, ui_stack.api_url), hostile_csv), finished)
+    for block in at.markdown:
+        assert "<script>" not in block.value and "](javascript:" not in block.value
