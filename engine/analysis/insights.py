@@ -44,10 +44,9 @@ def find_insights(
     tick(0.6)
     sample = df.gather_every(df.height // BOX_SAMPLE) if df.height > 2 * BOX_SAMPLE else df
     measures = [(m, roles.agg(m)) for m in roles.measures[:SEGMENT_MEASURES]]
-    for dim in roles.dimensions if measures else []:
-        for s in segment_stats(df, sample, dim, measures):
-            candidates += [c for c in (top_contributor(s), concentration(s), segment_comparison(s)) if c]
-            candidates += category_outliers(s)
+    for s in segment_stats(df, sample, roles.dimensions, measures):
+        candidates += [c for c in (top_contributor(s), concentration(s), segment_comparison(s)) if c]
+        candidates += category_outliers(s)
     tick(0.68)
     found, corr_info = correlations(df, roles)
     candidates += found

@@ -83,11 +83,14 @@ def profile_columns(table: Table) -> list[ColumnProfile]:
         profiles.append(profile)
     _numeric_stats(df, [p for p in profiles if p.semantic in ("numeric", "integer")])
     _date_ranges(df, [p for p in profiles if p.semantic == "datetime"])
-    for p in profiles:
-        if p.semantic in ("categorical", "boolean", "text", "integer") or (
-            p.semantic == "identifier" and df.height <= 100_000
-        ):
-            p.top = _top_values(df[p.name], df.height)
+    wanted = [
+        p
+        for p in profiles
+        if p.semantic in ("categorical", "boolean", "text", "integer")
+        or (p.semantic == "identifier" and df.height <= 100_000)
+    ]
+    for p, top in zip(wanted, _top_values(df, [p.name for p in wanted]), strict=True):
+        p.top = top
     return profiles
 
 
@@ -178,10 +181,20 @@ def _date_ranges(df: pl.DataFrame, profiles: list[ColumnProfile]) -> None:
             p.date_range = {"min": json_safe(lo), "max": json_safe(hi), "days": days}
 
 
-def _top_values(s: pl.Series, rows: int) -> list[dict[str, Any]]:
-    counts = s.drop_nulls().value_counts(sort=True).head(TOP_VALUES)
-    name = s.name
-    return [
-        {"value": json_safe(v), "count": int(c), "pct": num(100 * c / rows if rows else 0, 2)}
-        for v, c in zip(counts[name].to_list(), counts["count"].to_list(), strict=True)
-    ]
+def _top_values(df: pl.DataFrame, names: list[str]) -> list[list[dict[str, Any]]]:
+    """The most frequent values of each column, counted in one parallel pass over all of them."""
+    if not names:
+        return []
+    rows = df.height
+    queries = [
+        df.lazy().select(name).drop_nulls().group_by(name).len().sort(["len", name], descending=[True, False])
+        .head(TOP_VALUES)
+        for name in names
+    ]  # fmt: skip
+    out = []
+    for name, counts in zip(names, pl.collect_all(queries), strict=True):
+        out.append([
+            {"value": json_safe(v), "count": int(c), "pct": num(100 * c / rows if rows else 0, 2)}
+            for v, c in zip(counts[name].to_list(), counts["len"].to_list(), strict=True)
+        ])  # fmt: skip
+    return out

@@ -39,11 +39,15 @@ class SegmentStats:
 
 
 def segment_stats(
-    df: pl.DataFrame, sample: pl.DataFrame, dimension: str, measures: list[tuple[str, str]]
+    df: pl.DataFrame, sample: pl.DataFrame, dimensions: list[str], measures: list[tuple[str, str]]
 ) -> list[SegmentStats]:
-    """Aggregate each (measure, agg) per category in one pass; box quartiles come from `sample`."""
-    key = pl.col(dimension).cast(pl.String).alias("k")
-    aggs = []
+    """Aggregate each (measure, agg) per category of each dimension; box quartiles come from `sample`.
+
+    All dimensions are aggregated in one parallel `collect_all`, one pass each.
+    """
+    if not dimensions or not measures:
+        return []
+    aggs, quart = [], []
     for m, _ in measures:
         v = pl.col(m).cast(pl.Float64)
         aggs += [
@@ -54,36 +58,38 @@ def segment_stats(
             v.min().alias(f"{m}\x00min"),
             v.max().alias(f"{m}\x00max"),
         ]
-    full = df.lazy().filter(pl.col(dimension).is_not_null()).group_by(key).agg(aggs).collect()
-    quart = []
-    for m, _ in measures:
-        v = pl.col(m).cast(pl.Float64)
         quart += [
             v.quantile(0.25).alias(f"{m}\x00q1"),
             v.median().alias(f"{m}\x00median"),
             v.quantile(0.75).alias(f"{m}\x00q3"),
         ]
-    boxes = sample.lazy().filter(pl.col(dimension).is_not_null()).group_by(key).agg(quart).collect()
-    table = full.join(boxes, on="k", how="left")
+    queries = []
+    for dim in dimensions:
+        key = pl.col(dim).cast(pl.String).alias("k")
+        queries.append(df.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(aggs))
+        queries.append(sample.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(quart))
+    frames = pl.collect_all(queries)
     out = []
-    for m, agg in measures:
-        t = table.filter(pl.col(f"{m}\x00count") > 0).sort(f"{m}\x00total", descending=True)
-        if t.height < 2:
-            continue
-        box = {k: t[f"{m}\x00{k}"].to_list() for k in ("min", "q1", "median", "q3", "max")}
-        out.append(
-            SegmentStats(
-                dimension,
-                m,
-                agg,
-                t["k"].to_list(),
-                t[f"{m}\x00total"].to_numpy(),
-                t[f"{m}\x00mean"].to_numpy(),
-                t[f"{m}\x00var"].fill_null(0.0).to_numpy(),
-                t[f"{m}\x00count"].to_numpy(),
-                box,
+    for i, dim in enumerate(dimensions):
+        table = frames[2 * i].join(frames[2 * i + 1], on="k", how="left")
+        for m, agg in measures:
+            t = table.filter(pl.col(f"{m}\x00count") > 0).sort(f"{m}\x00total", descending=True)
+            if t.height < 2:
+                continue
+            box = {k: t[f"{m}\x00{k}"].to_list() for k in ("min", "q1", "median", "q3", "max")}
+            out.append(
+                SegmentStats(
+                    dim,
+                    m,
+                    agg,
+                    t["k"].to_list(),
+                    t[f"{m}\x00total"].to_numpy(),
+                    t[f"{m}\x00mean"].to_numpy(),
+                    t[f"{m}\x00var"].fill_null(0.0).to_numpy(),
+                    t[f"{m}\x00count"].to_numpy(),
+                    box,
+                )
             )
-        )
     return out
 
 

@@ -44,12 +44,12 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
     source: str | io.BytesIO = str(path)
     if codec not in ("utf-8", "utf-8-sig"):
         source = io.BytesIO(path.read_bytes().decode(codec, errors="replace").encode("utf-8"))
-    table.df = _read(source, delimiter, table)
+    table.df = _read(source, delimiter, table, sample)
     _refuse_prose(path, table.df)
     return table
 
 
-def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFrame:
+def _read(source: str | io.BytesIO, delimiter: str, table: Table, sample: str) -> pl.DataFrame:
     options = {
         "separator": delimiter,
         "quote_char": '"',
@@ -57,9 +57,9 @@ def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFram
         "null_values": [""],  # other missing-value tokens (NA, null, ...) are cleared by `refine`
         "raise_if_empty": True,
     }
-    codes = _code_columns(source, options)
+    overrides = _overrides(sample, options)
     attempts: list[dict[str, object]] = [
-        {"infer_schema_length": 10000, "schema_overrides": dict.fromkeys(codes, pl.String)},
+        {"infer_schema_length": 10000, "schema_overrides": overrides},
         {"infer_schema": False},
         {"infer_schema": False, "truncate_ragged_lines": True, "encoding": "utf8-lossy"},
     ]
@@ -74,6 +74,11 @@ def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFram
         except (pl.exceptions.ComputeError, pl.exceptions.ShapeError) as exc:
             error = exc
             continue
+        if number == 0:
+            for name, dtype in overrides.items():
+                if dtype == pl.Date:
+                    note = table.note(name)
+                    note.parsed_as, note.date_formats = "date", ["ISO (YYYY-MM-DD)"]
         if number == 2:
             table.issues.append(
                 Issue(
@@ -87,20 +92,31 @@ def _read(source: str | io.BytesIO, delimiter: str, table: Table) -> pl.DataFram
     raise InputError(f"The file could not be read as a delimited table: {error}") from error
 
 
-def _code_columns(source: str | io.BytesIO, options: dict[str, object]) -> list[str]:
-    """Columns of digit strings with leading zeros (zip codes, account numbers): keep them as text."""
+def _overrides(sample: str, options: dict[str, object]) -> dict[str, pl.DataType]:
+    """Types to impose on the fast read, judged from the sample's rows read as text.
+
+    Digit strings with leading zeros (zip codes, account numbers) stay text;
+    columns of plain ISO dates are parsed by the CSV reader itself (the fast
+    path; a later non-ISO value makes the read fail and fall back to text).
+    """
+    cut = sample.rfind("\n")
+    text = sample[: cut + 1] if 0 < cut < len(sample) - 1 else sample
     try:
-        head = pl.read_csv(source, n_rows=5000, infer_schema=False, **options)  # type: ignore[arg-type]
+        source = io.BytesIO(text.encode("utf-8"))
+        head = pl.read_csv(source, infer_schema=False, truncate_ragged_lines=True, **options)  # type: ignore[arg-type]
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.NoDataError):
-        return []
-    finally:
-        if isinstance(source, io.BytesIO):
-            source.seek(0)
-    out = []
+        return {}
+    if head.height > 1:
+        head = head.head(head.height - 1)  # the sample may end inside a quoted record
+    out: dict[str, pl.DataType] = {}
     for name in head.columns:
         values = head[name].drop_nulls()
-        if values.len() and values.str.contains(r"^0\d+$").any() and values.str.contains(r"^\d+$").all():
-            out.append(name)
+        if not values.len():
+            continue
+        if values.str.contains(r"^0\d+$").any() and values.str.contains(r"^\d+$").all():
+            out[name] = pl.String()
+        elif values.str.contains(r"^\d{4}-\d{2}-\d{2}$").all():
+            out[name] = pl.Date()
     return out
 
 

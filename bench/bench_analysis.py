@@ -1,0 +1,178 @@
+"""Benchmark: Sightline's analyze() against ydata-profiling (minimal) and a bare polars.read_csv.
+
+Each contender runs in its own subprocess on the same generated sales CSV, in
+the same run; the child measures the wall time of the work itself (imports
+excluded) and reports its peak RSS (ru_maxrss, which includes the interpreter
+and its imports). Targets (issue 3): analyze ≥10× faster and ≤0.5× the peak
+memory of ydata-profiling, ≤4× the time of polars.read_csv, and 10M rows under
+3 GB peak RSS.
+
+ydata-profiling pins older numpy/pandas/scipy than Sightline, so it lives in
+its own virtualenv (bench/out/ydata-venv, made with
+`python -m venv bench/out/ydata-venv && bench/out/ydata-venv/bin/pip install
+ydata-profiling polars`); pass --ydata-python to use another interpreter.
+
+    python bench/bench_analysis.py [--rows 1000000] [--ten-million] [--skip-ydata]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+from bench.gen_sales import generate  # noqa: E402
+
+_REPORT = """
+import json, resource, time
+def report(**fields):
+    fields["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("BENCH " + json.dumps(fields))
+"""
+
+ANALYZE = (
+    _REPORT
+    + """
+import sys
+from engine.analysis import analyze
+from engine.config import Settings
+settings = Settings(MAX_UPLOAD_MB=100_000)
+start = time.perf_counter()
+result = analyze(sys.argv[1], settings=settings)
+report(seconds=time.perf_counter() - start, insights=len(result["insights"]), timings=result["timings"])
+"""
+)
+
+READ_CSV = (
+    _REPORT
+    + """
+import sys
+import polars as pl
+start = time.perf_counter()
+df = pl.read_csv(sys.argv[1])
+report(seconds=time.perf_counter() - start, rows=df.height)
+"""
+)
+
+YDATA = (
+    _REPORT
+    + """
+import sys, warnings
+warnings.filterwarnings("ignore")
+import pandas as pd
+from ydata_profiling import ProfileReport
+start = time.perf_counter()
+df = pd.read_csv(sys.argv[1])
+read = time.perf_counter() - start
+ProfileReport(df, minimal=True, progress_bar=False).to_json()
+report(seconds=time.perf_counter() - start, read_seconds=read)
+"""
+)
+
+
+def run(python: str, code: str, path: Path, label: str) -> dict[str, float] | None:
+    """Run one contender in a fresh interpreter; None (with the reason printed) if it failed."""
+    proc = subprocess.run(
+        [python, "-c", textwrap.dedent(code), str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("BENCH "):
+            data: dict[str, float] = json.loads(line[6:])
+            return data
+    print(f"  {label}: failed (exit {proc.returncode}): {proc.stderr.strip()[-400:]}")
+    return None
+
+
+def best_of(repeat: int, python: str, code: str, path: Path, label: str) -> dict[str, float] | None:
+    """The fastest of `repeat` runs (peak RSS: the largest seen), to damp noise from other load."""
+    runs = [r for r in (run(python, code, path, label) for _ in range(repeat)) if r]
+    if not runs:
+        return None
+    best = min(runs, key=lambda r: r["seconds"])
+    return {**best, "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "runs": [r["seconds"] for r in runs]}
+
+
+def bench(rows: int, ydata_python: str | None, repeat: int) -> None:
+    """Generate (or reuse) the CSV for `rows` rows and print figures and ratios."""
+    path = OUT / f"sales_{rows}.csv"
+    if not path.exists():
+        print(f"generating {path} ...")
+        generate(rows, path)
+    size_mb = path.stat().st_size / 1048576
+    print(f"\n== {rows:,} rows x 10 columns, {size_mb:.1f} MB ({path.name})")
+    print(f"  (each contender in a fresh interpreter; best of {repeat} for analyze and read_csv)")
+    ours = best_of(repeat, sys.executable, ANALYZE, path, "analyze")
+    read = best_of(repeat, sys.executable, READ_CSV, path, "polars.read_csv")
+    ydata = run(ydata_python, YDATA, path, "ydata-profiling") if ydata_python else None
+    if ours:
+        print(f"  sightline analyze      {ours['seconds']:8.2f} s   peak RSS {ours['peak_rss_mb']:8.0f} MB   "
+              f"stages {ours['timings']}")  # fmt: skip
+    if read:
+        print(f"  polars.read_csv        {read['seconds']:8.2f} s   peak RSS {read['peak_rss_mb']:8.0f} MB")
+    for name, res in (("analyze", ours), ("read_csv", read)):
+        if res:
+            print(f"  {name} runs: {', '.join(f'{t:.2f}' for t in res['runs'])} s")
+    if ydata:
+        print(
+            f"  ydata-profiling (min.) {ydata['seconds']:8.2f} s   peak RSS {ydata['peak_rss_mb']:8.0f} MB   "
+            f"(pandas.read_csv {ydata['read_seconds']:.2f} s of it)"
+        )
+    elif ydata_python is None:
+        print("  ydata-profiling: skipped")
+    if ours and read:
+        ratio = ours["seconds"] / read["seconds"]
+        print(
+            f"  analyze / read_csv time: {ratio:.2f}x  (target <= 4x: {'met' if ratio <= 4 else 'NOT met'})"
+        )
+    if ours and ydata:
+        speed = ydata["seconds"] / ours["seconds"]
+        profile_only = (ydata["seconds"] - ydata["read_seconds"]) / ours["seconds"]
+        mem = ours["peak_rss_mb"] / ydata["peak_rss_mb"]
+        print(f"  ydata / analyze time: {speed:.1f}x faster (profile step alone: {profile_only:.1f}x)  "
+              f"(target >= 10x: {'met' if speed >= 10 else 'NOT met'})")  # fmt: skip
+        print(
+            f"  analyze / ydata peak RSS: {mem:.2f}x  (target <= 0.5x: {'met' if mem <= 0.5 else 'NOT met'})"
+        )
+    if ours and rows >= 10_000_000:
+        verdict = "met" if ours["peak_rss_mb"] <= 3 * 1024 else "NOT met"
+        print(f"  10M-row peak RSS {ours['peak_rss_mb']:.0f} MB (target <= 3072 MB: {verdict})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows of the main run (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--ten-million", action="store_true", help="also run 10,000,000 rows (analyze, read_csv)"
+    )
+    parser.add_argument("--skip-ydata", action="store_true", help="do not run ydata-profiling")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of analyze and read_csv (best is kept)")
+    parser.add_argument("--ydata-python", default=str(OUT / "ydata-venv" / "bin" / "python"))
+    args = parser.parse_args()
+    ydata = None if args.skip_ydata else args.ydata_python
+    if ydata and not Path(ydata).exists():
+        print(
+            f"ydata-profiling interpreter {ydata} not found; create it as the docstring says. Skipping ydata."
+        )
+        ydata = None
+    bench(args.rows, ydata, args.repeat)
+    if args.ten_million:
+        bench(10_000_000, None, 1)
+
+
+if __name__ == "__main__":
+    main()
