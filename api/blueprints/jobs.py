@@ -77,7 +77,11 @@ def job_document(job_id: str) -> Response:
     if status in (JobStatus.SUBMITTED.value, JobStatus.PROCESSING.value):
         raise ApiError(409, "not_finished", f"Job {job_id} is still {status}", status=status)
     name = RESULT_DOC if status == JobStatus.COMPLETED.value else ERROR_DOC
-    doc: dict[str, Any] | None = engine().blobs.read_doc(job_id, name)
+    ctx = engine()
+    doc: dict[str, Any] | None = ctx.blobs.read_doc(job_id, name)
+    if doc is None:
+        ctx.lifecycle.seal(job_id)  # a writer may have died between the state change and the file
+        doc = ctx.blobs.read_doc(job_id, name)
     if doc is None:
         raise ApiError(404, "document_missing", f"{name} of job {job_id} is not in storage", status=status)
     return jsonify(doc)

@@ -30,7 +30,7 @@ from engine import clock
 from engine.constants import RESULT_DOC
 from engine.context import EngineContext
 from engine.errors import ErrorCode
-from engine.jobs.status import TERMINAL, JobStatus, Stage
+from engine.jobs.status import JobStatus, Stage
 from engine.jobs.store import JobRecord
 from engine.pipeline import timeout_message
 
@@ -127,10 +127,10 @@ class _HorseWatch:
         status = JobStatus(record["status"])
         if self.worker._shutdown_signal is not None:
             self._shutdown(record)
-        elif status is JobStatus.CANCELLED:
-            self._kill()
-        elif status in TERMINAL:
-            self._kill()  # ended elsewhere (reaper); nothing more to do here
+        elif status in (JobStatus.CANCELLED, JobStatus.FAILED):
+            self._kill()  # ended by the user or elsewhere (reaper): its work is moot
+        elif status is JobStatus.COMPLETED:
+            pass  # the horse itself completed the job and is putting result.json in place
         elif now >= clock.parse_iso(record["timeoutAt"]):
             self._time_out(record)
         else:
@@ -171,7 +171,9 @@ class _HorseWatch:
         status = JobStatus(record["status"])
         if status is JobStatus.CANCELLED and record.get("startedAt"):
             log.info("Job %s was cancelled during %s.", self.job_id, _phase(record))
-        if status is not JobStatus.COMPLETED:
+        if status is JobStatus.COMPLETED:
+            self.ctx.lifecycle.seal(self.job_id)  # result.json in place even if the horse died publishing
+        else:
             self.ctx.blobs.discard_staged(self.job_id, RESULT_DOC)
         if status in (JobStatus.SUBMITTED, JobStatus.PROCESSING):
             message = f"The analysis process ended unexpectedly ({_exit_reason(ret_val)})"
