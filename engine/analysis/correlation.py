@@ -100,8 +100,8 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     """Pearson r, its two-sided t-test p-value, and the least-squares line y = slope*x + intercept."""
     n = len(x)
     dx, dy = x - x.mean(), y - y.mean()
-    sxx, syy = float(dx @ dx), float(dy @ dy)
-    r = max(-1.0, min(1.0, float(dx @ dy) / np.sqrt(sxx * syy)))
+    sxx, syy = float(np.sum(dx * dx)), float(np.sum(dy * dy))  # not BLAS: its threads cost more here
+    r = max(-1.0, min(1.0, float(np.sum(dx * dy)) / np.sqrt(sxx * syy)))
     t = r * np.sqrt((n - 2) / max(1e-300, 1 - r * r))
     p = float(2 * stats.t.sf(abs(t), df=n - 2))
     slope = r * np.sqrt(syy / sxx)

@@ -25,6 +25,7 @@ _INTENSIVE = re.compile(
 )
 _MAIN = re.compile(r"revenue|sales|amount|total|profit|turnover|income|spend|cost|value|gmv", re.I)
 MAX_DIMENSION_CARDINALITY = 50
+MAX_MEASURES = 12  # measures examined (first in file order); wide files keep the rest in the profile only
 DERIVED_SAMPLE = 20000
 
 
@@ -54,7 +55,8 @@ def assign_roles(df: pl.DataFrame, profiles: list[ColumnProfile]) -> Roles:
     for p in measures:
         unit = p.parsing.get("unit")
         roles.additive[p.name] = unit != "percent" and not _INTENSIVE.search(p.name)
-    roles.measures = [p.name for p in measures][:12]
+    measures = measures[:MAX_MEASURES]
+    roles.measures = [p.name for p in measures]
     roles.derived = _derived(df, roles.measures)
     if roles.measures:
         roles.main = _main_measure(measures, roles)

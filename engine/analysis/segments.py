@@ -22,6 +22,8 @@ from scipy import stats
 from engine.analysis.candidates import Candidate, ChartSpec
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
 
+OUTLIERS_PER_DIMENSION = 2
+
 
 @dataclass
 class SegmentStats:
@@ -108,7 +110,7 @@ def _values(s: SegmentStats) -> np.ndarray:
 
 def top_contributor(s: SegmentStats) -> Candidate | None:
     """The leading category when it stands well clear of the runner-up."""
-    if len(s.names) < 3 or s.agg != "sum" or s.total[1] <= 0:
+    if len(s.names) < 3 or s.agg != "sum" or s.total[1] <= 0 or _has_negatives(s):
         return None
     ratio = float(s.total[0] / s.total[1])
     var0 = s.count[0] * (s.var[0] + s.mean[0] ** 2)
@@ -150,7 +152,7 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
 def concentration(s: SegmentStats) -> Candidate | None:
     """Pareto concentration: few categories hold most of the total."""
     k = len(s.names)
-    if k < 5 or s.agg != "sum" or (s.total < 0).any() or s.count.sum() < 10 * k:
+    if k < 5 or s.agg != "sum" or _has_negatives(s) or s.count.sum() < 10 * k:
         return None
     shares = s.total / s.total.sum()
     top_n = max(1, math.ceil(0.2 * k))
@@ -195,7 +197,7 @@ def concentration(s: SegmentStats) -> Candidate | None:
 
 
 def category_outliers(s: SegmentStats) -> list[Candidate]:
-    """Categories whose per-row mean stands apart from the rest (one test per category)."""
+    """The (at most two) categories whose per-row mean stands furthest apart from the rest."""
     k = len(s.names)
     if k < 4:
         return []
@@ -214,7 +216,10 @@ def category_outliers(s: SegmentStats) -> list[Candidate]:
         rel = (s.mean[i] - mean_rest) / abs(mean_rest) if mean_rest else 0.0
         if se == 0 or abs(rel) < 0.25 or abs(s.mean[i] - typical) < 0.25 * abs(typical):
             continue
-        p = float(2 * stats.t.sf(abs((s.mean[i] - mean_rest) / se), df=max(2.0, min(s.count[i], n_rest) - 1)))
+        t = abs((s.mean[i] - mean_rest) / se)
+        p = min(
+            1.0, k * float(2 * stats.t.sf(t, df=max(2.0, min(s.count[i], n_rest) - 1)))
+        )  # Bonferroni over k
         m, d = label(s.measure), label(s.dimension)
         text = (
             f"{d.capitalize()} {s.names[i]} averages {fmt_num(s.mean[i])} {m} per row, "
@@ -235,7 +240,7 @@ def category_outliers(s: SegmentStats) -> list[Candidate]:
                         meanOthers=mean_rest,
                         rows=int(s.count[i]),
                         relativeDifference=rel,
-                        test="Welch t-test, category vs. the rest",
+                        test="Welch t-test, category vs. the rest, Bonferroni over categories",
                     ),
                     "filters": [{"column": s.dimension, "equals": s.names[i]}],
                 },
@@ -243,7 +248,8 @@ def category_outliers(s: SegmentStats) -> list[Candidate]:
                 _box(s, f"{m.capitalize()} per row by {d}"),
             )
         )
-    return out
+    out.sort(key=lambda c: -c.impact)  # the most extreme of k categories: hence Bonferroni over k
+    return out[:OUTLIERS_PER_DIMENSION]
 
 
 def segment_comparison(s: SegmentStats) -> Candidate | None:
@@ -286,6 +292,11 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
         ("segment_comparison", s.dimension),
         _box(s, f"{m.capitalize()} per row by {d}"),
     )
+
+
+def _has_negatives(s: SegmentStats) -> bool:
+    """Shares of a total only mean something when no row is negative."""
+    return any(v is not None and v < 0 for v in s.box["min"])
 
 
 def _bar(s: SegmentStats, title: str) -> ChartSpec:
