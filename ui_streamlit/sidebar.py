@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from client import SightlineClient
-from ui_streamlit.job_panel import open_job
+from ui_streamlit.job_panel import JOB_KEY, open_job
 
 RECENT_LIMIT = 20
 
@@ -21,8 +21,11 @@ def sidebar(client: SightlineClient) -> None:
         if not jobs:
             st.caption("No jobs yet.")
             return
-        labels = {j.job_id: f"{j.file_name or '?'} · {j.status} · {j.job_id}" for j in jobs}
-        choice = st.selectbox("Job", list(labels), format_func=labels.__getitem__, key="recent")
+        by_label = {f"{j.file_name or '?'} · {j.status} · {j.job_id}": j.job_id for j in jobs}
+        current = st.session_state.get(JOB_KEY)
+        labels = list(by_label)
+        index = next((n for n, label in enumerate(labels) if by_label[label] == current), 0)
+        choice = st.selectbox("Job", labels, index=index, key="recent")
         if st.button("Open", key="open_job") and choice:
-            open_job(choice)
+            open_job(by_label[choice])
             st.rerun()

@@ -135,3 +135,48 @@ def hostile_csv(tmp_path: Path) -> Path:
     path = tmp_path / "hostile.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright (no downloaded browsers)."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):  # type: ignore[no-untyped-def]
+    """A fresh browser page; JavaScript dialogs are recorded (and dismissed) in `page.dialogs`."""
+    context = chromium.new_context(viewport={"width": 1300, "height": 1000})
+    tab = context.new_page()
+    tab.dialogs = []
+    tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+    yield tab
+    context.close()
+
+
+def screenshot(page, name: str, height: int | None = None) -> Path:  # type: ignore[no-untyped-def]
+    """Save a PNG for the README under docs/screenshots/ (taller viewport for long pages)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    if height:
+        page.set_viewport_size({"width": 1300, "height": height})
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_inert(page) -> None:  # type: ignore[no-untyped-def]
+    """No injected script ran, no dialog opened, no javascript: link exists."""
+    assert page.evaluate("() => window.__pwned === undefined")
+    assert page.dialogs == []
+    assert page.locator('a[href^="javascript:"]').count() == 0

@@ -1,0 +1,76 @@
+"""The Gradio page in real Chromium against a live stack."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.ui.conftest import UiServer, assert_inert, screenshot
+
+pytestmark = pytest.mark.browser
+RESULT_TIMEOUT_MS = 60_000
+JOB_ID = re.compile(r"^job_")
+
+
+def submit(page: Page, server: UiServer, path: Path) -> None:
+    page.goto(server.url)
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    expect(page.locator("#upload")).to_contain_text(path.name, timeout=20_000)  # upload finished
+    page.locator("#analyse").click()
+    expect(page.locator("#job-id textarea, #job-id input").first).to_have_value(JOB_ID, timeout=20_000)
+
+
+def test_upload_progress_then_insights_with_a_drawn_chart(
+    page: Page, gradio_server: UiServer, sales_demo: Path
+) -> None:
+    submit(page, gradio_server, sales_demo)
+    expect(page.locator("#progress .sl-progress")).to_be_visible(timeout=20_000)
+    chart = page.locator("#insight-1 .js-plotly-plot .main-svg").first
+    expect(chart).to_be_visible(timeout=RESULT_TIMEOUT_MS)
+    assert page.locator("#insight-1 .js-plotly-plot .trace").count() >= 1
+    expect(page.locator("#fallback-notice")).to_contain_text("Fallback narrative.")
+    expect(page.locator("#kpis")).to_contain_text("Data quality score")
+    expect(page.locator("#status")).to_contain_text("completed")
+    screenshot(page, "gradio_result")
+
+
+def test_cancel_a_slow_job(page: Page, gradio_slow_server: UiServer, sales_demo: Path) -> None:
+    submit(page, gradio_slow_server, sales_demo)
+    expect(page.locator("#progress")).to_contain_text("Reading the file", timeout=20_000)
+    screenshot(page, "gradio_progress")
+    page.locator("#cancel").click()
+    expect(page.locator("#error-text")).to_contain_text("Job cancelled", timeout=20_000)
+    expect(page.locator("#status")).to_contain_text("cancelled")
+    screenshot(page, "gradio_cancelled")
+
+
+def test_failing_file_shows_code_message_and_error_json(
+    page: Page, gradio_server: UiServer, failing_csv: Path
+) -> None:
+    submit(page, gradio_server, failing_csv)
+    error_text = page.locator("#error-text")
+    expect(error_text).to_contain_text("processing_error", timeout=RESULT_TIMEOUT_MS)
+    expect(error_text).to_contain_text("Message:")
+    expect(page.locator("#error-json")).to_contain_text('"failed"')
+    screenshot(page, "gradio_failed")
+
+
+def test_hostile_cells_stay_inert(page: Page, gradio_server: UiServer, hostile_csv: Path) -> None:
+    submit(page, gradio_server, hostile_csv)
+    expect(page.locator("#preview")).to_contain_text("<script>", timeout=RESULT_TIMEOUT_MS)
+    assert_inert(page)
+
+
+def test_api_down_is_a_plain_message(page: Page, tmp_path_factory: pytest.TempPathFactory) -> None:
+    from engine.supervisor.valkey import free_port
+    from tests.ui.conftest import start_ui
+
+    server = start_ui("gradio", f"http://127.0.0.1:{free_port()}", tmp_path_factory.mktemp("down"))
+    try:
+        page.goto(server.url)
+        expect(page.locator("#status")).to_contain_text("is not reachable", timeout=20_000)
+    finally:
+        server.stop()
