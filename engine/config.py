@@ -54,6 +54,7 @@ class Settings(BaseSettings):
 
     # --- Services ---
     redis_url: str | None = Field(None, alias="REDIS_URL")
+    embedded_redis_port: int = Field(6390, alias="EMBEDDED_REDIS_PORT")
     port: int = Field(5328, alias="PORT")
     host: str = Field("127.0.0.1", alias="HOST")
     api_url: str = Field("http://127.0.0.1:5328", alias="API_URL")

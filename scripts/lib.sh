@@ -30,7 +30,7 @@ start_server() {
   SERVER_LOG="$dir/server.log"
   BASE="http://127.0.0.1:$port"
   (cd "$dir" && exec env -u REDIS_URL -u OPENROUTER_API_KEY -u LLM_API_KEY \
-      PORT="$port" API_URL="$BASE" DATA_DIR="$dir/data" UPLOAD_DIR="$dir/tmp_uploads" \
+      PORT="$port" API_URL="$BASE" EMBEDDED_REDIS_PORT="$(free_port)" DATA_DIR="$dir/data" UPLOAD_DIR="$dir/tmp_uploads" \
       RESULTS_DIR="$dir/results" WORKERS="${WORKERS:-2}" API_PROCESSES=1 \
       LLM_BASE_URL="${LLM_BASE_URL:-http://127.0.0.1:9/v1}" "$@" \
       "$PY" -m engine serve) >"$SERVER_LOG" 2>&1 &

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 
 from engine.config import Settings
@@ -22,6 +24,7 @@ from engine.supervisor.valkey import EmbeddedValkey
 
 log = logging.getLogger("sightline.supervisor")
 
+REPO = Path(__file__).resolve().parents[2]
 STOP_TIMEOUT_S = 15.0
 MAX_RESTART_DELAY_S = 30.0
 
@@ -55,12 +58,17 @@ def _python(*args: str) -> list[str]:
 def build_children(settings: Settings, *, with_ui: bool) -> list[Child]:
     """The process list for `serve` (engine + API) or `run` (plus both UIs)."""
     children = [Child(f"worker-{i + 1}", _python("-m", "engine", "worker")) for i in range(settings.workers)]
-    api = ["-m", "gunicorn", "api.wsgi:app", "--bind", f"{settings.host}:{settings.port}"]
-    api += ["--worker-class", "gthread", "--workers", str(settings.api_processes)]
-    api += ["--threads", str(settings.api_threads), "--graceful-timeout", "10", "--log-level", "warning"]
+    api = ["-m", "gunicorn", "-c", "python:api.gunicorn_conf", "api.wsgi:app"]
     children.append(Child("api", _python(*api)))
     if with_ui:
-        streamlit = ["-m", "streamlit", "run", "ui_streamlit/app.py", "--server.headless", "true"]
+        streamlit = [
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO / "ui_streamlit" / "app.py"),
+            "--server.headless",
+            "true",
+        ]
         streamlit += ["--server.port", str(settings.streamlit_port), "--server.address", settings.host]
         streamlit += ["--browser.gatherUsageStats", "false"]
         children.append(Child("streamlit", _python(*streamlit)))
@@ -81,10 +89,17 @@ class Supervisor:
     def run(self) -> int:
         signal.signal(signal.SIGINT, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
+        busy = self._busy_ports()
+        if busy:
+            print(f"Cannot start: {busy}. Stop what uses it, or choose another port.", file=sys.stderr)
+            return 1
         env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
         try:
             if not self.settings.redis_url:
-                self.valkey = EmbeddedValkey(self.settings.data_dir / "valkey")
+                self.valkey = EmbeddedValkey(
+                    self.settings.data_dir / "valkey", port=self.settings.embedded_redis_port
+                )
                 env["REDIS_URL"] = self.valkey.start()
                 log.info("Started embedded Valkey at %s (AOF in %s)", env["REDIS_URL"], self.valkey.data_dir)
             env.setdefault("API_URL", f"http://127.0.0.1:{self.settings.port}")
@@ -96,6 +111,25 @@ class Supervisor:
         finally:
             self._stop_all()
         return 0
+
+    def _busy_ports(self) -> str:
+        """Names the first port setting whose port is already taken, or ''."""
+        ports = {"PORT": self.settings.port}
+        if not self.settings.redis_url:
+            ports["EMBEDDED_REDIS_PORT"] = self.settings.embedded_redis_port
+        if self.with_ui:
+            ports |= {
+                "STREAMLIT_PORT": self.settings.streamlit_port,
+                "GRADIO_PORT": self.settings.gradio_port,
+            }
+        for name, port in ports.items():
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind((self.settings.host, port))
+                except OSError:
+                    return f"port {port} ({name}) is in use"
+        return ""
 
     def _announce(self) -> None:
         lines = [f"Sightline API      http://{self.settings.host}:{self.settings.port}/api/health"]
