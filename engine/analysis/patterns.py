@@ -16,7 +16,7 @@ from scipy import stats
 
 from engine.analysis.candidates import Candidate, ChartSpec
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
-from engine.analysis.series import TimeSeries, period_label
+from engine.analysis.series import TimeSeries, observed, period_label
 from engine.analysis.temporal import line_chart
 
 MIN_ANOMALY_POINTS = 12
@@ -41,20 +41,10 @@ _MONTHS = (
 
 def anomalies(ts: TimeSeries, time: str, limit: int = 3) -> list[Candidate]:
     """Single periods far off their neighbours (at most `limit`, largest first)."""
-    observed = ts.counts > 0  # a period without rows is a gap in the data, not an anomaly
-    if int(observed.sum()) < MIN_ANOMALY_POINTS:
-        return []
-    if not observed.all():
-        ts = TimeSeries(
-            ts.measure,
-            ts.agg,
-            ts.grain,
-            [x for x, o in zip(ts.x, observed, strict=True) if o],
-            ts.y[observed],
-            ts.counts[observed],
-            ts.dropped_partial,
-        )
+    ts = observed(ts)  # a period without rows is a gap in the data, not an anomaly
     n = len(ts)
+    if n < MIN_ANOMALY_POINTS:
+        return []
     positive = bool((ts.y > 0).all())
     values = np.log(ts.y) if positive else ts.y  # multiplicative noise: judge ratios, not differences
     resid = values - _neighbour_median(values, 3)

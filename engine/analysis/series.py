@@ -137,6 +137,15 @@ def _drop_partial(frame: pl.DataFrame, grain: str) -> tuple[pl.DataFrame, list[s
     return frame, dropped
 
 
+def observed(ts: TimeSeries) -> TimeSeries:
+    """The series without periods that hold no rows (gaps in the data, not zero activity)."""
+    keep = ts.counts > 0
+    if keep.all():
+        return ts
+    x = [d for d, k in zip(ts.x, keep, strict=True) if k]
+    return TimeSeries(ts.measure, ts.agg, ts.grain, x, ts.y[keep], ts.counts[keep], ts.dropped_partial)
+
+
 def period_label(start: dt.date, grain: str) -> str:
     """`2024-03` for months, `week of 2024-03-04` for weeks, the date for days."""
     if grain == "month":

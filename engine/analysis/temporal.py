@@ -13,7 +13,7 @@ from scipy import stats
 
 from engine.analysis.candidates import Candidate, ChartSpec
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
-from engine.analysis.series import TimeSeries, period_label
+from engine.analysis.series import TimeSeries, observed, period_label
 
 MIN_TREND_POINTS = 6
 MIN_CHANGE_POINTS = 8
@@ -127,11 +127,12 @@ def period_change(ts: TimeSeries, time: str) -> Candidate | None:
 
 def change_point(ts: TimeSeries, time: str) -> Candidate | None:
     """A lasting shift in level at one date (a step, not a straight-line trend)."""
+    ts = observed(ts)  # periods without rows would pull the step towards gaps
     n = len(ts)
     if n < MIN_CHANGE_POINTS:
         return None
     y = ts.y
-    low = max(2, n // 10)
+    low = max(3, min(n // 10, 7))  # shortest segment: a week of days, or 10% of a short series
     ks = np.arange(low, n - low + 1)
     csum, csq = np.cumsum(y), np.cumsum(y * y)
     left_n, right_n = ks.astype(float), (n - ks).astype(float)

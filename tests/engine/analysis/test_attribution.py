@@ -42,3 +42,12 @@ def test_west_drove_the_last_month(tmp_path: Path) -> None:
     assert parts["mix"] > 0  # units moved toward the West, the dearest region
     chart = next(c for c in result["charts"] if c["id"] == found[0]["chartId"])
     assert chart["figure"]["data"][0]["type"] == "waterfall"
+
+
+def test_days_without_rows_are_gaps_not_anomalies(tmp_path: Path) -> None:
+    """Days 29-31 hold no rows: no anomaly there, and the shift is dated to the first of November."""
+    result = analyze(monthly_sales(tmp_path))
+    anomalies = [i for i in result["insights"] if i["type"] == "anomaly"]
+    assert all(i["evidence"]["aggregates"]["value"] > 0 for i in anomalies)
+    shifts = [i for i in result["insights"] if i["type"] == "change_point"]
+    assert shifts and shifts[0]["evidence"]["aggregates"]["changeDate"] == "2024-11-01"
