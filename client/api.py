@@ -128,13 +128,6 @@ class SightlineClient:
         """The error.json of a failed job (same endpoint as `result`, named for readers)."""
         return self.result(job_id)
 
-    def report_html(self, job_id: str) -> bytes | None:
-        """The job's self-contained HTML report, or None when the API offers none."""
-        response = self._request("GET", f"/api/jobs/{job_id}/report")
-        if response.status_code == 200 and "html" in response.headers.get("Content-Type", ""):
-            return response.content
-        return None
-
     def jobs(self, limit: int = 20) -> list[JobStatus]:
         """The most recent jobs, newest first."""
         response = self._request("GET", "/api/jobs", params={"limit": limit})

@@ -24,6 +24,7 @@ from client import (
     UploadRejected,
 )
 from client.models import JobState, JobStatus
+from client.report import build_report_html
 from client.view import build_view, escape_markdown
 from ui_gradio import render
 
@@ -56,6 +57,7 @@ class Page:
     profile: gr.Dataframe
     preview: gr.Dataframe
     download: gr.File
+    report: gr.File
     error_box: gr.Column
     error_text: gr.Markdown
     error_doc: gr.JSON
@@ -194,6 +196,7 @@ class Handlers:
             p.profile: render.text_frame(view.profile),
             p.preview: render.text_frame(view.preview),
             p.download: self._write_json(status.job_id, doc),
+            p.report: self._write_report(status.job_id, doc),
         }
         overview = list(view.overview_charts().values())
         for slot, plot in enumerate(p.overview):
@@ -209,6 +212,11 @@ class Handlers:
                 updates[p.card_texts[slot]] = text
                 updates[p.card_plots[slot]] = render.figure(view.chart_for(insight))
         return updates
+
+    def _write_report(self, job_id: str, doc: dict[str, Any]) -> str:
+        path = self.download_dir / f"{job_id}_report.html"
+        path.write_text(build_report_html(doc, job_id), encoding="utf-8")
+        return str(path)
 
     def _write_json(self, job_id: str, doc: dict[str, Any]) -> str:
         path = self.download_dir / f"{job_id}_result.json"

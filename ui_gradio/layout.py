@@ -29,7 +29,9 @@ def _result_box() -> tuple[gr.Column, dict[str, object]]:
             parts["profile"] = gr.Dataframe(interactive=False, datatype="str", elem_id="profile")
         gr.Markdown("## Data preview")
         parts["preview"] = gr.Dataframe(interactive=False, datatype="str", elem_id="preview")
-        parts["download"] = gr.File(label="result.json", interactive=False, elem_id="download")
+        with gr.Row():
+            parts["download"] = gr.File(label="result.json", interactive=False, elem_id="download")
+            parts["report"] = gr.File(label="HTML report", interactive=False, elem_id="report")
     return box, parts
 
 

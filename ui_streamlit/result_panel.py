@@ -9,8 +9,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from client.models import JobState, JobStatus
+from client.report import build_report_html
 from client.view import ResultView, build_view, chart_title, escape_markdown
-from ui_streamlit.services import job_document, job_report
+from ui_streamlit.services import job_document
 from ui_streamlit.tables import to_frame
 
 KPI_COLUMNS = 4
@@ -22,16 +23,14 @@ def show_terminal(base_url: str, status: JobStatus) -> None:
     doc = job_document(base_url, status.job_id)
     if status.status == JobState.COMPLETED and doc is not None:
         show_result(build_view(doc), doc, status)
-        report = job_report(base_url, status.job_id)
-        if report:
-            st.download_button(
-                "Download HTML report",
-                report,
-                f"{status.job_id}_report.html",
-                "text/html",
-                key="download_report",
-                on_click="ignore",
-            )
+        st.download_button(
+            "Download HTML report",
+            lambda: build_report_html(doc, status.job_id),
+            f"{status.job_id}_report.html",
+            "text/html",
+            key="download_report",
+            on_click="ignore",
+        )
     elif status.status == JobState.CANCELLED:
         st.warning(
             f"Job {status.job_id} was cancelled at {status.cancelled_at or '?'}; it produced no result."

@@ -38,9 +38,3 @@ def job_document(base_url: str, job_id: str) -> dict[str, Any] | None:
 def _cached_document(base_url: str, job_id: str) -> dict[str, Any]:
     """Documents of terminal jobs never change; a missing one raises and is not cached."""
     return get_client(base_url).result(job_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def job_report(base_url: str, job_id: str) -> bytes | None:
-    """The self-contained HTML report of a completed job, if the API offers one."""
-    return get_client(base_url).report_html(job_id)

@@ -72,6 +72,7 @@ def test_upload_then_poll_shows_insights_charts_and_fallback_notice(gradio: Clie
     assert "Data quality score" in value(out["kpis"])
     download = out["download"]
     assert json.loads(Path(download).read_text())["jobId"] == job_id
+    assert "Fallback narrative." in Path(out["report"]).read_text()
 
 
 def test_failing_file_shows_code_message_and_error_document(gradio: Client, failing_csv: Path) -> None:

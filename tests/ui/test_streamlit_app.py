@@ -60,6 +60,7 @@ def test_upload_shows_result_with_charts_and_fallback_notice(
     assert at.metric and at.metric[0].label == "Data quality score"
     assert at.dataframe  # preview (and profile)
     assert at.download_button(key="download_result")
+    assert at.download_button(key="download_report")
 
 
 def test_failed_job_shows_code_message_and_error_document(
