@@ -124,3 +124,14 @@ def test_health_reports_redis_workers_and_queue(stack: Stack) -> None:
     body = requests.get(f"{stack.api_url}/api/health", timeout=10).json()
     assert body["redis"] is True and body["workers"] >= 2 and isinstance(body["queueLength"], int)
     assert "llmCircuit" in body
+
+
+def test_result_of_an_unfinished_job_is_409(make_stack: object, sales_demo: Path) -> None:
+    live = make_stack(env={"SIMULATED_SLOW_PROCESSING_SECONDS": "30"}, workers=1)  # type: ignore[operator]
+    job_id = live.upload(sales_demo)
+    response = requests.get(f"{live.api_url}/api/jobs/{job_id}/result", timeout=10)
+    assert response.status_code == 409
+    assert response.json()["error"] == "not_finished" and response.json()["status"] in ("submitted", "processing")
+    live.cancel(job_id)
+    cancelled = requests.get(f"{live.api_url}/api/jobs/{job_id}/result", timeout=10).json()
+    assert cancelled["status"] == "cancelled" and cancelled["jobId"] == job_id
