@@ -17,13 +17,8 @@ from engine.analysis.correlation import correlations
 from engine.analysis.patterns import anomalies, seasonality
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.roles import Roles
-from engine.analysis.segments import (
-    category_outliers,
-    concentration,
-    segment_comparison,
-    segment_stats,
-    top_contributor,
-)
+from engine.analysis.segment_stats import segment_stats
+from engine.analysis.segments import category_outliers, concentration, segment_comparison, top_contributor
 from engine.analysis.series import DailyCube, TimeSeries, build_series, choose_grain, daily_cube, dense_days
 from engine.analysis.temporal import MIN_POP_POINTS, change_point, period_change, trend
 

@@ -4,8 +4,9 @@
   with each sum's variance estimated from its rows);
 - concentration: Pareto share of the top 20% of categories and HHI (descriptive,
   only with enough rows per category for shares to be stable);
-- category outlier: a category whose per-row mean differs from all the others
-  (Welch t-test from group aggregates, one test per category);
+- category outlier: the (at most two) categories whose per-row mean differs
+  most from all the others (Welch t-test from group aggregates, Bonferroni
+  over the categories, since the most extreme ones are picked);
 - segment comparison: do per-row means differ across categories (one-way ANOVA
   from group aggregates).
 """
@@ -13,86 +14,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 from scipy import stats
 
 from engine.analysis.candidates import Candidate, ChartSpec
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.segment_stats import SegmentStats
 
 OUTLIERS_PER_DIMENSION = 2
-
-
-@dataclass
-class SegmentStats:
-    """Per-category aggregates of one measure, sorted by total descending."""
-
-    dimension: str
-    measure: str
-    agg: str
-    names: list[str]
-    total: np.ndarray
-    mean: np.ndarray
-    var: np.ndarray
-    count: np.ndarray
-    box: dict[str, list[float]]
-
-
-def segment_stats(
-    df: pl.DataFrame, sample: pl.DataFrame, dimensions: list[str], measures: list[tuple[str, str]]
-) -> list[SegmentStats]:
-    """Aggregate each (measure, agg) per category of each dimension; box quartiles come from `sample`.
-
-    All dimensions are aggregated in one parallel `collect_all`, one pass each.
-    """
-    if not dimensions or not measures:
-        return []
-    aggs, quart = [], []
-    for m, _ in measures:
-        v = pl.col(m).cast(pl.Float64)
-        aggs += [
-            v.sum().alias(f"{m}\x00total"),
-            v.mean().alias(f"{m}\x00mean"),
-            v.var().alias(f"{m}\x00var"),
-            v.count().alias(f"{m}\x00count"),
-            v.min().alias(f"{m}\x00min"),
-            v.max().alias(f"{m}\x00max"),
-        ]
-        quart += [
-            v.quantile(0.25).alias(f"{m}\x00q1"),
-            v.median().alias(f"{m}\x00median"),
-            v.quantile(0.75).alias(f"{m}\x00q3"),
-        ]
-    queries = []
-    for dim in dimensions:
-        key = pl.col(dim).cast(pl.String).alias("k")
-        queries.append(df.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(aggs))
-        queries.append(sample.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(quart))
-    frames = pl.collect_all(queries)
-    out = []
-    for i, dim in enumerate(dimensions):
-        table = frames[2 * i].join(frames[2 * i + 1], on="k", how="left")
-        for m, agg in measures:
-            t = table.filter(pl.col(f"{m}\x00count") > 0).sort(f"{m}\x00total", descending=True)
-            if t.height < 2:
-                continue
-            box = {k: t[f"{m}\x00{k}"].to_list() for k in ("min", "q1", "median", "q3", "max")}
-            out.append(
-                SegmentStats(
-                    dim,
-                    m,
-                    agg,
-                    t["k"].to_list(),
-                    t[f"{m}\x00total"].to_numpy(),
-                    t[f"{m}\x00mean"].to_numpy(),
-                    t[f"{m}\x00var"].fill_null(0.0).to_numpy(),
-                    t[f"{m}\x00count"].to_numpy(),
-                    box,
-                )
-            )
-    return out
 
 
 def _evidence(s: SegmentStats, **aggregates: object) -> dict[str, object]:
