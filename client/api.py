@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 import requests
 
@@ -72,7 +73,7 @@ class SightlineClient:
 
     def status(self, job_id: str) -> JobStatus:
         """The job's current status; `JobNotFound` for an unknown id."""
-        response = self._request("GET", f"/api/job-status/{job_id}")
+        response = self._request("GET", f"/api/job-status/{_q(job_id)}")
         return JobStatus.from_dict(self._json_or_raise(response, job_id))
 
     def wait(
@@ -115,7 +116,7 @@ class SightlineClient:
         (or a server error) is retried briefly before `JobNotFound` / `ApiError` is raised.
         """
         for delay_s in (*DOCUMENT_RETRY_DELAYS_S, None):
-            response = self._request("GET", f"/api/jobs/{job_id}/result")
+            response = self._request("GET", f"/api/jobs/{_q(job_id)}/result")
             transient = response.status_code >= 500 or (
                 response.status_code == 404 and _body(response).get("error") == "document_missing"
             )
@@ -183,6 +184,11 @@ class SightlineClient:
         if not body and response.status_code != 204:
             raise ApiError(response.status_code, "bad_response", "The API answered with no JSON object")
         return body
+
+
+def _q(job_id: str) -> str:
+    """A job id made safe as one URL path segment."""
+    return quote(job_id, safe="")
 
 
 def _file_part(source: UploadSource, filename: str | None) -> tuple[str, bytes | IO[bytes]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from client import ApiUnavailable, CancelRejected, SightlineClient, UploadRejected
@@ -9,6 +11,7 @@ from client.models import JobStatus
 from client.view import escape_markdown
 
 JOB_KEY = "job_id"
+JOB_ID_PATTERN = re.compile(r"job_[A-Za-z0-9_-]{1,64}")
 POLL_INTERVAL_S = 1.0
 STAGE_LABELS = {
     "queued": "Waiting for a worker",
@@ -33,9 +36,10 @@ def close_job() -> None:
 
 
 def current_job() -> str | None:
-    """The job this session shows, from session state or the URL."""
-    if JOB_KEY not in st.session_state and st.query_params.get("job"):
-        st.session_state[JOB_KEY] = st.query_params["job"]
+    """The job this session shows, from session state or the URL (a well-formed id only)."""
+    from_url = st.query_params.get("job", "")
+    if JOB_KEY not in st.session_state and JOB_ID_PATTERN.fullmatch(from_url):
+        st.session_state[JOB_KEY] = from_url
     return st.session_state.get(JOB_KEY)
 
 

@@ -151,3 +151,8 @@ def test_cli_reports_a_failed_job_and_an_unreachable_api(
     assert code == 1 and "processing_error" in out and '"status": "failed"' in out
     code, _, err = run_cli(monkeypatch, f"http://127.0.0.1:{free_port()}", [str(empty)])
     assert code == 3 and "not reachable" in err
+
+
+def test_a_job_id_cannot_escape_its_path_segment(stack: Stack) -> None:
+    with pytest.raises(JobNotFound):
+        fast_client(stack.api_url).status("../health")

@@ -20,6 +20,12 @@ import requests
 from engine.supervisor.valkey import EmbeddedValkey, free_port
 from tests.support.stack import REPO, Stack, poll
 
+HOSTILE_VALUES = (
+    "<script>window.__pwned=1</script>",
+    "[click me](javascript:window.__pwned=2)",
+    "<a href='javascript:window.__pwned=3'>tap</a>",
+    "<b>bold</b>",
+)
 SLOW_ENV = {"SIMULATED_SLOW_PROCESSING_SECONDS": "30"}
 SCREENSHOTS = REPO / "docs" / "screenshots"
 
@@ -129,9 +135,9 @@ def failing_csv(tmp_path: Path) -> Path:
 def hostile_csv(tmp_path: Path) -> Path:
     """A table whose cells and category names try HTML and Markdown-link injection."""
     rows = ["region,label,amount"]
-    payloads = ["<script>window.__pwned=1</script>", "[click me](javascript:window.__pwned=2)", "<b>bold</b>"]
-    for n in range(30):
-        rows.append(f"{payloads[n % 3]},{payloads[(n + 1) % 3]},{n * (5 if n % 3 == 0 else 1)}")
+    for n in range(40):
+        region, label = HOSTILE_VALUES[n % 4], HOSTILE_VALUES[(n + 1) % 4]
+        rows.append(f"{region},{label},{n * (5 if n % 4 == 0 else 1)}")
     path = tmp_path / "hostile.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
@@ -180,3 +186,4 @@ def assert_inert(page) -> None:  # type: ignore[no-untyped-def]
     assert page.evaluate("() => window.__pwned === undefined")
     assert page.dialogs == []
     assert page.locator('a[href^="javascript:"]').count() == 0
+    assert page.get_by_role("link", name="click me").count() == 0

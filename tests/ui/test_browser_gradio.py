@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import UiServer, assert_inert, screenshot
+from tests.ui.conftest import HOSTILE_VALUES, UiServer, assert_inert, screenshot
 
 pytestmark = pytest.mark.browser
 RESULT_TIMEOUT_MS = 60_000
@@ -61,6 +61,8 @@ def test_failing_file_shows_code_message_and_error_json(
 def test_hostile_cells_stay_inert(page: Page, gradio_server: UiServer, hostile_csv: Path) -> None:
     submit(page, gradio_server, hostile_csv)
     expect(page.locator("#preview")).to_contain_text("<script>", timeout=RESULT_TIMEOUT_MS)
+    expect(page.locator("#result").get_by_text(HOSTILE_VALUES[1], exact=False).first).to_be_visible()
+    expect(page.locator("#result").get_by_text(HOSTILE_VALUES[0], exact=False).first).to_be_visible()
     assert_inert(page)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import UiServer, assert_inert, screenshot
+from tests.ui.conftest import HOSTILE_VALUES, UiServer, assert_inert, screenshot
 
 pytestmark = pytest.mark.browser
 RESULT_TIMEOUT_MS = 60_000
@@ -62,6 +62,8 @@ def test_failing_file_shows_code_message_and_error_json(
 def test_hostile_cells_stay_inert(page: Page, streamlit_server: UiServer, hostile_csv: Path) -> None:
     submit(page, streamlit_server, hostile_csv)
     expect(page.get_by_text("Data preview")).to_be_visible(timeout=RESULT_TIMEOUT_MS)
+    expect(page.locator(".stMarkdown").get_by_text(HOSTILE_VALUES[1], exact=False).first).to_be_visible()
+    expect(page.locator(".stMarkdown").get_by_text(HOSTILE_VALUES[0], exact=False).first).to_be_visible()
     assert_inert(page)
 
 
