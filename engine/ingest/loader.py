@@ -8,6 +8,7 @@ from engine.config import Settings
 from engine.errors import InputError
 from engine.ingest.delimited import read_delimited
 from engine.ingest.detect import check_size, sniff_kind
+from engine.ingest.normalize import normalize_dtypes
 from engine.ingest.readers import read_excel, read_json, read_parquet
 from engine.ingest.refine import refine_columns
 from engine.ingest.table import Issue, Table
@@ -37,6 +38,7 @@ def load_table(
     table = _read(path, shown, head, kind, size, settings, sheet)
     _check_shape(shown, table, settings.max_columns)
     _clean_names(table)
+    normalize_dtypes(table)
     refine_columns(table)
     return table
 

@@ -91,3 +91,28 @@ def test_parquet(tmp_path: Path) -> None:
     table = load_table(path, SETTINGS)
     assert table.file_type == "parquet"
     assert table.df.schema["d"] == pl.Date
+
+
+def test_parquet_with_unusual_types_is_analysed(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from engine.analysis import analyze
+
+    path = tmp_path / "odd.parquet"
+    pl.DataFrame(
+        {
+            "took": [dt.timedelta(seconds=s) for s in (1, 2, 90)],
+            "at": [dt.time(9, 30), dt.time(10), dt.time(11, 15)],
+            "amount": pl.Series([Decimal("1.50"), Decimal("2.25"), Decimal("3.00")], dtype=pl.Decimal(10, 2)),
+            "tags": [["a", "b"], ["c"], []],
+            "meta": [{"k": 1}, {"k": 2}, {"k": 3}],
+            "kind": pl.Series(["x", "y", "x"], dtype=pl.Categorical),
+        }
+    ).write_parquet(path)
+    table = load_table(path, SETTINGS)
+    assert table.df["took"].to_list() == [1.0, 2.0, 90.0]
+    assert table.df["at"][0].startswith("09:30")
+    assert table.df["amount"].to_list() == [1.5, 2.25, 3.0]
+    assert table.df["tags"][0] == '["a", "b"]'
+    assert table.df["kind"].dtype == pl.String
+    analyze(path)
