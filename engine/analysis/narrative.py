@@ -34,6 +34,7 @@ def template_narrative(
     insights: list[dict[str, Any]],
     quality: dict[str, Any],
     caveats: list[str],
+    selection: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The narrative object of result.json, written from the insights by templates."""
     findings = [i for i in insights if i["type"] != "data_quality"]
@@ -49,7 +50,7 @@ def template_narrative(
         f"Data quality scores {quality['score']}/100 (grade {quality['grade']})"
         + (f"; main issue: {dq[0]['text']} [{dq[0]['id']}]" if dq else ".")
     )
-    paragraphs = [_overview(file_info, kpis)]
+    paragraphs = [_overview(file_info, kpis, len(findings), selection or {})]
     groups: dict[str, list[dict[str, Any]]] = {}
     for i in findings:
         groups.setdefault(_GROUPS.get(i["type"], "other"), []).append(i)
@@ -78,16 +79,24 @@ def _headline(file_info: dict[str, Any], kpis: list[dict[str, Any]], findings: l
     return f"{facts}. No significant pattern found beyond the profile."
 
 
-def _overview(file_info: dict[str, Any], kpis: list[dict[str, Any]]) -> str:
+def _overview(
+    file_info: dict[str, Any], kpis: list[dict[str, Any]], found: int, selection: dict[str, Any]
+) -> str:
     parts = [f"The file holds {file_info['rows']:,} rows and {file_info['columns']} columns."]
     by_id = {k["id"]: k for k in kpis}
     total = next((k for k in kpis if k["id"].startswith("total_")), None)
     if total:
-        parts.append(
-            f"{label(total['label']).capitalize()} is "
-            f"{fmt_num(total['value'], total.get('unit'), total.get('symbol'))}."
-        )
+        value = fmt_num(total["value"], total.get("unit"), total.get("symbol"))
+        parts.append(f"{label(total['label']).capitalize()} is {value}.")
     if "date_range" in by_id:
         rng = by_id["date_range"]["value"]
         parts.append(f"Dates run from {rng['start']} to {rng['end']}.")
+    tested = selection.get("tested")
+    if tested:
+        passed = selection.get("passedFdr", 0)
+        parts.append(
+            f"{tested} statistical tests were run; {passed} passed the false-discovery-rate control "
+            f"(q ≤ {selection.get('fdrQ', 0.05)}); {found} finding(s) are reported, "
+            "ranked by impact × significance."
+        )
     return " ".join(parts)

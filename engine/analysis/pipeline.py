@@ -144,7 +144,7 @@ def _analyse(
     timings["chartsMs"] = _ms(mark)
     info = file_info(table, path, file_name)
     caveats, issues = caveats_and_issues(table, roles, selection)
-    narrative = template_narrative(info, kpis, insights, quality_score, caveats)
+    narrative = template_narrative(info, kpis, insights, quality_score, caveats, selection)
     timings["totalMs"] = _ms(started)
     doc = {
         "schemaVersion": SCHEMA_VERSION,
