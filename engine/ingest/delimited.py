@@ -15,7 +15,7 @@ import polars as pl
 from engine.errors import InputError
 from engine.ingest.detect import looks_binary
 from engine.ingest.encoding import detect_encoding, display_name
-from engine.ingest.sniff import data_record_count, header_fields, sniff_delimiter
+from engine.ingest.sniff import data_record_count, header_fields, preamble_lines, sniff_delimiter
 from engine.ingest.table import Issue, Table
 
 
@@ -33,6 +33,9 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
         raise InputError(f"'{path.name}' looks like a binary file, not a text table.")
     _refuse_markup(path, sample)
     delimiter = sniff_delimiter(sample, preferred="\t" if kind == "tsv" else None)
+    skip = preamble_lines(sample, delimiter)
+    if skip:
+        sample = "".join(sample.splitlines(keepends=True)[skip:])
     header = header_fields(sample, delimiter)
     if len(header) > max_columns:
         raise InputError(
@@ -44,12 +47,15 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
     source: str | io.BytesIO = str(path)
     if codec not in ("utf-8", "utf-8-sig"):
         source = io.BytesIO(path.read_bytes().decode(codec, errors="replace").encode("utf-8"))
-    table.df = _read(source, delimiter, table, sample)
+    if skip:
+        msg = f"The first {skip} line(s) are a title or notes above the table's header and were skipped."
+        table.issues.append(Issue("preamble_skipped", msg, extra={"lines": skip}))
+    table.df = _read(source, delimiter, table, sample, skip)
     _refuse_prose(path, table.df)
     return table
 
 
-def _read(source: str | io.BytesIO, delimiter: str, table: Table, sample: str) -> pl.DataFrame:
+def _read(source: str | io.BytesIO, delimiter: str, table: Table, sample: str, skip: int) -> pl.DataFrame:
     options = {
         "separator": delimiter,
         "quote_char": '"',
@@ -58,6 +64,7 @@ def _read(source: str | io.BytesIO, delimiter: str, table: Table, sample: str) -
         "raise_if_empty": True,
     }
     overrides = _overrides(sample, options)
+    options["skip_rows"] = skip
     attempts: list[dict[str, object]] = [
         {"infer_schema_length": 10000, "schema_overrides": overrides},
         {"infer_schema": False},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,15 @@ def read_excel(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     rows = [r for r in rows if any(c not in (None, "") for c in r)]
     if not rows:
         raise InputError(f"Sheet '{name}' of '{path.name}' is empty: there is no table to analyse.")
-    return frame_from_rows(rows[0], rows[1:]), name
+    start = _header_row(rows)
+    return frame_from_rows(rows[start], rows[start + 1 :]), name
+
+
+def _header_row(rows: list[list[Any]]) -> int:
+    """Index of the header: the first row as wide as most rows (title rows above it are narrower)."""
+    widths = [sum(1 for c in r if c not in (None, "")) for r in rows[:50]]
+    common = Counter(widths).most_common(1)[0][0]
+    return next((i for i, w in enumerate(widths) if w >= common), 0)
 
 
 def read_json(path: Path, data: bytes) -> tuple[pl.DataFrame, str, str]:

@@ -65,3 +65,28 @@ def _cut_at_last_newline(sample: str) -> str:
         return sample
     cut = sample.rfind("\n")
     return sample[: cut + 1] if cut > 0 else sample
+
+
+def preamble_lines(sample: str, delimiter: str) -> int:
+    """Lines of title/notes above the real header (records narrower than the table), else 0."""
+    reader = csv.reader(io.StringIO(_cut_at_last_newline(sample)), delimiter=delimiter, quotechar='"')
+    counts: list[tuple[int, int]] = []  # (fields, line number where the record starts)
+    start = 0
+    try:
+        for row in islice(reader, _SAMPLE_RECORDS):
+            counts.append((len(row) if any(c.strip() for c in row) else 0, start))
+            start = reader.line_num
+    except csv.Error:
+        return 0
+    widths = [w for w, _ in counts if w]
+    if not widths:
+        return 0
+    mode = Counter(widths).most_common(1)[0][0]
+    if mode < 2:
+        return 0
+    for width, line in counts:
+        if width == mode:
+            return line
+        if width > mode:
+            return 0  # a wider record before the header: not a preamble we understand
+    return 0

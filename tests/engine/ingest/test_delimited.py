@@ -158,3 +158,11 @@ def test_dates_are_not_confused_with_numbers(tmp_path: Path) -> None:
     assert df["stamp"].dtype == pl.Int64
     assert df["price"].dtype == pl.Float64
     assert df["d"][0] == dt.date(2024, 1, 5)
+
+
+def test_title_lines_above_the_header_are_skipped(tmp_path: Path) -> None:
+    text = "Sales report\nExported 2024-03-01 by finance\n\nregion,units,price\nNorth,3,2.5\nSouth,4,3.5\n"
+    table = load_table(write(tmp_path, "report.csv", text), SETTINGS)
+    assert table.df.columns == ["region", "units", "price"]
+    assert table.df["units"].to_list() == [3, 4]
+    assert any(i.code == "preamble_skipped" for i in table.issues)

@@ -26,6 +26,7 @@ def make_workbook(path: Path) -> Path:
     first.append(["North", 10.5, dt.datetime(2024, 1, 1)])
     first.append(["South", 20, dt.datetime(2024, 1, 2)])
     second = wb.create_sheet("Detail")
+    second.append(["Stock detail, exported Monday"])
     second.append(["sku", "qty"])
     for i in range(5):
         second.append([f"S{i}", i])
