@@ -57,7 +57,7 @@ def test_sales_demo_result() -> None:
 
 def test_sales_demo_is_fast_when_warm() -> None:
     analyze(DEMO)
-    best = min(_timed(DEMO) for _ in range(5))
+    best = min(_timed(DEMO) for _ in range(10))  # best of 10: other load on the machine only adds time
     assert best < 0.1, f"analyze(sales_demo) took {best * 1000:.0f} ms warm (budget 60 ms, 100 ms in tests)"
 
 
