@@ -55,6 +55,11 @@ def _line(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                 "line": {"color": ALERT, "dash": "dash"},
             }
         )
+        start, end = d["trend"]
+        change = f"{(end - start) / abs(start) * 100:+.0f}%" if start else ""
+        layout["annotations"] = [
+            {"x": x[-1], "y": end, "text": f"trend {change}".strip(), "showarrow": True, "ax": -40, "ay": -30}
+        ]
     if "changePoint" in d:
         cp = d["changePoint"]
         data += [

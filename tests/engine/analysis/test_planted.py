@@ -104,3 +104,26 @@ def test_every_insight_has_real_numbers_and_a_chart(tmp_path: Path, make: Callab
         assert any(ch.isdigit() for ch in ins["text"])
         assert ins["chartId"] in chart_ids
         assert 0 < ins["score"] <= 1
+
+
+CHART_KIND = {
+    "trend": "line",
+    "change_point": "line",
+    "anomaly": "line",
+    "concentration": "pareto",
+    "correlation": "scatter",
+    "segment_comparison": "box",
+    "category_outlier": "box",
+    "change_attribution": "waterfall",
+}
+
+
+@pytest.mark.parametrize("make", [planted.level_shift, planted.pareto_mix, planted.correlated_pair])
+def test_chart_kind_follows_insight_type(tmp_path: Path, make: Callable[[], pl.DataFrame]) -> None:
+    result = run(make(), tmp_path)
+    charts = {c["id"]: c for c in result["charts"]}
+    for ins in result["insights"]:
+        if ins["type"] in CHART_KIND:
+            assert charts[ins["chartId"]]["kind"] == CHART_KIND[ins["type"]]
+    overview = {c["id"] for c in result["charts"] if c["insightId"] is None}
+    assert overview == {"overview_over_time", "overview_distribution", "overview_top_categories"}
