@@ -114,7 +114,9 @@ def test_other_formats_validate(tmp_path: Path) -> None:
     df = planted.rising_trend()
     df.write_parquet(tmp_path / "t.parquet")
     df.write_ndjson(tmp_path / "t.jsonl")
-    for name in ("t.parquet", "t.jsonl"):
+    df.write_csv(tmp_path / "t_eu.csv", separator=";", decimal_comma=True, date_format="%d.%m.%Y")
+    df.write_csv(tmp_path / "t.tsv", separator="\t")
+    for name in ("t.parquet", "t.jsonl", "t_eu.csv", "t.tsv"):
         result = analyze(tmp_path / name)
         VALIDATOR.validate(result)
         assert any(i["type"] == "trend" for i in result["insights"])
