@@ -21,6 +21,8 @@ from engine.analysis.fmt import fmt_num, fmt_pct, label
 from engine.analysis.roles import Roles
 from engine.analysis.series import GRAINS, period_label
 
+KEY, PERIOD = "\x00key", "\x00period"  # internal names that cannot clash with a column
+
 
 def attribute_change(df: pl.DataFrame, roles: Roles, pop: Candidate) -> Candidate | None:
     """The segment-level explanation of a period-over-period change, or None."""
@@ -30,11 +32,11 @@ def attribute_change(df: pl.DataFrame, roles: Roles, pop: Candidate) -> Candidat
     prev, last = pop.extra["periods"]
     every = GRAINS[pop.extra["grain"]][0]
     period = pl.col(roles.time).cast(pl.Date).dt.truncate(every)
-    window = df.lazy().filter(period.is_in([prev, last])).with_columns(period.alias("_period"))
+    window = df.lazy().filter(period.is_in([prev, last])).with_columns(period.alias(PERIOD))
     best: tuple[float, str, pl.DataFrame] | None = None
     for dim in roles.dimensions:
         t = _by_period(window, dim, [measure], prev, last)
-        delta = t[f"{measure}_1"] - t[f"{measure}_0"]
+        delta = t[f"{measure}\x001"] - t[f"{measure}\x000"]
         total = float(delta.sum())
         if total == 0 or t.height < 2:
             continue
@@ -48,14 +50,14 @@ def attribute_change(df: pl.DataFrame, roles: Roles, pop: Candidate) -> Candidat
 
 
 def _by_period(window: pl.LazyFrame, dim: str, cols: list[str], prev: dt.date, last: dt.date) -> pl.DataFrame:
-    agg = window.group_by(pl.col(dim).cast(pl.String).fill_null("(missing)").alias("k"), "_period").agg(
+    agg = window.group_by(pl.col(dim).cast(pl.String).fill_null("(missing)").alias(KEY), PERIOD).agg(
         [pl.col(c).cast(pl.Float64).sum() for c in cols]
     )
     parts = []
     for i, when in enumerate((prev, last)):
-        part = agg.filter(pl.col("_period") == when).drop("_period").rename({c: f"{c}_{i}" for c in cols})
+        part = agg.filter(pl.col(PERIOD) == when).drop(PERIOD).rename({c: f"{c}\x00{i}" for c in cols})
         parts.append(part)
-    return parts[0].join(parts[1], on="k", how="full", coalesce=True).fill_null(0.0).collect()
+    return parts[0].join(parts[1], on=KEY, how="full", coalesce=True).fill_null(0.0).collect()
 
 
 def _candidate(
@@ -69,8 +71,8 @@ def _candidate(
     prev: dt.date,
     last: dt.date,
 ) -> Candidate:
-    delta = (table[f"{measure}_1"] - table[f"{measure}_0"]).to_numpy()
-    names = table["k"].to_list()
+    delta = (table[f"{measure}\x001"] - table[f"{measure}\x000"]).to_numpy()
+    names = table[KEY].to_list()
     order = np.argsort(-np.abs(delta))
     total = float(delta.sum())
     top = int(order[0])
@@ -113,7 +115,7 @@ def _candidate(
             "waterfall",
             f"What changed {m}: {period_label(prev, grain)} → {period_label(last, grain)}",
             {
-                "start": float(table[f"{measure}_0"].sum()),
+                "start": float(table[f"{measure}\x000"].sum()),
                 "categories": cats,
                 "deltas": [float(delta[i]) for i in order[:8]],
                 "other": float(total - sum(delta[order[:8]])),
@@ -139,8 +141,8 @@ def _mix_rate(
     if not roles.additive.get(volume_col, True):
         return None
     t = _by_period(window, dim, [measure, volume_col], prev, last)
-    r0, r1 = t[f"{measure}_0"].to_numpy(), t[f"{measure}_1"].to_numpy()
-    u0, u1 = t[f"{volume_col}_0"].to_numpy(), t[f"{volume_col}_1"].to_numpy()
+    r0, r1 = t[f"{measure}\x000"].to_numpy(), t[f"{measure}\x001"].to_numpy()
+    u0, u1 = t[f"{volume_col}\x000"].to_numpy(), t[f"{volume_col}\x001"].to_numpy()
     if u0.sum() <= 0 or (u0 <= 0).any() or (u1 <= 0).any():
         return None
     p0, p1 = r0 / u0, r1 / u1

@@ -56,9 +56,9 @@ def overview_specs(
         top = (
             df.lazy()
             .group_by(pl.col(dim).cast(pl.String))
-            .agg(value.alias("v"))
+            .agg(value.alias("\x00value"))
             .drop_nulls(dim)
-            .sort("v", descending=True)
+            .sort("\x00value", descending=True)
             .head(15)
             .collect()
         )
@@ -69,7 +69,11 @@ def overview_specs(
                 ChartSpec(
                     "bar",
                     f"Top {label(dim)} by {what}",
-                    {"categories": top[dim].to_list(), "values": top["v"].to_list(), "name": main or "rows"},
+                    {
+                        "categories": top[dim].to_list(),
+                        "values": top["\x00value"].to_list(),
+                        "name": main or "rows",
+                    },
                 ),
             )
         )

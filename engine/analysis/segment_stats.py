@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+KEY = "\x00key"  # the category column's internal name: cannot clash with a measure
+
 
 @dataclass
 class SegmentStats:
@@ -54,13 +56,13 @@ def segment_stats(
         ]
     queries = []
     for dim in dimensions:
-        key = pl.col(dim).cast(pl.String).alias("k")
+        key = pl.col(dim).cast(pl.String).alias(KEY)
         queries.append(df.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(aggs))
         queries.append(sample.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(quart))
     frames = pl.collect_all(queries)
     out = []
     for i, dim in enumerate(dimensions):
-        table = frames[2 * i].join(frames[2 * i + 1], on="k", how="left")
+        table = frames[2 * i].join(frames[2 * i + 1], on=KEY, how="left")
         for m, agg in measures:
             t = table.filter(pl.col(f"{m}\x00count") > 0).sort(f"{m}\x00total", descending=True)
             if t.height < 2:
@@ -71,7 +73,7 @@ def segment_stats(
                     dim,
                     m,
                     agg,
-                    t["k"].to_list(),
+                    t[KEY].to_list(),
                     t[f"{m}\x00total"].to_numpy(),
                     t[f"{m}\x00mean"].to_numpy(),
                     t[f"{m}\x00var"].fill_null(0.0).to_numpy(),

@@ -29,6 +29,10 @@ _ISO_FORMATS = [
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%z",  # with a UTC offset: converted to UTC
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M%z",
 ]
 _NAMED_FORMATS = ["%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%B %d %Y"]
 
@@ -86,7 +90,7 @@ def _covering(sample: pl.Series, formats: list[str]) -> list[str]:
     chosen: list[str] = []
     unread = sample
     for f in formats:
-        parsed = unread.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
+        parsed = _parse(unread, f)
         if parsed.is_not_null().any():
             chosen.append(f)
             unread = unread.filter(parsed.is_null())
@@ -95,8 +99,17 @@ def _covering(sample: pl.Series, formats: list[str]) -> list[str]:
     return chosen or formats[:1]
 
 
+def _parse(values: pl.Series, fmt: str) -> pl.Series:
+    """Values read with one format as naive datetimes (UTC when the text carries an offset)."""
+    parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+    dtype = parsed.dtype
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        parsed = parsed.dt.replace_time_zone(None)
+    return parsed
+
+
 def _parse_any(values: pl.Series, formats: list[str]) -> pl.Series:
-    attempts = [values.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in formats]
+    attempts = [_parse(values, f) for f in formats]
     if len(attempts) == 1:
         return attempts[0]
     return pl.select(pl.coalesce(attempts)).to_series().alias(values.name)

@@ -8,6 +8,7 @@ breaks that guess, the file is re-read as text and every column is typed by
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -50,13 +51,22 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
     if skip:
         msg = f"The first {skip} line(s) are a title or notes above the table's header and were skipped."
         table.issues.append(Issue("preamble_skipped", msg, extra={"lines": skip}))
-    table.df = _read(source, delimiter, table, sample, skip)
+    has_header = not _all_numbers(header)
+    if not has_header:
+        msg = "The first row holds only numbers, so it was read as data (columns named column_1, column_2, ...)."
+        table.issues.append(Issue("no_header", msg))
+    table.df = _read(source, delimiter, table, sample, skip, has_header)
+    if not has_header:
+        table.df.columns = [f"column_{i + 1}" for i in range(table.df.width)]
     _refuse_prose(path, table.df)
     return table
 
 
-def _read(source: str | io.BytesIO, delimiter: str, table: Table, sample: str, skip: int) -> pl.DataFrame:
+def _read(
+    source: str | io.BytesIO, delimiter: str, table: Table, sample: str, skip: int, has_header: bool
+) -> pl.DataFrame:
     options = {
+        "has_header": has_header,
         "separator": delimiter,
         "quote_char": '"',
         "try_parse_dates": False,
@@ -125,6 +135,11 @@ def _overrides(sample: str, options: dict[str, object]) -> dict[str, pl.DataType
         elif values.str.contains(r"^\d{4}-\d{2}-\d{2}$").all():
             out[name] = pl.Date()
     return out
+
+
+def _all_numbers(fields: list[str]) -> bool:
+    """A first row of only numbers is data, not a header."""
+    return len(fields) >= 2 and all(re.fullmatch(r"[+-]?\d+([.,]\d+)?", f.strip()) for f in fields)
 
 
 def _refuse_markup(path: Path, sample: str) -> None:

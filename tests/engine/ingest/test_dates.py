@@ -67,3 +67,13 @@ def test_conflicting_orders_are_reported(tmp_path: Path) -> None:
     df, codes, _ = load(tmp_path, text)
     assert "date_order_conflict" in codes
     assert df["when"].null_count() == 1
+
+
+def test_utc_offsets_are_converted_to_utc(tmp_path: Path) -> None:
+    text = "ts,v\n2024-01-01T10:00:00+02:00,1\n2024-01-02T11:00:00Z,2\n2024-01-03 12:30:00,3\n"
+    df, _, _ = load(tmp_path, text)
+    assert df["ts"].to_list() == [
+        dt.datetime(2024, 1, 1, 8, 0),
+        dt.datetime(2024, 1, 2, 11, 0),
+        dt.datetime(2024, 1, 3, 12, 30),
+    ]

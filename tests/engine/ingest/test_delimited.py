@@ -166,3 +166,10 @@ def test_title_lines_above_the_header_are_skipped(tmp_path: Path) -> None:
     assert table.df.columns == ["region", "units", "price"]
     assert table.df["units"].to_list() == [3, 4]
     assert any(i.code == "preamble_skipped" for i in table.issues)
+
+
+def test_headerless_numeric_file(tmp_path: Path) -> None:
+    table = load_table(write(tmp_path, "nums.csv", "1,2,3\n4,5,6\n7,8,9\n"), SETTINGS)
+    assert table.df.columns == ["column_1", "column_2", "column_3"]
+    assert table.df.height == 3
+    assert any(i.code == "no_header" for i in table.issues)
