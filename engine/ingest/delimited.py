@@ -53,7 +53,7 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
         table.issues.append(Issue("preamble_skipped", msg, extra={"lines": skip}))
     has_header = not _all_numbers(header)
     if not has_header:
-        msg = "The first row holds only numbers, so it was read as data (columns named column_1, column_2, ...)."
+        msg = "The first row holds only numbers, so it was read as data (columns column_1, column_2, ...)."
         table.issues.append(Issue("no_header", msg))
     table.df = _read(source, delimiter, table, sample, skip, has_header)
     if not has_header:
