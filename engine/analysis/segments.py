@@ -178,7 +178,7 @@ def category_outliers(s: SegmentStats) -> list[Candidate]:
                 _box(s, f"{m.capitalize()} per row by {d}"),
             )
         )
-    out.sort(key=lambda c: -abs(c.evidence["aggregates"]["relativeDifference"]))  # Bonferroni over k: hence
+    out.sort(key=lambda c: -abs(c.evidence["aggregates"]["relativeDifference"]))  # most extreme first
     return out[:OUTLIERS_PER_DIMENSION]
 
 
