@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(200, alias="MAX_UPLOAD_MB", gt=0)
     max_columns: int = Field(2000, alias="MAX_COLUMNS", ge=1)
     download_timeout_s: float = Field(30, alias="DOWNLOAD_TIMEOUT_SECONDS", gt=0)
+    # Hosts or CIDR ranges a fileUrl may reach although they are not public (e.g. "10.0.0.0/8,files.lan")
+    url_allowlist: str = Field("", alias="URL_ALLOWLIST")
+    allow_file_urls: bool = Field(False, alias="ALLOW_FILE_URLS")
     job_ttl_s: int = Field(7 * 24 * 3600, alias="JOB_TTL_SECONDS", gt=0)
 
     # --- Worker liveness ---
@@ -100,6 +103,10 @@ class Settings(BaseSettings):
         if value != "all" and not value.isdigit():
             raise ValueError("BLOB_FAULT_FAILURES must be a whole number or 'all'")
         return value
+
+    @property
+    def url_allowlist_entries(self) -> list[str]:
+        return [entry.strip() for entry in self.url_allowlist.split(",") if entry.strip()]
 
     @property
     def max_upload_bytes(self) -> int:

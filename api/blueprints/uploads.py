@@ -66,7 +66,7 @@ def _from_file() -> tuple[Response, int]:
 def _from_url(body: dict[str, Any]) -> tuple[Response, int]:
     url = str(body["fileUrl"])
     try:
-        check_url(url)
+        check_url(url, engine().settings)
     except DownloadError as exc:
         raise ApiError(400, "invalid_url", exc.message) from exc
     name = _checked_name(body.get("filename") or PurePosixPath(urlsplit(url).path).name or "download.csv")

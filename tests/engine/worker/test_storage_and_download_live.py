@@ -37,7 +37,7 @@ class _FlakyFiles(BaseHTTPRequestHandler):
     fail_first = 0
     served = 0
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         type(self).served += 1
         if self.path != "/sales.csv":
             self.send_error(404)
@@ -67,7 +67,9 @@ def file_server(sales_demo: Path) -> Iterator[tuple[str, type[_FlakyFiles]]]:
 def test_file_url_upload_retries_the_download(
     make_stack: object, file_server: tuple[str, type[_FlakyFiles]]
 ) -> None:
-    live: Stack = make_stack(env={"RETRY_INITIAL_DELAY": "0.01"}, workers=1)  # type: ignore[operator]
+    live: Stack = make_stack(  # type: ignore[operator]
+        env={"RETRY_INITIAL_DELAY": "0.01", "URL_ALLOWLIST": "127.0.0.1/32"}, workers=1
+    )
     base, handler = file_server
     url = f"{base}/sales.csv"
     response = requests.post(
@@ -90,10 +92,11 @@ def test_file_url_must_be_http(stack: Stack) -> None:
         assert response.json()["error"] == "invalid_url"
 
 
-def test_unreachable_file_url_fails_the_job_with_a_clear_message(stack: Stack) -> None:
+def test_unreachable_file_url_fails_the_job_with_a_clear_message(make_stack: object) -> None:
+    live: Stack = make_stack(env={"URL_ALLOWLIST": "127.0.0.1", "RETRY_INITIAL_DELAY": "0.01"})  # type: ignore[operator]
     response = requests.post(
-        f"{stack.api_url}/api/upload", json={"fileUrl": "http://127.0.0.1:9/missing.csv"}, timeout=10
+        f"{live.api_url}/api/upload", json={"fileUrl": "http://127.0.0.1:9/missing.csv"}, timeout=10
     )
-    final = stack.wait_for(response.json()["jobId"], timeout_s=90)
+    final = live.wait_for(response.json()["jobId"], timeout_s=90)
     assert final["status"] == "failed" and final["error"] == "processing_error", final
     assert "Download of http://127.0.0.1:9/missing.csv failed" in final["errorMessage"]
