@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from api import errors, extensions
+from api import auth, errors, extensions
 from api.blueprints import health, jobs, uploads
 from engine.config import Settings, get_settings
 from engine.logs import setup_logging
@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
         app.config.update(test_config)
     extensions.init_app(app, settings)
     errors.init_app(app)
+    auth.init_app(app)
     for blueprint in (uploads.bp, jobs.bp, health.bp):
         app.register_blueprint(blueprint)
     return app

@@ -15,9 +15,18 @@ log = logging.getLogger("sightline.api")
 class ApiError(Exception):
     """An error answer with a status code, a short code and a human message."""
 
-    def __init__(self, http_status: int, code: str, message: str, **extra: Any) -> None:
+    def __init__(
+        self,
+        http_status: int,
+        code: str,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(message)
         self.http_status = http_status
+        self.headers = headers or {}
         self.code = code
         self.message = message
         self.extra = extra
@@ -35,7 +44,9 @@ def _answer(status: int, body: dict[str, Any]) -> tuple[Response, int]:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> tuple[Response, int]:
-        return _answer(exc.http_status, {"error": exc.code, "message": exc.message, **exc.extra})
+        response, status = _answer(exc.http_status, {"error": exc.code, "message": exc.message, **exc.extra})
+        response.headers.update(exc.headers)
+        return response, status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> tuple[Response, int]:

@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     allow_file_urls: bool = Field(False, alias="ALLOW_FILE_URLS")
     job_ttl_s: int = Field(7 * 24 * 3600, alias="JOB_TTL_SECONDS", gt=0)
 
+    # --- Access control (off while API_KEYS is empty) ---
+    api_keys: str = Field("", alias="API_KEYS")  # comma-separated keys; each key owns the jobs it creates
+    uploads_per_minute: int = Field(30, alias="RATE_LIMIT_UPLOADS_PER_MINUTE", ge=1)
+
     # --- Worker liveness ---
     worker_heartbeat_timeout_s: float = Field(20, alias="WORKER_HEARTBEAT_TIMEOUT_SECONDS", gt=0)
     reaper_interval_s: float = Field(5, alias="REAPER_INTERVAL_SECONDS", gt=0)
@@ -103,6 +107,10 @@ class Settings(BaseSettings):
         if value != "all" and not value.isdigit():
             raise ValueError("BLOB_FAULT_FAILURES must be a whole number or 'all'")
         return value
+
+    @property
+    def api_key_set(self) -> frozenset[str]:
+        return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())
 
     @property
     def url_allowlist_entries(self) -> list[str]:

@@ -23,3 +23,11 @@ ERROR_DOC = "error.json"
 
 def job_key(job_id: str) -> str:
     return f"{JOB_KEY_PREFIX}{job_id}"
+
+
+def owner_index_key(owner: str) -> str:
+    """zset of one API key's jobs (access control on)."""
+    return f"{JOBS_INDEX_KEY}:owner:{owner}"
+
+
+RATE_KEY_PREFIX = "sightline:rate"  # sightline:rate:<owner> zset of upload times (last 60 s)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from api.auth import current_owner, may_see
 from api.errors import ApiError, not_found
 from api.extensions import engine
 from engine.constants import ERROR_DOC, RESULT_DOC
@@ -21,7 +22,7 @@ def _load(job_id: str) -> JobRecord:
     if not is_valid_job_id(job_id):
         raise not_found(job_id)
     record = engine().store.get(job_id)
-    if record is None:
+    if record is None or not may_see(record):
         raise not_found(job_id)
     return record
 
@@ -65,7 +66,7 @@ def recent_jobs() -> Response:
         limit = max(1, min(int(request.args.get("limit", 20)), MAX_LIST))
     except ValueError as exc:
         raise ApiError(400, "invalid_limit", "limit must be a whole number") from exc
-    records = engine().store.recent(limit)
+    records = engine().store.recent(limit, owner=current_owner())
     return jsonify({"jobs": [public_view(r) for r in records]})
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, jsonify, request
 
+from api.auth import check_upload_rate, current_owner
 from api.errors import ApiError
 from api.extensions import engine
 from engine.download import check_url
@@ -36,6 +37,7 @@ SUPPORTED_SUFFIXES = (
 @bp.post("/upload")
 def upload() -> tuple[Response, int]:
     """Store the table, create the job, queue it; answers at once."""
+    check_upload_rate()
     if request.files:
         return _from_file()
     body = request.get_json(silent=True) if request.is_json else None
@@ -86,7 +88,7 @@ def _checked_name(raw: str | None) -> str:
 
 def _submit(job_id: str, name: str, **extra: Any) -> tuple[Response, int]:
     ctx = engine()
-    ctx.store.create(job_id, file_name=name, **extra)
+    ctx.store.create(job_id, file_name=name, owner=current_owner(), **extra)
     queue.enqueue(ctx.redis, ctx.settings, job_id)
     response = jsonify({"jobId": job_id, "status": "submitted"})
     response.headers["Location"] = f"/api/job-status/{job_id}"
@@ -95,7 +97,7 @@ def _submit(job_id: str, name: str, **extra: Any) -> tuple[Response, int]:
 
 def _storage_failed(job_id: str, name: str, exc: StorageError) -> tuple[Response, int]:
     ctx = engine()
-    ctx.store.create(job_id, file_name=name)
+    ctx.store.create(job_id, file_name=name, owner=current_owner())
     ctx.lifecycle.fail(job_id, ErrorCode.BLOB_UPLOAD_FAILED, exc.message)
     log.error("Upload of %s for job %s failed: %s", name, job_id, exc.message)
     body = {

@@ -17,7 +17,7 @@ import redis
 
 from engine import clock
 from engine.config import Settings
-from engine.constants import JOBS_ACTIVE_KEY, JOBS_INDEX_KEY, JOBS_UNSEALED_KEY, job_key
+from engine.constants import JOBS_ACTIVE_KEY, JOBS_INDEX_KEY, JOBS_UNSEALED_KEY, job_key, owner_index_key
 from engine.jobs.status import ALLOWED_FROM, TERMINAL, JobStatus, Stage
 
 JobRecord = dict[str, Any]
@@ -87,12 +87,10 @@ class JobStore:
         return [json.loads(r) if r else None for r in raws]
 
     def recent(self, limit: int, owner: str | None = None) -> list[JobRecord]:
-        """Newest first; records that expired are skipped."""
-        ids = [i.decode() for i in cast(list[bytes], self.redis.zrevrange(JOBS_INDEX_KEY, 0, limit * 2))]
-        records = [r for r in self.get_many(ids) if r is not None]
-        if owner is not None:
-            records = [r for r in records if r.get("owner") == owner]
-        return records[:limit]
+        """Newest first (only `owner`'s jobs when given); expired records are skipped."""
+        index = JOBS_INDEX_KEY if owner is None else owner_index_key(owner)
+        ids = [i.decode() for i in cast(list[bytes], self.redis.zrevrange(index, 0, limit * 2))]
+        return [r for r in self.get_many(ids) if r is not None][:limit]
 
     def active_ids(self) -> list[str]:
         return [i.decode() for i in cast(list[bytes], self.redis.zrange(JOBS_ACTIVE_KEY, 0, -1))]
@@ -126,6 +124,8 @@ class JobStore:
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(job_key(job_id), json.dumps(record), ex=self.settings.job_ttl_s)
             pipe.zadd(JOBS_INDEX_KEY, {job_id: created})
+            if extra.get("owner"):
+                pipe.zadd(owner_index_key(extra["owner"]), {job_id: created})
             pipe.zadd(JOBS_ACTIVE_KEY, {job_id: created})
             pipe.execute()
         return record

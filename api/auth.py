@@ -1,0 +1,88 @@
+"""Opt-in access control: API keys, job ownership, a per-key upload rate limit.
+
+Off while API_KEYS is empty (local use). When on, every /api/ request but
+/api/health needs `X-API-Key: <key>` or `Authorization: Bearer <key>`; a job
+belongs to the key that created it, and any other key gets 404 for it, as if
+it did not exist. Keys are never stored: a job records a hash of its key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import time
+
+from flask import Flask, g, request
+
+from api.errors import ApiError
+from api.extensions import engine
+from engine.constants import RATE_KEY_PREFIX
+from engine.jobs.store import JobRecord
+
+OPEN_PATHS = frozenset({"/api/health"})
+
+
+def owner_of(key: str) -> str:
+    """The owner id stored with a job: a hash, so Redis never holds the key."""
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def current_owner() -> str | None:
+    """The caller's owner id, or None when access control is off."""
+    owner: str | None = g.get("owner")
+    return owner
+
+
+def may_see(record: JobRecord) -> bool:
+    owner = current_owner()
+    return owner is None or hmac.compare_digest(str(record.get("owner") or ""), owner)
+
+
+def check_upload_rate() -> None:
+    """429 with Retry-After when this key made too many uploads in the last 60 s (sliding window)."""
+    owner = current_owner()
+    if owner is None:
+        return
+    ctx = engine()
+    now = time.time()
+    key = f"{RATE_KEY_PREFIX}:{owner}"
+    member = f"{now:.6f}:{secrets.token_hex(4)}"
+    with ctx.redis.pipeline() as pipe:
+        pipe.zremrangebyscore(key, "-inf", now - 60)
+        pipe.zadd(key, {member: now})
+        pipe.zrange(key, 0, 0, withscores=True)
+        pipe.zcard(key)
+        pipe.expire(key, 120)
+        _, _, oldest, count, _ = pipe.execute()
+    if int(count) > ctx.settings.uploads_per_minute:
+        ctx.redis.zrem(key, member)  # a refused upload does not use up the allowance
+        retry_after = max(1, math.ceil(float(oldest[0][1]) + 60 - now))
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"More than {ctx.settings.uploads_per_minute} uploads per minute for this API key",
+            headers={"Retry-After": str(retry_after)},
+            retryAfter=retry_after,
+        )
+
+
+def _presented_key() -> str | None:
+    key = request.headers.get("X-API-Key")
+    if key:
+        return key.strip()
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _authenticate() -> None:
+        keys = engine().settings.api_key_set
+        if not keys or not request.path.startswith("/api/") or request.path in OPEN_PATHS:
+            return
+        presented = _presented_key()
+        if presented is None or not any(hmac.compare_digest(presented, key) for key in keys):
+            raise ApiError(401, "unauthorized", "Send a valid API key in X-API-Key or Authorization: Bearer")
+        g.owner = owner_of(presented)
