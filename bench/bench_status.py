@@ -80,8 +80,8 @@ def wrk(url: str, seconds: int) -> Load:
         raise RuntimeError(f"could not read wrk's report:\n{out}")
     bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     bad += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    seconds = float(done.group(2)) * _UNIT_S[done.group(3)]
-    return Load(int(done.group(1)), seconds, float(p99.group(1)) * _UNIT_S[p99.group(2)], bad)
+    elapsed_s = float(done.group(2)) * _UNIT_S[done.group(3)]
+    return Load(int(done.group(1)), elapsed_s, float(p99.group(1)) * _UNIT_S[p99.group(2)], bad)
 
 
 def threads(url: str, seconds: int) -> Load:

@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import requests
 from rq import Queue
@@ -66,13 +66,13 @@ def bare_rq(stack: Stack, jobs: int) -> Run:
     """Enqueue `jobs` no-op jobs and wait until RQ says each one finished or failed."""
     queue = Queue(NOOP_QUEUE, connection=stack.redis)
     ended = (queue.finished_job_registry.key, queue.failed_job_registry.key)
-    target = sum(cast(int, stack.redis.zcard(key)) for key in ended) + jobs
+    target = _ended(stack, ended) + jobs
     before = _command_calls(stack)
     start = time.perf_counter()
     ids = [queue.enqueue(NOOP_FUNCTION, result_ttl=600).id for _ in range(jobs)]
-    polls = _poll_until(lambda: sum(cast(int, stack.redis.zcard(key)) for key in ended) >= target)
+    polls = _poll_until(lambda: _ended(stack, ended) >= target)
     wall = time.perf_counter() - start
-    commands = _command_calls(stack) - before - Counter(zcard=2 * polls)
+    commands = _command_calls(stack) - before - Counter(zcard=2 * polls)  # one pipeline per poll
     return Run(jobs, wall, Counter(_rq_statuses(stack, ids)), _rq_span(stack, ids), commands)
 
 
@@ -111,6 +111,14 @@ def _command_calls(stack: Stack) -> Counter[str]:
     return calls
 
 
+def _ended(stack: Stack, registries: tuple[str, str]) -> int:
+    """Jobs in RQ's finished and failed registries of the no-op queue."""
+    with stack.redis.pipeline(transaction=False) as pipe:
+        for key in registries:
+            pipe.zcard(key)
+        return sum(int(n) for n in pipe.execute())
+
+
 def _rq_statuses(stack: Stack, ids: list[str]) -> list[str]:
     with stack.redis.pipeline(transaction=False) as pipe:
         for job_id in ids:
@@ -129,7 +137,7 @@ def _rq_span(stack: Stack, ids: list[str]) -> float:
     return max(ended) - min(started) if started and ended else float("nan")
 
 
-def _records(stack: Stack, ids: list[str]) -> list[dict[str, object]]:
+def _records(stack: Stack, ids: list[str]) -> list[dict[str, Any]]:
     raws = cast(list[bytes | None], stack.redis.mget([job_key(i) for i in ids]))
     return [json.loads(raw) if raw else {} for raw in raws]
 
