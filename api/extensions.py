@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from engine import metrics
 from engine.config import Settings
 from engine.context import EngineContext
 
@@ -11,7 +12,10 @@ _KEY = "sightline.engine"
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions[_KEY] = EngineContext.create(settings)
+    ctx = EngineContext.create(settings)
+    app.extensions[_KEY] = ctx
+    if settings.redis_url:
+        metrics.bind(ctx.redis)
 
 
 def engine() -> EngineContext:

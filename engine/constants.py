@@ -31,3 +31,5 @@ def owner_index_key(owner: str) -> str:
 
 
 RATE_KEY_PREFIX = "sightline:rate"  # sightline:rate:<owner> zset of upload times (last 60 s)
+
+METRICS_KEY = "sightline:metrics"  # hash of counters and histogram buckets, see engine/metrics.py

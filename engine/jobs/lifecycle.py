@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from engine import clock
+from engine import clock, metrics
 from engine.constants import ERROR_DOC, RESULT_DOC
 from engine.errors import ErrorCode, StorageError
 from engine.jobs.status import JobStatus
@@ -38,6 +38,13 @@ def error_document(record: JobRecord) -> dict[str, Any]:
     }
 
 
+def _observe_duration(record: JobRecord | None) -> None:
+    """Upload-to-end time of a job that just ended, by final status."""
+    if record and record.get("finishedAt"):
+        elapsed = clock.parse_iso(record["finishedAt"]) - clock.parse_iso(record["createdAt"])
+        metrics.observe("job_duration_seconds", max(0.0, elapsed), status=str(record["status"]))
+
+
 class Lifecycle:
     """Terminal transitions together with their documents."""
 
@@ -52,7 +59,7 @@ class Lifecycle:
         the job with `blob_upload_failed`.
         """
         self.blobs.stage_doc(job_id, RESULT_DOC, doc)
-        won, _ = self.store.transition(
+        won, record = self.store.transition(
             job_id,
             JobStatus.COMPLETED,
             progress=1.0,
@@ -64,6 +71,7 @@ class Lifecycle:
             return False
         self.blobs.publish_doc(job_id, RESULT_DOC)
         self.store.seal(job_id)
+        _observe_duration(record)
         return True
 
     def fail(self, job_id: str, code: ErrorCode, message: str) -> bool:
@@ -78,6 +86,7 @@ class Lifecycle:
         if won and record is not None:
             self.blobs.discard_staged(job_id, RESULT_DOC)
             self._write_error_doc(record)
+            _observe_duration(record)
         return won
 
     def cancel(self, job_id: str) -> tuple[bool, JobRecord | None]:
@@ -90,6 +99,7 @@ class Lifecycle:
         )
         if won and record is not None:
             self._write_error_doc(record)
+            _observe_duration(record)
         return won, record
 
     def seal(self, job_id: str) -> None:

@@ -17,7 +17,14 @@ import redis
 
 from engine import clock
 from engine.config import Settings
-from engine.constants import JOBS_ACTIVE_KEY, JOBS_INDEX_KEY, JOBS_UNSEALED_KEY, job_key, owner_index_key
+from engine.constants import (
+    JOBS_ACTIVE_KEY,
+    JOBS_INDEX_KEY,
+    JOBS_UNSEALED_KEY,
+    METRICS_KEY,
+    job_key,
+    owner_index_key,
+)
 from engine.jobs.status import ALLOWED_FROM, TERMINAL, JobStatus, Stage
 
 JobRecord = dict[str, Any]
@@ -38,6 +45,9 @@ local st = rec['status']
 if st == 'completed' or st == 'failed' or st == 'cancelled' then
   redis.call('ZREM', KEYS[2], ARGV[3])
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+  local code = rec['error']
+  if type(code) ~= 'string' then code = '' end
+  redis.call('HINCRBY', KEYS[4], 'jobs_finished_total|error=' .. code .. '|status=' .. st, 1)
 end
 return {1, out}
 """
@@ -127,6 +137,7 @@ class JobStore:
             if extra.get("owner"):
                 pipe.zadd(owner_index_key(extra["owner"]), {job_id: created})
             pipe.zadd(JOBS_ACTIVE_KEY, {job_id: created})
+            pipe.hincrby(METRICS_KEY, "jobs_created_total", 1)
             pipe.execute()
         return record
 
@@ -159,6 +170,6 @@ class JobStore:
         self, job_id: str, allowed: Iterable[JobStatus], patch: JobRecord, now: float
     ) -> tuple[bool, JobRecord | None]:
         allowed_csv = ",".join(s.value for s in allowed)
-        keys = [job_key(job_id), JOBS_ACTIVE_KEY, JOBS_UNSEALED_KEY]
+        keys = [job_key(job_id), JOBS_ACTIVE_KEY, JOBS_UNSEALED_KEY, METRICS_KEY]
         ok, raw = self._cas(keys=keys, args=[allowed_csv, json.dumps(patch), job_id, now])
         return bool(ok), (json.loads(raw) if raw else None)

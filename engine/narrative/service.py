@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from rq.timeouts import JobTimeoutException
 
+from engine import metrics
 from engine.config import Settings
 from engine.errors import JobCancelled, JobTimedOut, LLMError, WorkerShutdown
 from engine.narrative.client import ChatClient, ChatReply
@@ -83,11 +84,13 @@ class NarrativeService:
         except Fallback as fb:
             log.warning("LLM narrative not used (%s); keeping the template narrative.", fb.reason)
             apply_fallback(doc, fb.reason, extra=fb.extra)
+            metrics.incr("llm_fallbacks_total", reason=fb.reason.split(":")[0])
         except JOB_CONTROL:
             raise  # the job is being stopped: not the narrative's business
         except Exception as exc:  # the job must not fail because of the narrative
             log.error("LLM narrative step failed unexpectedly: %s", type(exc).__name__)
             apply_fallback(doc, "llm_error:internal")
+            metrics.incr("llm_fallbacks_total", reason="llm_error")
 
     def _narrate(self, doc: dict[str, Any]) -> dict[str, Any]:
         if not self._settings.llm_api_key:
@@ -141,7 +144,7 @@ class NarrativeService:
     def _retried(self, client: ChatClient, messages: list[dict[str, str]], permit: Permit) -> ChatReply:
         settings = self._settings
         return retry_call(
-            lambda: client.complete(messages),
+            lambda: _counted(client.complete, messages),
             what=f"LLM call ({settings.llm_model})",
             attempts=1 if permit.probe else settings.llm_retry_attempts,
             policy=BackoffPolicy.from_settings(settings),
@@ -173,3 +176,14 @@ class NarrativeService:
 def attach_narrative(doc: dict[str, Any], *, settings: Settings, redis: redis_lib.Redis | None) -> None:
     """The job pipeline's entry: an LLM narrative on `doc`, or the marked template fallback."""
     NarrativeService(settings=settings, redis=redis).attach(doc)
+
+
+def _counted(call: Callable[[list[dict[str, str]]], ChatReply], messages: list[dict[str, str]]) -> ChatReply:
+    """One LLM call, counted for /metrics by outcome."""
+    try:
+        reply = call(messages)
+    except Exception:
+        metrics.incr("llm_calls_total", outcome="error")
+        raise
+    metrics.incr("llm_calls_total", outcome="ok")
+    return reply

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from engine import metrics
 from engine.config import Settings
 from engine.constants import JOB_ID_PATTERN, RESULT_DOC
 from engine.errors import StorageError
@@ -126,6 +127,8 @@ class BlobStore:
 
         def once() -> None:
             attempt["n"] += 1
+            if attempt["n"] > 1:
+                metrics.incr("blob_retries_total", op=op or "publish")
             if op is not None:
                 self.faults.check(op, attempt["n"])
             action()

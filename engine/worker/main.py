@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from engine import metrics
 from engine.config import Settings
 from engine.constants import QUEUE_NAME, WORKER_NAME_PREFIX
 from engine.context import EngineContext
@@ -21,6 +22,7 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
     """Work jobs until SIGTERM/SIGINT; runs the reaper in a thread alongside."""
     setup_logging(settings)
     ctx = EngineContext.create(settings)
+    metrics.bind(ctx.redis)
     warm_up()
     name = f"{WORKER_NAME_PREFIX}-{new_job_id()[4:12]}"
     worker = SightlineWorker([QUEUE_NAME], connection=ctx.redis, name=name, ctx=ctx, worker_ttl=30)
