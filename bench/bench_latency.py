@@ -69,6 +69,7 @@ class Sample:
     queue_s: float
     processing_s: float
     status: str
+    error: str | None
 
 
 def one_job(session: requests.Session, api_url: str, data: bytes) -> Sample:
@@ -86,7 +87,9 @@ def one_job(session: requests.Session, api_url: str, data: bytes) -> Sample:
     created = parse_iso(record["createdAt"])
     started = parse_iso(record["startedAt"]) if record.get("startedAt") else created
     finished = parse_iso(record["finishedAt"]) if record.get("finishedAt") else started
-    return Sample(end - start, uploaded - start, started - created, finished - started, record["status"])
+    error = f"{record['error']}: {record.get('errorMessage')}" if record.get("error") else None
+    status = str(record["status"])
+    return Sample(end - start, uploaded - start, started - created, finished - started, status, error)
 
 
 def in_process_baseline(repeats: int = 7) -> list[float]:
@@ -114,6 +117,9 @@ def report(samples: list[Sample], baseline: list[float]) -> None:
     base = statistics.median(baseline)
     statuses = {st: sum(s.status == st for s in samples) for st in sorted({s.status for s in samples})}
     print(f"  jobs: {len(samples)} sequential, 2 workers, no LLM; statuses {statuses}")
+    error = next((s.error for s in samples if s.error), None)
+    if error:
+        print(f"  WARNING: not every job completed; the first error was {error}")
     print(f"  upload -> terminal seen by client: p50 {_ms(p50)}  p95 {_ms(p95)}  max {_ms(max(totals))}")
     print(f"  baseline analyze()+narrative in-process (median of {len(baseline)}): {_ms(base)}")
     print(f"  ratio p50 end-to-end / in-process work: {p50 / base:.2f}x")

@@ -8,6 +8,8 @@ load starts, so only gunicorn and Redis share the 2 cores with the load generato
 Each endpoint's time is split in two slices run in the order status, constant,
 constant, status, so a change in the machine's background load weighs on both
 alike: req/s is the slices' requests over their seconds, p99 the worse slice's.
+It also prints the server's CPU time per request (gunicorn and Valkey, read from
+/proc), a comparison that the machine's other load disturbs much less.
 
 Load: `wrk -t2 -c32 -d20s --latency` when wrk is installed (apt-get install wrk),
 else 32 Python threads with keep-alive requests.Session (which competes with the
@@ -26,13 +28,14 @@ import shutil
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import requests
 
 from bench.stack import (
     SALES_DEMO,
     TERMINAL,
+    Stack,
     job_status,
     machine_note,
     percentile,
@@ -55,6 +58,7 @@ class Load:
     seconds: float
     p99_s: float
     bad: int
+    server_cpu_s: float = 0.0  # gunicorn + Valkey CPU meanwhile: robust to the machine's other load
 
     @property
     def per_s(self) -> float:
@@ -67,7 +71,12 @@ class Load:
             self.seconds + other.seconds,
             max(self.p99_s, other.p99_s),
             self.bad + other.bad,
+            self.server_cpu_s + other.server_cpu_s,
         )
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        return self.server_cpu_s / self.requests * 1e6
 
 
 def wrk(url: str, seconds: int) -> Load:
@@ -111,9 +120,15 @@ def threads(url: str, seconds: int) -> Load:
     return Load(len(flat), elapsed, percentile(flat, 99), sum(bad))
 
 
-def measure_pair(status_url: str, constant_url: str, seconds: int) -> tuple[Load, Load]:
+def measure_pair(stack: Stack, status_url: str, constant_url: str, seconds: int) -> tuple[Load, Load]:
     """Warm both endpoints up, then run slices status, constant, constant, status."""
-    load = wrk if shutil.which("wrk") else threads
+    tool = wrk if shutil.which("wrk") else threads
+
+    def load(url: str, slice_s: int) -> Load:
+        cpu_before = stack.cpu_s()
+        measured = tool(url, slice_s)
+        return replace(measured, server_cpu_s=stack.cpu_s() - cpu_before)
+
     first, second = seconds // 2, seconds - seconds // 2
     load(status_url, WARM_UP_S)
     load(constant_url, WARM_UP_S)
@@ -143,6 +158,9 @@ def report(status: Load, constant: Load, seconds: int) -> None:
     for label, load in (("GET /api/job-status/<id>", status), (f"GET {CONSTANT_PATH}", constant)):
         print(f"  {label:26s} {load.per_s:8.0f} req/s   p99 {load.p99_s * 1000:6.1f} ms   errors {load.bad}")
     print(f"  ratio status / constant: {ratio:.2f}  (target >= 0.5: {verdict(ratio >= 0.5)})")
+    cpu_ratio = constant.cpu_us_per_request / status.cpu_us_per_request
+    per_request = f"status {status.cpu_us_per_request:.0f} us, constant {constant.cpu_us_per_request:.0f} us"
+    print(f"  server CPU per request (gunicorn + Valkey): {per_request}; by CPU, ratio {cpu_ratio:.2f}")
     print(f"  status p99 {status.p99_s * 1000:.1f} ms  (target <= 50 ms: {verdict(status.p99_s <= 0.05)})")
     print(f"  machine: {machine_note()}")
 
@@ -153,7 +171,7 @@ def run(seconds: int = 20) -> None:
         job_id = completed_job(stack.api_url)
         stack.stop_processes("worker")
         urls = (f"{stack.api_url}/api/job-status/{job_id}", f"{stack.api_url}{CONSTANT_PATH}")
-        status, constant = measure_pair(*urls, seconds)
+        status, constant = measure_pair(stack, *urls, seconds)
     report(status, constant, seconds)
 
 

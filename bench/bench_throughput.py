@@ -9,7 +9,8 @@ the clock runs from the first enqueue to the last job finished. Only one
 side runs at a time; the other side's workers sit idle on their queue. Each
 side's jobs are split over two rounds in the order bare, ours, ours, bare, so
 a change in the machine's background load during the run weighs on both sides
-alike; the figures are the rounds' sums. Target (issue 2): ours / bare >= 0.3.
+alike; the figures are the rounds' sums. It also prints the stack's CPU time per job (from /proc), which
+the machine's other load disturbs much less. Target (issue 2): ours / bare >= 0.3.
 
     python -m bench.bench_throughput [--jobs 200]
 """
@@ -47,6 +48,8 @@ class Run:
     statuses: Counter[str]
     work_span_s: float  # first job started -> last job finished, from the records
     commands: Counter[str]  # Redis commands run meanwhile (whole stack), minus the bench's polling
+    cpu_s: float  # CPU seconds of the whole stack meanwhile (API, workers and horses, Valkey)
+    first_error: str | None = None  # why the first job that did not complete ended as it did
 
     @property
     def per_s(self) -> float:
@@ -59,6 +62,8 @@ class Run:
             self.statuses + other.statuses,
             self.work_span_s + other.work_span_s,
             self.commands + other.commands,
+            self.cpu_s + other.cpu_s,
+            self.first_error or other.first_error,
         )
 
 
@@ -67,30 +72,33 @@ def bare_rq(stack: Stack, jobs: int) -> Run:
     queue = Queue(NOOP_QUEUE, connection=stack.redis)
     ended = (queue.finished_job_registry.key, queue.failed_job_registry.key)
     target = _ended(stack, ended) + jobs
-    before = _command_calls(stack)
+    before, cpu_before = _command_calls(stack), stack.cpu_s()
     start = time.perf_counter()
     ids = [queue.enqueue(NOOP_FUNCTION, result_ttl=600).id for _ in range(jobs)]
     polls = _poll_until(lambda: _ended(stack, ended) >= target)
     wall = time.perf_counter() - start
+    cpu = stack.cpu_s() - cpu_before
     commands = _command_calls(stack) - before - Counter(zcard=2 * polls)  # one pipeline per poll
-    return Run(jobs, wall, Counter(_rq_statuses(stack, ids)), _rq_span(stack, ids), commands)
+    return Run(jobs, wall, Counter(_rq_statuses(stack, ids)), _rq_span(stack, ids), commands, cpu)
 
 
 def ours(stack: Stack, jobs: int) -> Run:
     """Upload `jobs` tiny CSVs through the API and wait until every record is terminal."""
-    before = _command_calls(stack)
+    before, cpu_before = _command_calls(stack), stack.cpu_s()
     with requests.Session() as session:
         start = time.perf_counter()
         ids = [upload(session, stack.api_url, TINY_CSV, "tiny.csv") for _ in range(jobs)]
     polls = _poll_until(lambda: stack.redis.zcard(JOBS_ACTIVE_KEY) == 0)
     wall = time.perf_counter() - start
+    cpu = stack.cpu_s() - cpu_before
     commands = _command_calls(stack) - before - Counter(zcard=polls)
     records = _records(stack, ids)
     statuses = Counter(str(r.get("status")) for r in records)
     started = [parse_iso(r["startedAt"]) for r in records if r.get("startedAt")]
     finished = [parse_iso(r["finishedAt"]) for r in records if r.get("finishedAt")]
     span = max(finished) - min(started) if started and finished else float("nan")
-    return Run(jobs, wall, statuses, span, commands)
+    error = next((f"{r.get('error')}: {r.get('errorMessage')}" for r in records if r.get("error")), None)
+    return Run(jobs, wall, statuses, span, commands, cpu, error)
 
 
 def _poll_until(check: Callable[[], bool]) -> int:
@@ -148,11 +156,16 @@ def report(mine: Run, bare: Run) -> None:
         print(f"  {label}: {side.per_s:6.1f} jobs/s  ({side.jobs} in {side.wall_s:.2f} s, "
               f"{side.wall_s / side.jobs * 1000:.1f} ms/job; {dict(side.statuses)}; "
               f"work span {side.work_span_s:.2f} s)")  # fmt: skip
+    if mine.first_error:
+        print(f"  WARNING: not every job completed; the first error was {mine.first_error}")
     for label, side in (("bare", bare), ("ours", mine)):
         per_job = sum(side.commands.values()) / side.jobs
         top = ", ".join(f"{name} {n / side.jobs:.1f}" for name, n in side.commands.most_common(6))
         print(f"  Redis commands per job, {label}: {per_job:.1f}  (top: {top})")
     print(f"  ratio ours / bare: {ratio:.2f}  (target >= 0.3: {verdict(ratio >= 0.3)})")
+    bare_cpu, our_cpu = bare.cpu_s / bare.jobs, mine.cpu_s / mine.jobs
+    print(f"  stack CPU per job: bare {bare_cpu * 1000:.1f} ms, ours {our_cpu * 1000:.1f} ms; "
+          f"by CPU, ours / bare = {bare_cpu / our_cpu:.2f}")  # fmt: skip
     print(f"  machine: {machine_note()}")
 
 

@@ -116,6 +116,13 @@ class Stack:
             for name, count in workers.items()
         )
 
+    def cpu_s(self) -> float:
+        """CPU seconds used so far by the stack: its processes, their children, and Valkey."""
+        roots = [p.pid for p in self.procs.values() if p.poll() is None]
+        if self.valkey.process is not None:
+            roots.append(self.valkey.process.pid)
+        return sum(_tree_cpu_s(pid) for pid in roots)
+
     def log_tail(self, chars: int = 1500) -> str:
         parts = []
         for path in sorted((self.root / "logs").glob("*.log")):
@@ -143,6 +150,24 @@ def _terminate(procs: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process, its reaped children (cutime/cstime) and its live descendants.
+
+    Linux /proc only; 0.0 where it cannot be read (the process just ended).
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(_tree_cpu_s(child) for child in children)
 
 
 def _shutdown_quickly(valkey: EmbeddedValkey) -> None:
