@@ -144,16 +144,18 @@ def hostile_csv(tmp_path: Path) -> Path:
 
 
 CHROMIUM = Path("/usr/bin/chromium")
+EXPECT_TIMEOUT_MS = 15_000  # Playwright's 5 s default is short on a loaded CI machine
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="session")
 def chromium():  # type: ignore[no-untyped-def]
     """Debian's Chromium driven by Playwright (no downloaded browsers)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

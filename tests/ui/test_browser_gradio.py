@@ -18,7 +18,8 @@ JOB_ID = re.compile(r"^job_")
 def submit(page: Page, server: UiServer, path: Path) -> None:
     page.goto(server.url)
     page.locator("#upload input[type=file]").set_input_files(str(path))
-    expect(page.locator("#upload")).to_contain_text(path.name, timeout=20_000)  # upload finished
+    # The file name shows while uploading; the download link only once the upload is done.
+    expect(page.locator('#upload [data-testid="download-link"]')).to_be_visible(timeout=20_000)
     page.locator("#analyse").click()
     expect(page.locator("#job-id textarea, #job-id input").first).to_have_value(JOB_ID, timeout=20_000)
 
