@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from api import auth, errors, extensions
+from api import auth, errors, extensions, openapi
 from api.blueprints import health, jobs, metrics, uploads
 from engine.config import Settings, get_settings
 from engine.logs import setup_logging
@@ -31,6 +31,6 @@ def create_app(test_config: dict[str, Any] | None = None, settings: Settings | N
     extensions.init_app(app, settings)
     errors.init_app(app)
     auth.init_app(app)
-    for blueprint in (uploads.bp, jobs.bp, health.bp, metrics.bp):
+    for blueprint in (uploads.bp, jobs.bp, health.bp, metrics.bp, openapi.bp):
         app.register_blueprint(blueprint)
     return app

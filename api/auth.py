@@ -21,7 +21,7 @@ from api.extensions import engine
 from engine.constants import RATE_KEY_PREFIX
 from engine.jobs.store import JobRecord
 
-OPEN_PATHS = frozenset({"/api/health"})
+OPEN_PATHS = frozenset({"/api/health", "/api/openapi.json"})
 
 
 def owner_of(key: str) -> str:

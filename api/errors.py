@@ -57,7 +57,11 @@ def init_app(app: Flask) -> None:
             code = "file_too_large"
             limit = current_app.extensions["sightline.engine"].settings.max_upload_mb
             message = f"The upload is larger than MAX_UPLOAD_MB ({limit:g} MB)"
-        return _answer(status, {"error": code, "message": message})
+        response, status = _answer(status, {"error": code, "message": message})
+        for name, value in exc.get_headers():  # e.g. `Allow` on 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(redis.RedisError)
     def _redis_down(exc: redis.RedisError) -> tuple[Response, int]:

@@ -131,14 +131,21 @@ def test_result_of_an_unfinished_job_is_409(make_stack: object, sales_demo: Path
     job_id = live.upload(sales_demo)
     response = requests.get(f"{live.api_url}/api/jobs/{job_id}/result", timeout=10)
     assert response.status_code == 409
-    assert response.json()["error"] == "not_finished" and response.json()["status"] in ("submitted", "processing")
+    assert response.json()["error"] == "not_finished" and response.json()["status"] in (
+        "submitted",
+        "processing",
+    )
     live.cancel(job_id)
     cancelled = requests.get(f"{live.api_url}/api/jobs/{job_id}/result", timeout=10).json()
     assert cancelled["status"] == "cancelled" and cancelled["jobId"] == job_id
 
 
 def test_file_url_to_a_private_address_is_refused_at_once(stack: Stack) -> None:
-    for url in ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:5328/x.csv", "http://[::1]/a.csv"]:
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1:5328/x.csv",
+        "http://[::1]/a.csv",
+    ]:
         response = requests.post(f"{stack.api_url}/api/upload", json={"fileUrl": url}, timeout=10)
         assert response.status_code == 400, url
         assert "non-public address" in response.json()["message"]
