@@ -38,7 +38,8 @@ def test_api_conforms_to_its_document(stack: Stack, tmp_path: Path) -> None:
     run = subprocess.run(
         [
             SCHEMATHESIS, "run", f"{stack.api_url}/api/openapi.json",
-            "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--max-examples", "25", "--seed", "1234",
+            "--checks", "all", "--exclude-checks", "positive_data_acceptance",
+            "--max-examples", "25", "--seed", "1234",
             "--request-timeout", "30", "--no-color", "--workers", "2",
             "--report-dir", str(tmp_path),
         ],

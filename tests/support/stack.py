@@ -87,17 +87,8 @@ class Stack:
         self.workers: list[subprocess.Popen[bytes]] = []
         self.logs_dir = root / "logs"
         self.logs_dir.mkdir(parents=True, exist_ok=True)
-        gunicorn = [sys.executable, "-m", "gunicorn", "api.wsgi:app", "--bind", f"127.0.0.1:{self.port}"]
-        gunicorn += [
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "8",
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-        ]
+        gunicorn = [sys.executable, "-m", "gunicorn", "-c", "python:api.gunicorn_conf", "api.wsgi:app"]
+        self.env.setdefault("API_PROCESSES", "1")
         self.api = self._spawn("api", gunicorn)
         for _ in range(workers):
             self.start_worker()
