@@ -8,6 +8,7 @@ from client.errors import (
     CancelRejected,
     JobNotFound,
     SightlineError,
+    Unauthorized,
     UploadRejected,
     WaitTimeout,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "JobStatus",
     "SightlineClient",
     "SightlineError",
+    "Unauthorized",
     "UploadRejected",
     "WaitTimeout",
     "backoff_delay",

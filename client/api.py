@@ -13,7 +13,14 @@ from urllib.parse import quote
 import requests
 
 from client.config import DEFAULT_MAX_WAIT_S, DEFAULT_TIMEOUT_S, ClientConfig, load_config
-from client.errors import ApiError, ApiUnavailable, CancelRejected, JobNotFound, UploadRejected
+from client.errors import (
+    ApiError,
+    ApiUnavailable,
+    CancelRejected,
+    JobNotFound,
+    Unauthorized,
+    UploadRejected,
+)
 from client.models import CancelOutcome, Health, JobStatus
 from client.polling import CARD_DELAYS_S, ProgressCallback, poll_until_terminal
 
@@ -179,6 +186,10 @@ class SightlineClient:
         body = _body(response)
         if response.status_code == 404:
             raise JobNotFound(job_id, _message(body, response), body)
+        if response.status_code in (401, 403):
+            raise Unauthorized(
+                response.status_code, str(body.get("error", "")), _message(body, response), body
+            )
         if response.status_code >= 400:
             raise ApiError(response.status_code, str(body.get("error", "")), _message(body, response), body)
         if not body and response.status_code != 204:

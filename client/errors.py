@@ -34,6 +34,10 @@ class ApiError(SightlineError):
         self.body = body
 
 
+class Unauthorized(ApiError):
+    """The API wants a valid key (HTTP 401/403): set `SIGHTLINE_API_KEY` or pass `api_key`."""
+
+
 class JobNotFound(ApiError):
     """The API knows no job (or no document of the job) under this id (HTTP 404)."""
 

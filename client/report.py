@@ -63,6 +63,7 @@ def _narrative(view: ResultView) -> str:
         parts.append(f"<p><b>{_e(n.headline)}</b></p>")
     parts.append("<ul>" + "".join(f"<li>{_e(b)}</li>" for b in n.bullets) + "</ul>")
     parts += [f"<p>{_e(p)}</p>" for p in n.paragraphs]
+    parts += [f"<p><em>Keep in mind: {_e(c)}</em></p>" for c in n.caveats]
     return "".join(parts)
 
 

@@ -60,6 +60,7 @@ class Narrative:
     headline: str = ""
     paragraphs: list[str] = field(default_factory=list)
     reason_message: str | None = None
+    caveats: list[str] = field(default_factory=list)
 
     def notice(self) -> str:
         """Plain-text explanation of a fallback narrative (escape before rendering)."""
@@ -138,9 +139,19 @@ def _kpis(raw: Any) -> list[Kpi]:
     for item in raw or []:
         if isinstance(item, dict):
             label = item.get("label") or item.get("name") or item.get("id") or "?"
-            value = format_value(item.get("display", item.get("value")))
+            value = _with_unit(format_value(item.get("display", item.get("value"))), item)
             out.append(Kpi(str(label), value, str(item.get("id", label))))
     return out
+
+
+def _with_unit(text: str, kpi: dict[str, Any]) -> str:
+    """`12.5` → `12.5%` for percent, `$1,200` for a currency with a symbol."""
+    unit, symbol = kpi.get("unit"), kpi.get("symbol")
+    if unit == "percent":
+        return f"{text}%"
+    if symbol:
+        return f"{symbol}{text}"
+    return text
 
 
 def _quality(raw: Any) -> tuple[float | None, str | None, list[str]]:
@@ -217,6 +228,7 @@ def _narrative(raw: Any, issues: list[dict[str, Any]]) -> Narrative:
         headline=str(data.get("headline") or ""),
         paragraphs=paragraphs,
         reason_message=str(message) if message else None,
+        caveats=_strings(data.get("caveats")),
     )
 
 

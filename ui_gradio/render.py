@@ -75,6 +75,7 @@ def narrative_markdown(narrative: Narrative) -> str:
     if narrative.bullets:
         parts.append("\n".join(f"- {escape_markdown(b)}" for b in narrative.bullets))
     parts += [escape_markdown(p) for p in narrative.paragraphs]
+    parts += [f"_Keep in mind: {escape_markdown(c)}_" for c in narrative.caveats]
     return "\n\n".join(parts) or "_No narrative in this result._"
 
 

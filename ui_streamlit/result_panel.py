@@ -36,6 +36,7 @@ def show_terminal(base_url: str, status: JobStatus) -> None:
             f"Job {status.job_id} was cancelled at {status.cancelled_at or '?'}; it produced no result."
         )
         if doc:
+            st.subheader("error.json")
             st.json(doc, expanded=True)
     else:
         show_failure(status, doc)
@@ -97,6 +98,8 @@ def _narrative(view: ResultView) -> None:
         st.markdown("\n".join(f"- {escape_markdown(b)}" for b in narrative.bullets))
     for paragraph in narrative.paragraphs:
         st.markdown(escape_markdown(paragraph))
+    for caveat in narrative.caveats:
+        st.caption(f"Keep in mind: {escape_markdown(caveat)}")
     if not (narrative.headline or narrative.bullets or narrative.paragraphs):
         st.caption("No narrative in this result.")
 

@@ -13,6 +13,7 @@ from client import (
     JobNotFound,
     JobStatus,
     SightlineClient,
+    Unauthorized,
     UploadRejected,
     WaitTimeout,
 )
@@ -156,3 +157,18 @@ def test_cli_reports_a_failed_job_and_an_unreachable_api(
 def test_a_job_id_cannot_escape_its_path_segment(stack: Stack) -> None:
     with pytest.raises(JobNotFound):
         fast_client(stack.api_url).status("../health")
+
+
+def test_api_keys_are_sent_and_jobs_stay_private(make_stack, sales_demo: Path) -> None:  # type: ignore[no-untyped-def]
+    keyed = make_stack(env={"API_KEYS": "key-a,key-b"}, workers=1)
+    with pytest.raises(Unauthorized):
+        fast_client(keyed.api_url).jobs()
+    with pytest.raises(UploadRejected) as caught:
+        fast_client(keyed.api_url).upload(sales_demo)
+    assert caught.value.status_code == 401
+    owner = SightlineClient(keyed.api_url, api_key="key-a", timeout_s=10, poll_delays_s=FAST)
+    job = owner.upload(sales_demo)
+    assert owner.wait(job.job_id, max_wait_s=60).is_terminal
+    other = SightlineClient(keyed.api_url, api_key="key-b", timeout_s=10)
+    with pytest.raises(JobNotFound):
+        other.status(job.job_id)

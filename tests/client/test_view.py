@@ -102,7 +102,7 @@ def test_schema_v1_shapes_preview_columns_rows_and_quality_dict() -> None:
         cleanedPreview={"columns": ["a", "b"], "rows": [[1, "x"], [2, None]], "totalRows": 2},
         qualityScore={"score": 91, "grade": "A", "deductions": [{"points": 8.9, "message": "gaps"}]},
         kpis=[{"id": "rows", "label": "Rows", "value": 7.0}, {"id": "quality_score", "value": 91}],
-        narrative={"source": "fallback", "reason": "no_api_key", "headline": "H", "paragraphs": ["P"]},
+        narrative={"source": "fallback", "headline": "H", "paragraphs": ["P"], "caveats": ["C"]},
     )
     view = build_view(doc)
     assert view.preview == [{"a": 1, "b": "x"}, {"a": 2, "b": None}]
@@ -111,3 +111,9 @@ def test_schema_v1_shapes_preview_columns_rows_and_quality_dict() -> None:
     cards = [(k.label, k.value) for k in view.kpi_cards()]
     assert cards == [("Data quality score", "91 / 100 (A)"), ("Rows", "7")]
     assert view.narrative.headline == "H" and view.narrative.paragraphs == ["P"]
+    assert view.narrative.caveats == ["C"] and view.narrative.is_fallback
+
+
+def test_kpi_units() -> None:
+    kpis = [{"label": "Done", "value": 91.07, "unit": "percent"}, {"label": "Sum", "value": 5, "symbol": "$"}]
+    assert [k.value for k in build_view(result_doc(kpis=kpis)).kpis] == ["91.07%", "$5"]
