@@ -1,9 +1,11 @@
 """Per-column profile: semantic type, missing/distinct counts, top values, statistics, date range.
 
 All statistics come from a few vectorised polars passes over the full frame
-(no sampling), so the profile is exact even on millions of rows; the one
-exception is the distinct count of text columns above 500,000 rows, a
-HyperLogLog estimate flagged `distinctApprox`.
+(no sampling), with two exceptions on long tables: above 500,000 rows distinct
+counts are HyperLogLog estimates (flagged `distinctApprox`), and above
+2,000,000 rows quantiles come from a systematic sample of about a million
+rows (flagged by `stats.quantileRows`). Counts, sums, means, extremes and
+missing values are always exact.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from engine.ingest.table import Table
 _ID_NAME = re.compile(r"(^|[_\s-])(id|uuid|guid|key|code|no|number|nr)$|^id[_\s-]|_id$", re.I)
 _QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 TOP_VALUES = 10
-APPROX_DISTINCT_ROWS = 500_000  # above this, text columns' distinct counts are HyperLogLog estimates
+APPROX_DISTINCT_ROWS = 500_000  # above this, distinct counts are HyperLogLog estimates
+QUANTILE_ROWS = 1_000_000  # above twice this, quantiles come from every k-th row (moments stay exact)
 
 
 @dataclass
@@ -74,12 +77,12 @@ def profile_columns(table: Table) -> list[ColumnProfile]:
         s = df[name]
         missing = int(basics[i])
         distinct = min(int(basics[width + i]) - (1 if basics[i] else 0), df.height - missing)
-        semantic = _semantic(s, name, df.height - missing, distinct)
+        semantic = _semantic(s, name, df.height - missing, distinct, approx)
         note = table.notes.get(name)
         profile = ColumnProfile(
             name, str(s.dtype), semantic, missing, distinct, parsing=note.to_dict() if note else {}
         )
-        profile.distinct_approx = approx and s.dtype == pl.String
+        profile.distinct_approx = approx
         profiles.append(profile)
     _numeric_stats(df, [p for p in profiles if p.semantic in ("numeric", "integer")])
     _date_ranges(df, [p for p in profiles if p.semantic == "datetime"])
@@ -96,10 +99,10 @@ def profile_columns(table: Table) -> list[ColumnProfile]:
 
 def _distinct(name: str, dtype: pl.DataType, approx: bool) -> pl.Expr:
     col = pl.col(name)
-    return col.approx_n_unique() if approx and dtype == pl.String else col.n_unique()
+    return col.approx_n_unique() if approx and dtype != pl.Boolean else col.n_unique()
 
 
-def _semantic(s: pl.Series, name: str, present: int, distinct: int) -> str:
+def _semantic(s: pl.Series, name: str, present: int, distinct: int, approx: bool = False) -> str:
     dtype = s.dtype
     if dtype == pl.Boolean:
         return "boolean"
@@ -109,7 +112,7 @@ def _semantic(s: pl.Series, name: str, present: int, distinct: int) -> str:
         if distinct <= 2 and present > 2 and set(s.drop_nulls().unique().to_list()) <= {0, 1}:
             return "boolean"
         if dtype.is_integer():
-            unique_all = distinct == present and present > 20
+            unique_all = (distinct >= 0.99 * present if approx else distinct == present) and present > 20
             return "identifier" if unique_all and _ID_NAME.search(name) else "integer"
         return "numeric"
     if present == 0:
@@ -146,14 +149,17 @@ def _numeric_stats(df: pl.DataFrame, profiles: list[ColumnProfile]) -> None:
             (c < 0).sum().alias(f"{p.name}\x00negatives"),
         ]
     row = df.select(exprs).row(0, named=True)
-    ordered = df.select([pl.col(p.name).cast(pl.Float64).sort(nulls_last=True) for p in profiles])
+    source = df.gather_every(df.height // QUANTILE_ROWS) if df.height > 2 * QUANTILE_ROWS else df
+    ordered = source.select([pl.col(p.name).cast(pl.Float64).sort(nulls_last=True) for p in profiles])
     for p in profiles:
         stats: dict[str, Any] = {
             key.split("\x00")[1]: num(v) for key, v in row.items() if key.split("\x00")[0] == p.name
         }
-        values = ordered[p.name].head(df.height - p.missing).to_numpy()
+        values = ordered[p.name].drop_nulls().to_numpy()
         for q in _QUANTILES:
             stats["median" if q == 0.5 else f"q{int(q * 100):02d}"] = num(_sorted_quantile(values, q))
+        if source is not df:
+            stats["quantileRows"] = values.size  # quantiles from a systematic sample of this many rows
         p.stats = stats
 
 
