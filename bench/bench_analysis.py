@@ -173,6 +173,7 @@ def bench(rows: int, ydata_python: str | None, repeat: int) -> None:
 
 
 def main() -> None:
+    """Parse options and run the benchmark(s)."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -54,6 +54,7 @@ def generate(rows: int, out: Path, seed: int = 42, chunk: int = 2_000_000) -> Pa
 
 
 def main() -> None:
+    """Write the CSV named by --out with --rows rows."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=Path("bench/out/sales_1000000.csv"))

@@ -43,6 +43,7 @@ class ColumnProfile:
     distinct_approx: bool = False  # HyperLogLog estimate (text columns of very long tables)
 
     def to_dict(self, rows: int, index: int) -> dict[str, Any]:
+        """This column's entry of result.json `schema` (camelCase keys)."""
         out: dict[str, Any] = {
             "name": self.name,
             "index": index,

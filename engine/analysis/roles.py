@@ -74,6 +74,7 @@ def assign_roles(df: pl.DataFrame, profiles: list[ColumnProfile]) -> Roles:
 
 def _main_measure(measures: list[ColumnProfile], roles: Roles) -> str:
     def rank(p: ColumnProfile) -> tuple[int, int, int, float]:
+        """Named like a total, additive, derived, then largest sum."""
         named = 1 if _MAIN.search(p.name) else 0
         derived = 1 if p.name in roles.derived else 0
         return (named, roles.additive[p.name], derived, float(p.stats.get("sum") or 0))

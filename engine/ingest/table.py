@@ -19,6 +19,7 @@ class Issue:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The entry of result.json `issues`."""
         out: dict[str, Any] = {"code": self.code, "message": self.message, "severity": self.severity}
         if self.column is not None:
             out["column"] = self.column
@@ -38,6 +39,7 @@ class ColumnNote:
     unparsed: int = 0  # non-empty cells that could not be read and became missing
 
     def to_dict(self) -> dict[str, Any]:
+        """The `parsing` object of the column's profile (only what applies)."""
         out: dict[str, Any] = {}
         if self.parsed_as:
             out["parsedAs"] = self.parsed_as
