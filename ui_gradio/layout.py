@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import gradio as gr
 
 from client import SightlineClient
-from ui_gradio.app import MAX_INSIGHTS, MAX_OVERVIEW, POLL_INTERVAL_S, Handlers, Page, guarded
+from ui_gradio.app import MAX_INSIGHTS, MAX_OVERVIEW, POLL_INTERVAL_S, Handlers, Page, Updates, guarded
 
 
-def _result_box() -> tuple[gr.Column, dict[str, object]]:
-    parts: dict[str, object] = {"cards": [], "card_texts": [], "card_plots": []}
+def _insight_cards() -> dict[str, Any]:
+    """MAX_INSIGHTS hidden cards (text + chart); handlers fill and show as many as needed."""
+    cards, texts, plots = [], [], []
+    for slot in range(MAX_INSIGHTS):
+        with gr.Group(visible=False, elem_id=f"insight-{slot + 1}") as card:
+            texts.append(gr.Markdown())
+            plots.append(gr.Plot(show_label=False))
+        cards.append(card)
+    return {"cards": cards, "card_texts": texts, "card_plots": plots}
+
+
+def _result_box() -> tuple[gr.Column, dict[str, Any]]:
+    """The completed-job view, hidden until a result arrives."""
+    parts: dict[str, Any] = {}
     with gr.Column(visible=False, elem_id="result") as box:
         gr.Markdown("## Key figures")
         parts["kpis"] = gr.Markdown(elem_id="kpis")
@@ -17,11 +32,7 @@ def _result_box() -> tuple[gr.Column, dict[str, object]]:
         parts["notice"] = gr.Markdown(visible=False, elem_id="fallback-notice")
         parts["narrative"] = gr.Markdown(elem_id="narrative")
         gr.Markdown("## Insights")
-        for slot in range(MAX_INSIGHTS):
-            with gr.Group(visible=False, elem_id=f"insight-{slot + 1}") as card:
-                parts["card_texts"].append(gr.Markdown())  # type: ignore[attr-defined]
-                parts["card_plots"].append(gr.Plot(show_label=False))  # type: ignore[attr-defined]
-            parts["cards"].append(card)  # type: ignore[attr-defined]
+        parts.update(_insight_cards())
         gr.Markdown("## Overview")
         with gr.Row():
             parts["overview"] = [gr.Plot(show_label=False, visible=False) for _ in range(MAX_OVERVIEW)]
@@ -68,7 +79,7 @@ def build_demo(client: SightlineClient) -> gr.Blocks:
             error_text=error_text,
             error_doc=error_doc,
             recent=recent,
-            **parts,  # type: ignore[arg-type]
+            **parts,
         )
         _wire(demo, client, page, upload, url, analyse, cancel, refresh)
     return demo
@@ -87,8 +98,8 @@ def _wire(
     handlers = Handlers(client, page)
     outputs = page.outputs()
 
-    def guard(fn):  # type: ignore[no-untyped-def]
-        return guarded(page, client.base_url, fn)
+    def guard(handler: Callable[..., Updates]) -> Callable[..., Updates]:
+        return guarded(page, client.base_url, handler)
 
     analyse.click(guard(handlers.submit), [upload, url], outputs, api_name="submit")
     page.timer.tick(guard(handlers.poll), [page.job_id], outputs, api_name="poll", show_progress="hidden")
@@ -96,4 +107,4 @@ def _wire(
     page.recent.input(guard(handlers.open_job), [page.recent], outputs, api_name="open_recent")
     page.job_id.submit(guard(handlers.open_job), [page.job_id], outputs, api_name="open_job")
     refresh.click(guard(handlers.refresh), None, outputs, api_name="refresh")
-    demo.load(guard(handlers.refresh), None, outputs, api_name=False)
+    demo.load(guard(handlers.refresh), None, outputs, api_visibility="private")
