@@ -27,6 +27,7 @@ log = logging.getLogger("sightline.supervisor")
 REPO = Path(__file__).resolve().parents[2]
 STOP_TIMEOUT_S = 15.0
 MAX_RESTART_DELAY_S = 30.0
+QUICK_DEATH_S = 10.0  # a process that dies younger than this counts towards a crash loop
 
 
 @dataclass
@@ -49,6 +50,14 @@ class Child:
     @property
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+def _restart_delay(child: Child, now: float) -> float:
+    """Restart at once, unless the process keeps dying young (a crash loop): then back off."""
+    if now - child.started_at >= QUICK_DEATH_S:
+        child.restarts = 0
+    quick_deaths = child.restarts
+    return 0.0 if quick_deaths < 3 else min(2.0 ** (quick_deaths - 2), MAX_RESTART_DELAY_S)
 
 
 def _python(*args: str) -> list[str]:
@@ -141,12 +150,18 @@ class Supervisor:
 
     def _keep_alive(self, env: dict[str, str]) -> None:
         now = time.monotonic()
+        if self.valkey is not None and not self.valkey.alive:
+            log.warning("Embedded Valkey exited; restarting it (AOF restores the data)")
+            try:
+                self.valkey.start()
+            except RuntimeError as exc:
+                log.error("Could not restart Valkey: %s", exc)
         for child in self.children:
             if child.alive or child.process is None:
                 continue
             if child.next_start == 0.0:
                 code = child.process.returncode
-                delay = min(2.0**child.restarts, MAX_RESTART_DELAY_S) if now - child.started_at < 10 else 0.0
+                delay = _restart_delay(child, now)
                 log.warning("%s exited with code %s; restarting in %.0f s", child.name, code, delay)
                 child.next_start = now + delay
             if child.restart and now >= child.next_start:

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 def server_binary() -> str:
@@ -82,12 +84,18 @@ class EmbeddedValkey:
             finally:
                 client.close()
 
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def stop(self, timeout_s: float = 10.0) -> None:
         """Ask for a clean shutdown (AOF flushed), then make sure the process is gone."""
         if self.process is None or self.process.poll() is not None:
             return
-        with contextlib.suppress(redis.RedisError):  # SHUTDOWN closes the connection on success
-            redis.Redis(port=self.port, socket_timeout=2).shutdown(nosave=not self.persist)
+        # SHUTDOWN closes the connection on success; no retry, or redis-py resends it with backoff.
+        client = redis.Redis(port=self.port, socket_timeout=2, retry=Retry(NoBackoff(), 0))
+        with contextlib.suppress(redis.RedisError):
+            client.shutdown(nosave=not self.persist)
         try:
             self.process.wait(timeout_s)
         except subprocess.TimeoutExpired:

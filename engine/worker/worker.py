@@ -20,6 +20,7 @@ import signal
 from types import FrameType
 from typing import Any
 
+import redis
 from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation, StopRequested
 from rq.job import Job
@@ -104,6 +105,7 @@ class _HorseWatch:
         self.killed = False
         self.last_beat = 0.0
         self.last_rq_beat = clock.now_s()
+        self.last_redis_warning = 0.0
 
     def wait(self) -> int | None:
         fd = os.pidfd_open(self.pid)
@@ -114,9 +116,19 @@ class _HorseWatch:
                     _, status = os.waitpid(self.pid, 0)
                     return status
                 if not self.killed:
-                    self._tick()
+                    self._tick_safely()
         finally:
             os.close(fd)
+
+    def _tick_safely(self) -> None:
+        """A Redis outage must not take the worker down: the horse runs on, we look again."""
+        try:
+            self._tick()
+        except redis.RedisError as exc:
+            now = clock.now_s()
+            if now - self.last_redis_warning > 5:
+                log.warning("Job %s: cannot reach Redis (%s); retrying", self.job_id, exc)
+                self.last_redis_warning = now
 
     def _tick(self) -> None:
         now = clock.now_s()
@@ -164,7 +176,16 @@ class _HorseWatch:
         self.worker.kill_horse(signal.SIGKILL)
 
     def after_exit(self, ret_val: int | None) -> None:
-        """Close the job if the horse left it open; tidy what a killed horse left."""
+        """Close the job if the horse left it open; tidy what a killed horse left.
+
+        Without Redis this is left to the reaper (the record stays open until then).
+        """
+        try:
+            self._close(ret_val)
+        except redis.RedisError as exc:
+            log.warning("Job %s: cannot reach Redis after the horse exited (%s)", self.job_id, exc)
+
+    def _close(self, ret_val: int | None) -> None:
         record = self.ctx.store.get(self.job_id)
         if record is None:
             return
