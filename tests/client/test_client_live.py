@@ -172,3 +172,9 @@ def test_api_keys_are_sent_and_jobs_stay_private(make_stack, sales_demo: Path) -
     other = SightlineClient(keyed.api_url, api_key="key-b", timeout_s=10)
     with pytest.raises(JobNotFound):
         other.status(job.job_id)
+
+
+def test_upload_url_refused_with_the_servers_reason(stack: Stack) -> None:
+    with pytest.raises(UploadRejected) as caught:
+        fast_client(stack.api_url).upload_url("ftp://example.com/sales.csv", "sales.csv")
+    assert caught.value.status_code == 400 and "http or https" in caught.value.message

@@ -120,3 +120,12 @@ def test_hostile_cells_are_escaped(
     at = run_until(submit(new_app(monkeypatch, ui_stack.api_url), hostile_csv), finished)
     for block in at.markdown:
         assert "<script>" not in block.value and "](javascript:" not in block.value
+
+
+def test_url_upload_refused_by_the_api_shows_why(ui_stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = new_app(monkeypatch, ui_stack.api_url)
+    at.text_input(key="file_url").input("ftp://example.com/sales.csv")
+    at.run()
+    at.button(key="analyse").click()
+    at.run()
+    assert any("Upload rejected (HTTP 400)" in e.value and "http or https" in e.value for e in at.error)
