@@ -65,7 +65,8 @@ class Chaos:
             k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "OPENROUTER_API_KEY", "LLM_API_KEY")
         }
         env.update(
-            PYTHONPATH=str(ROOT), PORT=str(self.port), API_URL=self.base, EMBEDDED_REDIS_PORT=str(free_port()),
+            PYTHONPATH=str(ROOT), PORT=str(self.port), API_URL=self.base,
+            EMBEDDED_REDIS_PORT=str(free_port()),
             DATA_DIR=str(self.work / "data"), UPLOAD_DIR=str(self.work / "tmp_uploads"),
             RESULTS_DIR=str(self.results), WORKERS=str(self.args.workers), API_PROCESSES="1",
             LLM_BASE_URL="http://127.0.0.1:9/v1", WORKER_HEARTBEAT_TIMEOUT_SECONDS="5",
@@ -121,10 +122,9 @@ class Chaos:
         ids: list[str] = []
         session = requests.Session()
         for n in range(self.args.jobs):
+            files = {"file": (f"s{n}.csv", sample)}
             body = _retry(
-                lambda: session.post(
-                    f"{self.base}/api/upload", files={"file": (f"s{n}.csv", sample)}, timeout=10
-                )
+                lambda files=files: session.post(f"{self.base}/api/upload", files=files, timeout=10)
             )
             ids.append(body["jobId"])
             if self.rng.random() < self.args.cancel_share:

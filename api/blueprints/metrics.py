@@ -85,5 +85,5 @@ def _histogram(
 @bp.get("/metrics")
 def prometheus_metrics() -> Response:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_SightlineCollector())  # type: ignore[arg-type]
+    registry.register(_SightlineCollector())
     return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4; charset=utf-8")
