@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ HOSTILE_VALUES = (
 )
 SLOW_ENV = {"SIMULATED_SLOW_PROCESSING_SECONDS": "30"}
 SCREENSHOTS = REPO / "docs" / "screenshots"
+_SCRATCH = Path(tempfile.gettempdir()) / "sightline-screenshots"
 
 
 @dataclass
@@ -174,11 +176,16 @@ def page(chromium):  # type: ignore[no-untyped-def]
 
 
 def screenshot(page, name: str, height: int | None = None) -> Path:  # type: ignore[no-untyped-def]
-    """Save a PNG for the README under docs/screenshots/ (taller viewport for long pages)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Save a PNG of the page (taller viewport for long pages).
+
+    With UPDATE_SCREENSHOTS=1 it goes to docs/screenshots/ for the README; otherwise to a
+    scratch folder, so an ordinary test run leaves the working tree clean.
+    """
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else _SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
     if height:
         page.set_viewport_size({"width": 1300, "height": height})
-    path = SCREENSHOTS / f"{name}.png"
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
