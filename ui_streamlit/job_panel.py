@@ -11,6 +11,7 @@ from client.models import JobStatus
 from client.view import escape_markdown
 
 JOB_KEY = "job_id"
+FOLLOW_KEY = "recent_follows_job"
 JOB_ID_PATTERN = re.compile(r"job_[A-Za-z0-9_-]{1,64}")
 POLL_INTERVAL_S = 1.0
 STAGE_LABELS = {
@@ -27,6 +28,7 @@ def open_job(job_id: str) -> None:
     """Make `job_id` the job this session shows (and put it in the URL to survive reloads)."""
     st.session_state[JOB_KEY] = job_id
     st.query_params["job"] = job_id
+    st.session_state[FOLLOW_KEY] = True  # the recent-jobs picker should select it on the next run
 
 
 def close_job() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from client import SightlineClient
-from ui_streamlit.job_panel import JOB_KEY, open_job
+from ui_streamlit.job_panel import FOLLOW_KEY, JOB_KEY, open_job
 
 RECENT_LIMIT = 20
 
@@ -25,6 +25,8 @@ def sidebar(client: SightlineClient) -> None:
         current = st.session_state.get(JOB_KEY)
         labels = list(by_label)
         index = next((n for n, label in enumerate(labels) if by_label[label] == current), 0)
+        if st.session_state.pop(FOLLOW_KEY, False):
+            st.session_state.pop("recent", None)  # let `index` pick the job just opened
         choice = st.selectbox("Job", labels, index=index, key="recent")
         if st.button("Open", key="open_job") and choice:
             open_job(by_label[choice])

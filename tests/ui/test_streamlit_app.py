@@ -58,6 +58,7 @@ def test_upload_shows_result_with_charts_and_fallback_notice(
     assert at.get("plotly_chart"), "no plotly chart on the page"
     assert any("Fallback narrative" in w.value for w in at.warning)
     assert at.metric and at.metric[0].label == "Data quality score"
+    assert at.selectbox(key="recent").value.endswith(at.session_state["job_id"])  # follows the new job
     assert at.dataframe  # preview (and profile)
     assert at.download_button(key="download_result")
     assert at.download_button(key="download_report")
