@@ -120,3 +120,17 @@ def test_other_formats_validate(tmp_path: Path) -> None:
         result = analyze(tmp_path / name)
         VALIDATOR.validate(result)
         assert any(i["type"] == "trend" for i in result["insights"])
+
+
+def test_excel_result_validates(tmp_path: Path) -> None:
+    from tests.engine.ingest.test_formats import make_workbook
+
+    result = analyze(make_workbook(tmp_path / "book.xlsx"), sheet="Detail")
+    VALIDATOR.validate(result)
+    info = result["fileInfo"]
+    assert (info["type"], info["sheet"], info["encoding"], info["delimiter"]) == (
+        "xlsx",
+        "Detail",
+        None,
+        None,
+    )
