@@ -40,7 +40,7 @@ def template_narrative(
     findings = [i for i in insights if i["type"] != "data_quality"]
     dq = [i for i in insights if i["type"] == "data_quality"]
     headline = _headline(file_info, kpis, findings)
-    summary = [f"{i['text']} [{i['id']}]" for i in findings[:5]]
+    summary = [_facts(file_info, kpis)] + [f"{i['text']} [{i['id']}]" for i in findings[:5]]
     if not findings:
         summary.append(
             "No pattern in this data passed the significance and size thresholds; "
@@ -70,6 +70,19 @@ def template_narrative(
         "insightTexts": [{"insightId": i["id"], "text": i["text"]} for i in insights],
         "caveats": caveats,
     }
+
+
+def _facts(file_info: dict[str, Any], kpis: list[dict[str, Any]]) -> str:
+    """One bullet of plain facts: size, the main total, the date span."""
+    parts = [f"{file_info['rows']:,} rows × {file_info['columns']} columns"]
+    total = next((k for k in kpis if k["id"].startswith("total_")), None)
+    if total:
+        value = fmt_num(total["value"], total.get("unit"), total.get("symbol"))
+        parts.append(f"{label(total['label']).lower()} {value}")
+    span = next((k["value"] for k in kpis if k["id"] == "date_range"), None)
+    if span:
+        parts.append(f"dates {span['start']} to {span['end']}")
+    return "; ".join(parts) + "."
 
 
 def _headline(file_info: dict[str, Any], kpis: list[dict[str, Any]], findings: list[dict[str, Any]]) -> str:
