@@ -21,13 +21,13 @@ def sidebar(client: SightlineClient) -> None:
         if not jobs:
             st.caption("No jobs yet.")
             return
-        by_label = {f"{j.file_name or '?'} · {j.status} · {j.job_id}": j.job_id for j in jobs}
-        current = st.session_state.get(JOB_KEY)
-        labels = list(by_label)
-        index = next((n for n, label in enumerate(labels) if by_label[label] == current), 0)
-        if st.session_state.pop(FOLLOW_KEY, False):
-            st.session_state.pop("recent", None)  # let `index` pick the job just opened
-        choice = st.selectbox("Job", labels, index=index, key="recent")
+        # Labels (not ids) are the options, so a status change redraws them in the browser.
+        labels = {f"{j.file_name or '?'} · {j.status} · {j.job_id}": j.job_id for j in jobs}
+        current = next((label for label, jid in labels.items() if jid == st.session_state.get(JOB_KEY)), None)
+        follow = st.session_state.pop(FOLLOW_KEY, False)
+        if current and (follow or st.session_state.get("recent") not in labels):
+            st.session_state["recent"] = current  # select the job on show
+        choice = st.selectbox("Job", list(labels), key="recent")
         if st.button("Open", key="open_job") and choice:
-            open_job(by_label[choice])
+            open_job(labels[choice])
             st.rerun()
