@@ -1,4 +1,4 @@
-"""`python -m ui_gradio`: serve the Gradio page on GRADIO_PORT (7860) for API_URL."""
+"""`python -m ui_gradio`: serve the Gradio page on GRADIO_PORT (7860) and GRADIO_HOST or HOST for API_URL."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ MAX_FILE_SIZE = "200mb"  # the API's default MAX_UPLOAD_MB
 
 def main() -> None:
     """Build the page and serve it until interrupted."""
-    host = os.environ.get("GRADIO_HOST", "127.0.0.1")
+    host = os.environ.get("GRADIO_HOST") or os.environ.get("HOST") or "127.0.0.1"
     port = int(os.environ.get("GRADIO_PORT", "7860"))
     demo = build_demo(SightlineClient.from_config(load_config()))
     print(f"Sightline Gradio UI on http://{host}:{port} (API {load_config().api_url})", flush=True)
