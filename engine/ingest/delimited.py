@@ -32,6 +32,10 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
         raise InputError(f"'{path.name}' is empty (only blank lines): there is no table to analyse.")
     if codec.startswith("utf-16") and looks_binary(sample[:4096].encode("utf-8", "ignore")):
         raise InputError(f"'{path.name}' looks like a binary file, not a text table.")
+    # Classic Mac files end lines with a lone CR, which the CSV reader does not split on.
+    lone_cr = "\r" in sample and "\n" not in sample
+    if lone_cr:
+        sample = sample.replace("\r", "\n")
     _refuse_markup(path, sample)
     delimiter = sniff_delimiter(sample, preferred="\t" if kind == "tsv" else None)
     skip = preamble_lines(sample, delimiter)
@@ -45,9 +49,10 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
     if data_record_count(sample, delimiter) == 0 and size <= len(head):
         raise InputError(f"'{path.name}' has a header row but no data rows.")
     table = Table(pl.DataFrame(), kind, size, display_name(codec), delimiter)
-    source: str | io.BytesIO = str(path)
-    if codec not in ("utf-8", "utf-8-sig"):
-        source = io.BytesIO(path.read_bytes().decode(codec, errors="replace").encode("utf-8"))
+    source = _utf8_source(path, codec, lone_cr)
+    if lone_cr:
+        msg = "Lines end with a lone carriage return (classic Mac); they were read as line breaks."
+        table.issues.append(Issue("cr_line_endings", msg))
     if skip:
         msg = f"The first {skip} line(s) are a title or notes above the table's header and were skipped."
         table.issues.append(Issue("preamble_skipped", msg, extra={"lines": skip}))
@@ -60,6 +65,14 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
         table.df.columns = [f"column_{i + 1}" for i in range(table.df.width)]
     _refuse_prose(path, table.df)
     return table
+
+
+def _utf8_source(path: Path, codec: str, lone_cr: bool) -> str | io.BytesIO:
+    """The path itself when polars can read it as is, else the text re-encoded as UTF-8."""
+    if codec in ("utf-8", "utf-8-sig") and not lone_cr:
+        return str(path)
+    text = path.read_bytes().decode(codec, errors="replace")
+    return io.BytesIO((text.replace("\r", "\n") if lone_cr else text).encode("utf-8"))
 
 
 def _read(

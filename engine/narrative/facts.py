@@ -96,8 +96,11 @@ def _dataset_fact(doc: dict[str, Any]) -> Fact:
     info = doc.get("fileInfo")
     info = info if isinstance(info, dict) else {}
     payload = {k: info[k] for k in ("name", "type", "rows", "columns") if k in info}
-    if isinstance(doc.get("qualityScore"), int | float):
-        payload["qualityScore"] = doc["qualityScore"]
+    quality = doc.get("qualityScore")
+    if isinstance(quality, dict) and isinstance(quality.get("score"), int | float):
+        payload["qualityScore"] = quality["score"]
+    elif isinstance(quality, int | float):
+        payload["qualityScore"] = quality
     return _fact("dataset", "dataset", payload)
 
 

@@ -173,3 +173,12 @@ def test_headerless_numeric_file(tmp_path: Path) -> None:
     assert table.df.columns == ["column_1", "column_2", "column_3"]
     assert table.df.height == 3
     assert any(i.code == "no_header" for i in table.issues)
+
+
+def test_classic_mac_line_endings_are_line_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"region,units\rNorth,3\rSouth,4\r")
+    table = load_table(path, SETTINGS)
+    assert table.df.shape == (2, 2)
+    assert table.df["region"].to_list() == ["North", "South"]
+    assert "cr_line_endings" in [issue.code for issue in table.issues]
