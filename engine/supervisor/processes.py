@@ -111,7 +111,7 @@ class Supervisor:
                 )
                 env["REDIS_URL"] = self.valkey.start()
                 log.info("Started embedded Valkey at %s (AOF in %s)", env["REDIS_URL"], self.valkey.data_dir)
-            env.setdefault("API_URL", f"http://127.0.0.1:{self.settings.port}")
+            env.update(self._ui_env())
             for child in self.children:
                 child.start(env)
             self._announce()
@@ -120,6 +120,18 @@ class Supervisor:
         finally:
             self._stop_all()
         return 0
+
+    def _ui_env(self) -> dict[str, str]:
+        """The UIs read their few variables from the environment only (not .env): hand them over."""
+        explicit = "api_url" in self.settings.model_fields_set
+        api_url = self.settings.api_url if explicit else f"http://127.0.0.1:{self.settings.port}"
+        return {
+            "API_URL": api_url,
+            "STREAMLIT_PORT": str(self.settings.streamlit_port),
+            "GRADIO_PORT": str(self.settings.gradio_port),
+            "HOST": self.settings.host,
+            "CLIENT_MAX_WAIT_SECONDS": f"{self.settings.client_max_wait_s:g}",
+        }
 
     def _busy_ports(self) -> str:
         """Names the first port setting whose port is already taken, or ''."""

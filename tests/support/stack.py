@@ -7,7 +7,6 @@ PYTHONPATH and a scratch working directory, so a developer's `.env` is never rea
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
@@ -24,7 +23,21 @@ from engine.supervisor.valkey import EmbeddedValkey, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 TERMINAL = ("completed", "failed", "cancelled")
-_db_numbers = itertools.cycle(range(1, 16))
+_dbs_in_use: set[int] = set()
+
+
+def claim_db() -> int:
+    """The lowest Redis database number no live stack uses (1..15; 0 is left alone)."""
+    for number in range(1, 16):
+        if number not in _dbs_in_use:
+            _dbs_in_use.add(number)
+            return number
+    raise RuntimeError("more than 15 test stacks alive at once")
+
+
+def release_db(number: int) -> None:
+    _dbs_in_use.discard(number)
+
 
 # Variables a developer may have exported that must not leak into a test stack.
 _SCRUB = frozenset(
@@ -65,7 +78,7 @@ class Stack:
 
     def __init__(self, valkey: EmbeddedValkey, root: Path, env: dict[str, str] | None, workers: int) -> None:
         self.root = root
-        self.db = next(_db_numbers)
+        self.db = claim_db()
         self.redis_url = f"redis://127.0.0.1:{valkey.port}/{self.db}"
         self.redis = redis.Redis.from_url(self.redis_url)
         self.redis.flushdb()
@@ -138,6 +151,7 @@ class Stack:
                 proc.kill()
                 proc.wait()
         self.redis.close()
+        release_db(self.db)
 
     # --- HTTP helpers ----------------------------------------------------------
     def upload(self, path: Path | None = None, *, data: bytes | None = None, name: str = "data.csv") -> str:

