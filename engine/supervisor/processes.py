@@ -125,13 +125,17 @@ class Supervisor:
         """The UIs read their few variables from the environment only (not .env): hand them over."""
         explicit = "api_url" in self.settings.model_fields_set
         api_url = self.settings.api_url if explicit else f"http://127.0.0.1:{self.settings.port}"
-        return {
+        env = {
             "API_URL": api_url,
             "STREAMLIT_PORT": str(self.settings.streamlit_port),
             "GRADIO_PORT": str(self.settings.gradio_port),
             "HOST": self.settings.host,
             "CLIENT_MAX_WAIT_SECONDS": f"{self.settings.client_max_wait_s:g}",
         }
+        keys = [k.strip() for k in self.settings.api_keys.split(",") if k.strip()]
+        if keys and not os.environ.get("SIGHTLINE_API_KEY"):
+            env["SIGHTLINE_API_KEY"] = keys[0]  # the UIs of `make run` use the first key
+        return env
 
     def _busy_ports(self) -> str:
         """Names the first port setting whose port is already taken, or ''."""
