@@ -79,7 +79,7 @@ def _presented_key() -> str | None:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _authenticate() -> None:
-        keys = engine().settings.api_key_set
+        keys = engine().settings.api_key_list
         if not keys or not request.path.startswith("/api/") or request.path in OPEN_PATHS:
             return
         presented = _presented_key()

@@ -109,8 +109,9 @@ class Settings(BaseSettings):
         return value
 
     @property
-    def api_key_set(self) -> frozenset[str]:
-        return frozenset(key.strip() for key in self.api_keys.split(",") if key.strip())
+    def api_key_list(self) -> tuple[str, ...]:
+        """API_KEYS in the order given (empty: access control off)."""
+        return tuple(key.strip() for key in self.api_keys.split(",") if key.strip())
 
     @property
     def url_allowlist_entries(self) -> list[str]:

@@ -132,7 +132,7 @@ class Supervisor:
             "HOST": self.settings.host,
             "CLIENT_MAX_WAIT_SECONDS": f"{self.settings.client_max_wait_s:g}",
         }
-        keys = [k.strip() for k in self.settings.api_keys.split(",") if k.strip()]
+        keys = self.settings.api_key_list
         if keys and not os.environ.get("SIGHTLINE_API_KEY"):
             env["SIGHTLINE_API_KEY"] = keys[0]  # the UIs of `make run` use the first key
         return env
