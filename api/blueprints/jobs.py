@@ -18,10 +18,11 @@ bp = Blueprint("jobs", __name__, url_prefix="/api")
 MAX_LIST = 200
 
 
-def _load(job_id: str) -> JobRecord:
+def _load(job_id: str, *, for_reading: bool = False) -> JobRecord:
     if not is_valid_job_id(job_id):
         raise not_found(job_id)
-    record = engine().store.get(job_id)
+    store = engine().store
+    record = store.get_for_reading(job_id) if for_reading else store.get(job_id)
     if record is None or not may_see(record):
         raise not_found(job_id)
     return record
@@ -29,7 +30,7 @@ def _load(job_id: str) -> JobRecord:
 
 @bp.get("/job-status/<path:job_id>")
 def job_status(job_id: str) -> Response:
-    return jsonify(public_view(_load(job_id)))
+    return jsonify(public_view(_load(job_id, for_reading=True)))
 
 
 @bp.post("/cancel")

@@ -25,6 +25,7 @@ from engine.constants import (
     job_key,
     owner_index_key,
 )
+from engine.jobs.ended_cache import EndedJobCache
 from engine.jobs.status import ALLOWED_FROM, TERMINAL, JobStatus, Stage
 
 JobRecord = dict[str, Any]
@@ -83,11 +84,25 @@ class JobStore:
         self.redis = connection
         self.settings = settings
         self._cas = connection.register_script(_CAS_SCRIPT)
+        self._ended = EndedJobCache()
 
     # --- reading -----------------------------------------------------------
     def get(self, job_id: str) -> JobRecord | None:
         raw = self.redis.get(job_key(job_id))
         return json.loads(raw) if raw else None
+
+    def get_for_reading(self, job_id: str) -> JobRecord | None:
+        """Like `get`, but an ended job's record comes from this process's cache when it can.
+
+        For readers such as the status endpoint; never for code that changes jobs.
+        """
+        cached = self._ended.get(job_id)
+        if cached is not None:
+            return cached
+        record = self.get(job_id)
+        if record is not None and JobStatus(record["status"]) in TERMINAL:
+            self._ended.put(job_id, record)
+        return record
 
     def get_many(self, job_ids: Iterable[str]) -> list[JobRecord | None]:
         ids = list(job_ids)

@@ -74,3 +74,16 @@ def test_recent_lists_newest_first(ctx: EngineContext) -> None:
         ctx.store.create(job_id, file_name="a.csv")
     recent = [r["jobId"] for r in ctx.store.recent(3)]
     assert recent == list(reversed(ids))[:3]
+
+
+def test_ended_records_are_served_from_cache_and_open_ones_never(ctx: EngineContext) -> None:
+    job_id = new_job_id()
+    ctx.store.create(job_id, file_name="a.csv")
+    assert ctx.store.get_for_reading(job_id)["status"] == "submitted"  # type: ignore[index]
+    ctx.store.transition(job_id, JobStatus.PROCESSING)
+    assert ctx.store.get_for_reading(job_id)["status"] == "processing", "open jobs are always read fresh"  # type: ignore[index]
+    ctx.store.transition(job_id, JobStatus.CANCELLED)
+    assert ctx.store.get_for_reading(job_id)["status"] == "cancelled"  # type: ignore[index]
+    ctx.redis.delete(job_key(job_id))
+    assert ctx.store.get_for_reading(job_id)["status"] == "cancelled", "an ended record never changes"  # type: ignore[index]
+    assert ctx.store.get(job_id) is None
