@@ -20,6 +20,7 @@ from rq import Worker
 from api.extensions import engine
 from engine.constants import JOBS_ACTIVE_KEY, METRICS_KEY
 from engine.jobs import queue
+from engine.metrics import DURATION_BUCKETS_S
 from engine.resilience.circuit import CircuitBreaker
 
 bp = Blueprint("metrics", __name__)
@@ -77,8 +78,13 @@ def _histogram(
         by_status[labels.get("status", "")].append((labels["le"], value))
     sums = {labels.get("status", ""): value for labels, value in series.get(f"{name}_sum", [])}
     for status, buckets in sorted(by_status.items()):
-        ordered = sorted(buckets, key=lambda b: float(b[0]))
-        family.add_metric([status], ordered, sum_value=sums.get(status, 0.0))
+        counts = dict(buckets)
+        running, cumulative = 0.0, []
+        for bound in DURATION_BUCKETS_S:  # every bound, in order, summed up to it
+            le = "+Inf" if bound == float("inf") else f"{bound:g}"
+            running += counts.get(le, 0.0)
+            cumulative.append((le, running))
+        family.add_metric([status], cumulative, sum_value=sums.get(status, 0.0))
     yield family
 
 

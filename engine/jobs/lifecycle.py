@@ -102,9 +102,12 @@ class Lifecycle:
             _observe_duration(record)
         return won, record
 
-    def seal(self, job_id: str) -> None:
-        """Put a terminal job's document in place if a crash left it missing."""
-        record = self.store.get(job_id)
+    def seal(self, job_id: str, record: JobRecord | None = None) -> None:
+        """Put a terminal job's document in place if a crash left it missing.
+
+        `record` saves a read when the caller has just read the job.
+        """
+        record = record if record is not None else self.store.get(job_id)
         if record is None:
             self.store.seal(job_id)
             return

@@ -193,7 +193,9 @@ class _HorseWatch:
         if status is JobStatus.CANCELLED and record.get("startedAt"):
             log.info("Job %s was cancelled during %s.", self.job_id, _phase(record))
         if status is JobStatus.COMPLETED:
-            self.ctx.lifecycle.seal(self.job_id)  # result.json in place even if the horse died publishing
+            self.ctx.lifecycle.seal(
+                self.job_id, record
+            )  # result.json in place even if the horse died publishing
         else:
             self.ctx.blobs.discard_staged(self.job_id, RESULT_DOC)
         if status in (JobStatus.SUBMITTED, JobStatus.PROCESSING):
