@@ -165,14 +165,28 @@ def report(status: Load, constant: Load, seconds: int) -> None:
     print(f"  machine: {machine_note()}")
 
 
-def run(seconds: int = 20) -> None:
-    print(f"\n== bench_status: GET /api/job-status under {CONNECTIONS} clients, against a constant route")
-    with running_stack(workers=1, app="bench.status_app:app") as stack:
-        job_id = completed_job(stack.api_url)
-        stack.stop_processes("worker")
-        urls = (f"{stack.api_url}/api/job-status/{job_id}", f"{stack.api_url}{CONSTANT_PATH}")
-        status, constant = measure_pair(stack, *urls, seconds)
-    report(status, constant, seconds)
+def open_job(api_url: str) -> str:
+    """Upload sales_demo.csv with no worker running: the job stays `submitted`."""
+    with requests.Session() as session:
+        return upload(session, api_url, SALES_DEMO.read_bytes(), SALES_DEMO.name)
+
+
+def run(seconds: int = 20, job: str = "both") -> None:
+    """Measure a completed job (served from the API's cache of ended jobs) and an open one (Redis)."""
+    kinds = ("completed", "open") if job == "both" else (job,)
+    for kind in kinds:
+        print(f"\n== bench_status ({kind} job): GET /api/job-status under {CONNECTIONS} clients, "
+              "against a constant route")  # fmt: skip
+        with running_stack(workers=1, app="bench.status_app:app") as stack:
+            if kind == "completed":
+                job_id = completed_job(stack.api_url)
+                stack.stop_processes("worker")
+            else:
+                stack.stop_processes("worker")
+                job_id = open_job(stack.api_url)
+            urls = (f"{stack.api_url}/api/job-status/{job_id}", f"{stack.api_url}{CONSTANT_PATH}")
+            status, constant = measure_pair(stack, *urls, seconds)
+        report(status, constant, seconds)
 
 
 def main() -> None:
@@ -180,7 +194,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=int, default=20, help="measured seconds per endpoint (default 20)")
-    run(parser.parse_args().seconds)
+    parser.add_argument("--job", choices=("both", "completed", "open"), default="both")
+    args = parser.parse_args()
+    run(args.seconds, args.job)
 
 
 if __name__ == "__main__":
