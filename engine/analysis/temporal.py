@@ -21,10 +21,14 @@ MIN_POP_POINTS = 6
 
 
 def line_chart(ts: TimeSeries, title: str, **marks: object) -> ChartSpec:
-    """A line chart of the series with optional marks (trend, changePoint, anomalies)."""
-    return ChartSpec(
-        "line", title, {"x": ts.x, "y": ts.y.tolist(), "name": ts.measure, "grain": ts.grain, **marks}
-    )
+    """A line chart of the series with optional marks (trend, changePoint, anomalies).
+
+    A period without a single value of the measure is drawn as a gap, not as 0:
+    the statistics treat an empty period of a sum as 0, but a reader would take a
+    plotted 0 for a real drop.
+    """
+    y = [None if n == 0 else v for v, n in zip(ts.y.tolist(), ts.counts.tolist(), strict=True)]
+    return ChartSpec("line", title, {"x": ts.x, "y": y, "name": ts.measure, "grain": ts.grain, **marks})
 
 
 def _evidence(ts: TimeSeries, time: str, **aggregates: object) -> dict[str, object]:
