@@ -7,7 +7,7 @@ random worker every KILL_EVERY seconds (the supervisor restarts it), restarts th
 Valkey server once, waits until every job has ended, then checks:
 
 - every job is in exactly one terminal state;
-- every completed job has a result.json that parses, and no error.json;
+- every completed job has a result.json that follows the schema, and no error.json;
 - no cancelled or failed job has a result.json;
 - every failed job has an error.json and one of the card's error codes.
 
@@ -36,6 +36,7 @@ from typing import Any
 
 import psutil
 import requests
+from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -164,10 +165,7 @@ class Chaos:
                 if not result.exists():
                     problems.append(f"{job_id}: completed without result.json")
                 else:
-                    try:
-                        json.loads(result.read_text())
-                    except ValueError:
-                        problems.append(f"{job_id}: result.json does not parse")
+                    problems += _invalid_result(job_id, result)
                 if error.exists():
                     problems.append(f"{job_id}: completed but has error.json")
             else:
@@ -193,6 +191,19 @@ class Chaos:
             if time.monotonic() > deadline or (self.serve and self.serve.poll() is not None):
                 raise SystemExit(f"chaos: {what} not reached; see {self.work / 'serve.log'}")
             time.sleep(0.2)
+
+
+def _invalid_result(job_id: str, path: Path) -> list[str]:
+    """Problems of a result.json: it must parse and follow docs/result-schema.v1.json."""
+    try:
+        doc = json.loads(path.read_text())
+    except ValueError:
+        return [f"{job_id}: result.json does not parse"]
+    errors = list(_RESULT_SCHEMA.iter_errors(doc))
+    return [f"{job_id}: result.json breaks the schema: {errors[0].message[:200]}"] if errors else []
+
+
+_RESULT_SCHEMA = Draft202012Validator(json.loads((ROOT / "docs" / "result-schema.v1.json").read_text()))
 
 
 def _cmdline(proc: psutil.Process) -> list[str]:
