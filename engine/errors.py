@@ -95,10 +95,3 @@ class LLMError(SightlineError):
         self.kind = kind
         self.retryable = retryable
         self.retry_after_s = retry_after_s
-
-
-class CircuitOpenError(LLMError):
-    """The shared LLM circuit breaker is open: no call was made."""
-
-    def __init__(self, message: str = "LLM circuit breaker is open") -> None:
-        super().__init__(message, kind="circuit_open", retryable=False)
