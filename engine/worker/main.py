@@ -11,7 +11,7 @@ from engine.constants import QUEUE_NAME, WORKER_NAME_PREFIX
 from engine.context import EngineContext
 from engine.jobs.ids import new_job_id
 from engine.logs import setup_logging
-from engine.pipeline import warm_up
+from engine.pipeline import share_context, warm_up
 from engine.worker.reaper import Reaper
 from engine.worker.worker import SightlineWorker
 
@@ -24,6 +24,7 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
     ctx = EngineContext.create(settings)
     metrics.bind(ctx.redis)
     warm_up()
+    share_context(ctx)
     name = f"{WORKER_NAME_PREFIX}-{new_job_id()[4:12]}"
     worker = SightlineWorker([QUEUE_NAME], connection=ctx.redis, name=name, ctx=ctx, worker_ttl=30)
     stop = threading.Event()
