@@ -58,7 +58,9 @@ def print_summary(result: dict[str, Any], out: Path, stream: TextIO) -> None:
     if insights:
         print(f"Top insights ({len(insights)} found):", file=stream)
         for ins in insights[:TOP]:
-            print(f"  [{ins['score']:.2f}] {ins['title']}: {ins['text']}", file=stream)
+            # Most sentences open with their title; print it once.
+            text = ins["text"] if ins["text"].startswith(ins["title"]) else f"{ins['title']}: {ins['text']}"
+            print(f"  [{ins['score']:.2f}] {text}", file=stream)
     else:
         print("No insight passed the significance and size thresholds.", file=stream)
     warnings = [i for i in result["issues"] if i.get("severity") == "warning"]
