@@ -49,6 +49,7 @@ class SightlineWorker(Worker):
         super().__init__(*args, **kwargs)
         self.ctx = ctx
         self._shutdown_signal: int | None = None
+        self._busy = False  # from taking a job until its aftermath is done
 
     # --- signals -------------------------------------------------------------
     def _install_signal_handlers(self) -> None:
@@ -60,9 +61,10 @@ class SightlineWorker(Worker):
             log.warning("Received signal %d. Shutting down gracefully...", signum)
         self._shutdown_signal = signum
         self._stop_requested = True
-        if not self.horse_pid:
-            raise StopRequested()
-        # Busy: the horse monitor sees the flag within one tick and ends the job.
+        if not self._busy:
+            raise StopRequested()  # idle (waiting for a job): stop at once
+        # Busy: the horse monitor sees the flag within one tick and ends the job; the
+        # work loop then stops. Raising here could cut a job's aftermath in half.
 
     def teardown(self) -> None:
         super().teardown()
@@ -70,6 +72,13 @@ class SightlineWorker(Worker):
             log.info("Worker shutdown complete.")
 
     # --- the horse -------------------------------------------------------------
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        self._busy = True
+        try:
+            super().execute_job(job, queue)
+        finally:
+            self._busy = False
+
     def monitor_work_horse(self, job: Job, queue: Queue) -> None:
         job.started_at = rq_now()
         watch = _HorseWatch(self, job.id)
