@@ -105,7 +105,11 @@ class Stack:
         self.api = self._spawn("api", gunicorn)
         for _ in range(workers):
             self.start_worker()
-        self.wait_ready(workers)
+        try:
+            self.wait_ready(workers)
+        except BaseException:
+            self.stop()  # a stack that failed to start must not leak its processes
+            raise
 
     # --- processes ----------------------------------------------------------
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
