@@ -25,6 +25,12 @@ def _deduction(code: str, points: float, message: str, column: str | None = None
     return out
 
 
+def _columns_deduction(code: str, columns: list[ColumnProfile], cap: float, what: str) -> dict[str, Any]:
+    """2 points per column (at most `cap`), naming the first five."""
+    names = ", ".join(p.name for p in columns[:5])
+    return _deduction(code, min(cap, 2.0 * len(columns)), f"{len(columns)} column(s) {what}: {names}.")
+
+
 def quality(table: Table, profiles: list[ColumnProfile]) -> tuple[dict[str, Any], int]:
     """The qualityScore object and the number of duplicate rows."""
     df = table.df
@@ -42,15 +48,7 @@ def quality(table: Table, profiles: list[ColumnProfile]) -> tuple[dict[str, Any]
         )
     sparse = [p for p in profiles if rows and p.missing / rows > 0.5]
     if sparse:
-        deductions.append(
-            _deduction(
-                "sparse_columns",
-                min(10.0, 2.0 * len(sparse)),
-                f"{len(sparse)} column(s) are more than half empty: "
-                + ", ".join(p.name for p in sparse[:5])
-                + ".",
-            )
-        )
+        deductions.append(_columns_deduction("sparse_columns", sparse, 10.0, "are more than half empty"))
     duplicates = (
         rows - df.hash_rows().n_unique() if rows else 0
     )  # 64-bit row hashes: fast, collisions negligible
@@ -90,15 +88,7 @@ def quality(table: Table, profiles: list[ColumnProfile]) -> tuple[dict[str, Any]
             )
     constant = [p for p in profiles if p.distinct == 1 and rows > 1]
     if constant:
-        deductions.append(
-            _deduction(
-                "constant_columns",
-                min(6.0, 2.0 * len(constant)),
-                f"{len(constant)} column(s) hold a single value: "
-                + ", ".join(p.name for p in constant[:5])
-                + ".",
-            )
-        )
+        deductions.append(_columns_deduction("constant_columns", constant, 6.0, "hold a single value"))
     for issue in table.issues:
         if issue.code in ("date_order_ambiguous", "date_order_conflict"):
             deductions.append(_deduction(issue.code, 3.0, issue.message, issue.column))
