@@ -44,18 +44,19 @@ def _line(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         "xaxis": {"title": {"text": d["grain"]}},
         "yaxis": {"title": {"text": d["name"]}},
     }
-    if "trend" in d:
+    if "trendLine" in d:
+        curve = d["trendLine"]
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "x": [x[0], x[-1]],
-                "y": d["trend"],
+                "x": x,
+                "y": curve,
                 "name": "trend",
                 "line": {"color": ALERT, "dash": "dash"},
             }
         )
-        start, end = d["trend"]
+        start, end = curve[0], curve[-1]
         change = f"{(end - start) / abs(start) * 100:+.0f}%" if start else ""
         layout["annotations"] = [
             {"x": x[-1], "y": end, "text": f"trend {change}".strip(), "showarrow": True, "ax": -40, "ay": -30}
@@ -113,6 +114,10 @@ def _line(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 def _bar(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     colors = [ACCENT if c == d.get("highlight") or "highlight" not in d else MUTED for c in d["categories"]]
+    if d.get("orientation") == "h":  # terms: longest bar on top
+        bar = {"type": "bar", "orientation": "h", "y": d["categories"][::-1], "x": d["values"][::-1],
+               "name": d["name"], "marker": {"color": colors[::-1]}}  # fmt: skip
+        return [bar], {"xaxis": {"title": {"text": d["name"]}}, "margin": {"l": 160, "r": 20, "t": 50, "b": 50}}
     data = [
         {
             "type": "bar",
@@ -123,6 +128,63 @@ def _bar(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         }
     ]
     return data, {"yaxis": {"title": {"text": d["name"]}}}
+
+
+def _nested_bar(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Grouped bars: one group per segment (the standout one first), one bar per value of the second dimension."""
+    scale = 100 if d.get("percent") else 1
+    data = [
+        {
+            "type": "bar",
+            "name": group,
+            "x": d["categories"],
+            "y": [v * scale for v in values],
+            "marker": {"color": ACCENT if i == 0 else MUTED},
+        }
+        for i, (group, values) in enumerate(zip(d["groups"], d["values"], strict=True))
+    ]
+    title = f"{d['name']} (%)" if d.get("percent") else d["name"]
+    return data, {"barmode": "group", "yaxis": {"title": {"text": title}}, "showlegend": True}
+
+
+def _multiline(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Several series on one time axis, the one the finding is about highlighted."""
+    scale = 100 if d.get("percent") else 1
+    data = []
+    for s in d["series"]:
+        y = [None if v is None else v * scale for v in s["y"]]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": s.get("x", d.get("x")),
+                "y": y,
+                "name": s["name"],
+                "line": {"color": ACCENT if s.get("highlight") else MUTED, "width": 3 if s.get("highlight") else 1},
+            }
+        )
+    title = f"{d['name']} (%)" if d.get("percent") else d["name"]
+    return data, {"xaxis": {"title": {"text": d["grain"]}}, "yaxis": {"title": {"text": title}}, "showlegend": True}
+
+
+def _map(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Points on a map (latitude/longitude), sized or coloured by a value when there is one."""
+    marker: dict[str, Any] = {"color": ACCENT, "size": 6, "opacity": 0.7}
+    if d.get("values") is not None:
+        marker = {"color": d["values"], "colorscale": "Blues", "size": 7, "showscale": True,
+                  "colorbar": {"title": {"text": d.get("valueName", "")}}}  # fmt: skip
+    data = [
+        {
+            "type": "scattergeo",
+            "lat": d["lat"],
+            "lon": d["lon"],
+            "text": d.get("labels"),
+            "mode": "markers",
+            "marker": marker,
+            "name": d.get("name", "points"),
+        }
+    ]
+    return data, {"geo": {"showland": True, "showcountries": True, "fitbounds": "locations"}}
 
 
 def _pareto(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -246,4 +308,7 @@ _BUILDERS = {
     "box": _box,
     "scatter": _scatter,
     "histogram": _histogram,
+    "nested_bar": _nested_bar,
+    "multiline": _multiline,
+    "map": _map,
 }

@@ -1,98 +1,313 @@
-"""Run every insight detector over the roles found, then rank the candidates.
+"""Run every detector the table's semantics call for, then rank the candidates.
 
-Which series and segments are examined is bounded (three measures over time,
-five dimensions × two measures), so the run stays fast on wide files.
+What is examined is bounded (a few measures over time, a few dimensions and
+entities, drill-downs only into segments that stood out), so the run stays
+fast on wide and long files. Which pairs are never examined follows from the
+semantics: circular dimension/measure pairs, related measures, pooled series
+of panels whose entity mix changes, sums of levels.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from engine.analysis.attribution import attribute_change
 from engine.analysis.candidates import Candidate
-from engine.analysis.correlation import correlations
-from engine.analysis.patterns import anomalies, seasonality
+from engine.analysis.detectors.attribution import attribute_change
+from engine.analysis.detectors.brackets import bracket
+from engine.analysis.detectors.correlation import correlations
+from engine.analysis.detectors.counts import count_distribution
+from engine.analysis.detectors.drilldown import drill_measure, drill_rows
+from engine.analysis.detectors.panel import entity_frame, entity_trends
+from engine.analysis.detectors.patterns import anomalies, seasonality
+from engine.analysis.detectors.repeats import repeated_records
+from engine.analysis.detectors.seasonal import seasonal
+from engine.analysis.detectors.segment_stats import SegmentStats, segment_stats
+from engine.analysis.detectors.segment_trend import segment_trends
+from engine.analysis.detectors.segments import category_outliers, concentration, segment_comparison, top_contributor
+from engine.analysis.detectors.temporal import MIN_POP_POINTS, change_point, period_change, trend
+from engine.analysis.detectors.text import overall_terms, segment_terms
 from engine.analysis.ranking import apply_fdr, select
-from engine.analysis.roles import Roles
-from engine.analysis.segment_stats import segment_stats
-from engine.analysis.segments import category_outliers, concentration, segment_comparison, top_contributor
-from engine.analysis.series import DailyCube, TimeSeries, build_series, choose_grain, daily_cube, dense_days
-from engine.analysis.temporal import MIN_POP_POINTS, change_point, period_change, trend
+from engine.analysis.semantics.model import TIME, Measure, TableModel
+from engine.analysis.series import TimeSeries, build_series, choose_grain, cube, dense_days
 
-TIME_MEASURES = 3
-SEGMENT_MEASURES = 2
+TIME_MEASURES = 4
+SEGMENT_MEASURES = 3
+ENTITY_TREND_MEASURES = 2
+DRILL_SEGMENTS = 3
+DRILL_DIMENSIONS = 4
+TEXT_COLUMNS = 2
+SEGMENT_TREND_DIMENSIONS = 3
 BOX_SAMPLE = 200_000  # rows used for box-plot quartiles; every other segment figure uses all rows
 
 
-def find_insights(
-    df: pl.DataFrame, roles: Roles, quality_candidates: list[Candidate], tick: Callable[[float], None]
-) -> tuple[list[Candidate], dict[str, Any], TimeSeries | None]:
-    """Ranked insights, selection facts, and the main measure's series (for overview charts)."""
-    candidates = list(quality_candidates)
-    main_series: TimeSeries | None = None
+@dataclass
+class Found:
+    """Everything the insight stage hands on: ranked insights, selection facts, the series it built."""
+
+    kept: list[Candidate]
+    selection: dict[str, Any]
+    main_series: TimeSeries | None
+    series: dict[str, TimeSeries] = field(default_factory=dict)
+
+
+def find_insights(model: TableModel, quality: list[Candidate], tick: Callable[[float], None]) -> Found:
+    """Ranked insights for the table."""
+    candidates = list(quality)
+    series: dict[str, TimeSeries] = {}
     pops: list[Candidate] = []
-    if roles.time and roles.measures:
-        main_series = _temporal(df, roles, candidates, pops)
+    grain = None
+    if model.time:
+        grain = _temporal(model, candidates, pops, series)
+        if grain and ((model.panel or {}).get("keys") or (model.panel or {}).get("wide")):
+            candidates += _panel(model, grain)
     tick(0.6)
-    sample = df.gather_every(df.height // BOX_SAMPLE) if df.height > 2 * BOX_SAMPLE else df
-    measures = [(m, roles.agg(m)) for m in roles.measures[:SEGMENT_MEASURES]]
-    for s in segment_stats(df, sample, roles.dimensions, measures):
-        candidates += [c for c in (top_contributor(s), concentration(s), segment_comparison(s)) if c]
-        candidates += category_outliers(s)
-    tick(0.68)
-    found, corr_info = correlations(df, roles)
+    stats = _segments(model, candidates)
+    tick(0.65)
+    candidates += _drill_downs(model, stats)
+    candidates += _text(model, stats)
+    if grain and model.table_kind == "events":
+        candidates += _segment_trends(model, grain)
+    candidates += _repeats_and_brackets(model)
+    tick(0.7)
+    found, corr_info = correlations(model, series)
     candidates += found
     apply_fdr(candidates)
     for pop in pops:
-        if roles.dimensions and pop.evidence["columns"][1] == roles.main:
-            extra = attribute_change(df, roles, pop)
-            if extra:
-                candidates.append(extra)
+        extra = attribute_change(model, pop) if model.dimensions else None
+        if extra:
+            candidates.append(extra)
+    families = measure_families(model, series)
+    for c in candidates:
+        c.key = tuple(families.get(k, k) for k in c.key)
     kept, selection = select(candidates)
-    return kept, {**selection, "correlation": corr_info}, main_series
+    main = next(iter(series.values()), None)
+    return Found(kept, {**selection, "correlation": corr_info}, main, series)
 
 
-def _temporal(
-    df: pl.DataFrame, roles: Roles, candidates: list[Candidate], pops: list[Candidate]
-) -> TimeSeries | None:
-    assert roles.time is not None
-    cube = daily_cube(df, roles.time, roles.measures[:TIME_MEASURES])
-    grain = choose_grain(cube)
+def measure_families(model: TableModel, series: dict[str, TimeSeries]) -> dict[str, str]:
+    """Measures that tell one story (revenue = units × price; orders and units that move as one) share a family.
+
+    One finding of a kind per family survives ranking: "orders, units and
+    revenue all rose" is one finding, not three.
+    """
+    family = {m.name: m.name for m in model.measures}
+    order = [m.name for m in model.measures]
+
+    def join(a: str, b: str) -> None:
+        ra, rb = family[a], family[b]
+        keep, drop = (ra, rb) if order.index(ra) <= order.index(rb) else (rb, ra)
+        for k, v in family.items():
+            if v == drop:
+                family[k] = keep
+
+    for r in model.relations:
+        for part in r.parts:
+            if r.kind in ("product", "sum_of") and part in family and r.target in family:
+                other = model.measure(part)
+                if other.kind == model.measure(r.target).kind or other.kind == "flow":
+                    join(r.target, part)
+    names = [n for n in series if n in family]
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            x, y = series[a], series[b]
+            if x.x == y.x and len(x) >= 6 and model.measure(a).summable == model.measure(b).summable:
+                if np.std(x.y) > 0 and np.std(y.y) > 0 and float(np.corrcoef(x.y, y.y)[0, 1]) >= 0.95:
+                    join(a, b)
+    return family
+
+
+def _time_measures(model: TableModel) -> list[Measure]:
+    """Measures read over time: the count only in event tables, pooled panels only when that means something."""
+    out = []
+    for m in model.measures:
+        if m.kind == "count" and model.table_kind != "events":
+            continue
+        if model.table_kind == "panel" and not _poolable(model, m):
+            continue
+        out.append(m)
+    return out[:TIME_MEASURES]
+
+
+def _poolable(model: TableModel, m: Measure) -> bool:
+    """A panel's measure may be read as one series only when it adds up across entities and the mix is stable."""
+    if not (m.kind == "flow" or (m.kind == "level" and m.additive_across)):
+        return False
+    keys = (model.panel or {}).get("keys") or []
+    per = (
+        model.frame.lazy().filter(pl.col(TIME).is_not_null())
+        .group_by(TIME).agg(pl.struct(keys).n_unique().alias("k")).collect()["k"]
+    )  # fmt: skip
+    return per.len() > 0 and float(per.min()) >= 0.9 * float(per.max())  # type: ignore[arg-type]
+
+
+def _temporal(model: TableModel, candidates: list[Candidate], pops: list[Candidate], series: dict[str, TimeSeries]) -> str | None:
+    assert model.time is not None
+    measures = _time_measures(model)
+    c = cube(model.frame, [m for m in model.measures if m.kind != "count"], model.time.grain)
+    grain = choose_grain(c)
     if grain is None:
         return None
-    main_series = None
-    for measure in roles.measures[:TIME_MEASURES]:
-        agg = roles.agg(measure)
-        ts = build_series(cube, measure, agg, grain)
+    time = model.time.columns
+    for m in measures:
+        ts = build_series(c, m, grain)
         if ts is None:
             continue
-        main_series = main_series or ts
-        candidates += [c for c in (trend(ts, roles.time), change_point(ts, roles.time)) if c]
-        candidates += anomalies(ts, roles.time)
-        daily = ts if grain == "day" else None
-        if grain == "day" or (grain == "week" and dense_days(cube)):
-            daily = daily or build_series(cube, measure, agg, "day")
-        seasonal = seasonality(daily, roles.time) if daily else None
-        if grain == "month":
-            seasonal = seasonality(ts, roles.time)
-        if seasonal:
-            candidates.append(seasonal)
-        pop = period_change(_pop_series(cube, ts, measure, agg), roles.time)
+        series[m.name] = ts
+        s = seasonal(ts)
+        candidates += [x for x in (trend(s, m, time), change_point(s, m, time)) if x]
+        candidates += anomalies(s, m, time)
+        candidates += seasonality(s, m, time)
+        if ts.grain != "day" and dense_days(c):  # the weekly cycle shows only in daily values
+            daily = build_series(c, m, "day")
+            if daily is not None:
+                candidates += [x for x in seasonality(seasonal(daily), m, time) if x.evidence["aggregates"]["cycle"] == "weekly"]
+        pop = period_change(seasonal(_pop_series(c, ts, m)), m, time)
         if pop:
             candidates.append(pop)
-            pops.append(pop)
-    return main_series
+            if m.summable:
+                pops.append(pop)
+    return grain
 
 
-def _pop_series(cube: DailyCube, ts: TimeSeries, measure: str, agg: str) -> TimeSeries:
+def _pop_series(c: Any, ts: TimeSeries, m: Measure) -> TimeSeries:
     """The coarsest series with enough complete periods for a period-over-period comparison."""
     for grain in ("month", "week"):
         if grain == ts.grain:
             break
-        coarse = build_series(cube, measure, agg, grain)
+        if ts.grain in ("quarter", "year"):
+            break
+        coarse = build_series(c, m, grain)
         if coarse is not None and len(coarse) >= MIN_POP_POINTS:
             return coarse
     return ts
+
+
+def _panel(model: TableModel, grain: str) -> list[Candidate]:
+    panel = model.panel or {}
+    keys, wide = panel.get("keys"), panel.get("wide")
+    out: list[Candidate] = []
+    if wide:
+        m = model.measure(wide[0])
+        long = entity_frame(model.frame, None, wide, m)
+        if long is not None:
+            out += entity_trends(long, m, grain, "series", model.time.columns if model.time else [])
+        return out
+    measures = [m for m in model.measures if m.kind in ("flow", "level")][:ENTITY_TREND_MEASURES]
+    for m in measures:
+        long = entity_frame(model.frame, keys, None, m)
+        if long is not None:
+            out += entity_trends(long, m, grain, ", ".join(keys or []), model.time.columns if model.time else [])
+    return out
+
+
+def _segment_measures(model: TableModel) -> list[Measure]:
+    out = []
+    for m in model.measures:
+        if m.kind == "count" and model.table_kind in ("series", "panel"):
+            continue  # a row per period (and entity): counting rows says nothing
+        out.append(m)
+    return out[: SEGMENT_MEASURES + 1]
+
+
+def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentStats]:
+    df = model.frame
+    sample = df.gather_every(df.height // BOX_SAMPLE) if df.height > 2 * BOX_SAMPLE else df
+    entity_cols = [e.column for e in model.entities if e.column not in model.dimensions]
+    columns = model.dimensions + entity_cols
+    stats = segment_stats(df, sample, columns, _segment_measures(model), frozenset(entity_cols))
+    for s in stats:
+        if model.is_circular(s.dimension, s.measure):
+            continue
+        if s.measure.kind == "count":
+            found = [count_distribution(s), concentration(s) if s.entity or len(s.names) >= 10 else None]
+        else:
+            found = [top_contributor(s), concentration(s), segment_comparison(s)]
+            candidates += category_outliers(s)
+        candidates += [c for c in found if c]
+    return stats
+
+
+def _standouts(model: TableModel, stats: list[SegmentStats]) -> list[tuple[str, str, Measure]]:
+    """Segments worth drilling into: the leading category by rows, the category with the highest mean."""
+    out: list[tuple[str, str, Measure]] = []
+    for s in stats:
+        if s.dimension not in model.dimensions or model.is_circular(s.dimension, s.measure):
+            continue
+        if s.measure.kind == "count":
+            c = count_distribution(s)
+            if c:
+                out.append((s.dimension, s.names[0], s.measure))
+        elif s.measure.kind == "duration":
+            for c in category_outliers(s)[:1]:
+                if c.evidence["direction"] == "up":
+                    out.append((s.dimension, str(c.evidence["entity"]), s.measure))
+    return out[:DRILL_SEGMENTS]
+
+
+def _drill_downs(model: TableModel, stats: list[SegmentStats]) -> list[Candidate]:
+    out = []
+    for dim, value, m in _standouts(model, stats):
+        others = [d for d in model.dimensions if d != dim and not model.is_circular(d, m)][:DRILL_DIMENSIONS]
+        if not others:
+            continue
+        c = drill_rows(model.frame, model.count, dim, value, others) if m.kind == "count" else (
+            drill_measure(model.frame, m, dim, value, others))  # fmt: skip
+        if c:
+            out.append(c)
+    return out
+
+
+def _text(model: TableModel, stats: list[SegmentStats]) -> list[Candidate]:
+    out: list[Candidate] = []
+    standouts = [(d, v) for d, v, m in _standouts(model, stats) if m.kind == "count"]
+    for column in model.text[:TEXT_COLUMNS]:
+        out += overall_terms(model.frame, column, model.count)
+        for dim, value in standouts[:2]:
+            c = segment_terms(model.frame, column, model.count, dim, value)
+            if c:
+                out.append(c)
+    return out
+
+
+def _segment_trends(model: TableModel, grain: str) -> list[Candidate]:
+    dims = [d for d in model.dimensions if model.frame[d].n_unique() <= 20][:SEGMENT_TREND_DIMENSIONS]
+    dims += [e.column for e in model.entities if e.person and e.column not in dims][:1]
+    measures = [model.count] + [m for m in model.measures if m.kind == "duration"][:1]
+    out = []
+    for dim in dims:
+        for m in measures:
+            if model.is_circular(dim, m):
+                continue
+            c = segment_trends(model.frame, m, dim, grain, model.time.columns if model.time else [])
+            if c:
+                out.append(c)
+    return out
+
+
+def _repeats_and_brackets(model: TableModel) -> list[Candidate]:
+    out: list[Candidate] = []
+    if model.table_kind not in ("events", "cross_section"):
+        return out
+    flows = [m for m in model.measures if m.kind == "flow" and not m.derived]
+    people = [e.column for e in model.entities] or [d for d in model.dimensions if model.frame[d].n_unique() > 20]
+    cats = [d for d in model.dimensions if d not in people][:1]
+    for who in people[:2]:
+        for m in flows[:1]:
+            c = repeated_records(model.frame, who, m, cats)
+            if c:
+                out.append(c)
+    targets = [m for m in model.measures if m.kind == "duration"] or [
+        m for m in model.measures if m.kind == "level"
+    ][:1]
+    for x in flows[:2]:
+        for y in targets[:2]:
+            if x.name != y.name and not model.related(x.name, y.name):
+                c = bracket(model.frame, x, y)
+                if c:
+                    out.append(c)
+    return out

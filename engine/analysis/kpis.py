@@ -1,65 +1,84 @@
-"""Headline numbers (KPIs) of the dataset: size, totals of the main measures, date span, completeness."""
+"""Headline numbers (KPIs): size, what a row is and how many, totals of flows, levels at the last period,
+typical durations, date span, completeness.
+
+A KPI follows its measure's kind: flows are totalled (and averaged per row),
+levels are given at the last period (summed across entities there only when
+they add up, like population) or averaged when there is no time axis,
+durations by their median and mean. Codes, years and coordinates are not
+measures, so they never get a KPI.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from engine.analysis.fmt import label
-from engine.analysis.jsonsafe import num
+import polars as pl
+
+from engine.analysis.jsonsafe import json_safe, num
 from engine.analysis.profile import ColumnProfile
-from engine.analysis.roles import Roles
+from engine.analysis.semantics.model import TIME, Measure, TableModel
+
+KPI_MEASURES = 4
 
 
-def compute_kpis(
-    rows: int, profiles: list[ColumnProfile], roles: Roles, quality_score: int
-) -> list[dict[str, Any]]:
-    """KPI objects: id, label, value, and unit/symbol/column where they apply."""
-    by_name = {p.name: p for p in profiles}
+def compute_kpis(model: TableModel, profiles: list[ColumnProfile], quality_score: int) -> list[dict[str, Any]]:
+    """KPI objects: id, label, value, and unit/symbol/column/measure where they apply."""
+    df = model.frame
+    rows = df.height
     kpis: list[dict[str, Any]] = [
-        {"id": "rows", "label": "Rows", "value": rows},
+        {"id": "rows", "label": model.count.label.capitalize() if model.table_kind == "events" else "Rows",
+         "value": rows, "measure": model.count.name},
         {"id": "columns", "label": "Columns", "value": len(profiles)},
-    ]
-    for measure in roles.measures[:3]:
-        p = by_name[measure]
-        unit = {k: v for k, v in (("unit", p.parsing.get("unit")), ("symbol", p.parsing.get("symbol"))) if v}
-        if roles.additive.get(measure, True):
-            kpis.append(
-                {
-                    "id": f"total_{measure}",
-                    "label": f"Total {label(measure)}",
-                    "value": p.stats.get("sum"),
-                    "column": measure,
-                    **unit,
-                }
-            )
-        kpis.append(
-            {
-                "id": f"mean_{measure}",
-                "label": f"Average {label(measure)}",
-                "value": p.stats.get("mean"),
-                "column": measure,
-                **unit,
-            }
-        )
-    if roles.time and by_name[roles.time].date_range:
-        rng = by_name[roles.time].date_range or {}
-        kpis.append(
-            {
-                "id": "date_range",
-                "label": f"{label(roles.time).capitalize()} range",
-                "value": {"start": rng["min"], "end": rng["max"], "days": rng.get("days")},
-                "column": roles.time,
-            }
-        )
+    ]  # fmt: skip
+    for m in [m for m in model.measures if m.kind != "count"][:KPI_MEASURES]:
+        kpis += _measure_kpis(model, m)
+    by_name = {p.name: p for p in profiles}
+    if model.time and model.time.column in by_name:
+        rng = _time_range(df)
+        if rng:
+            kpis.append({"id": "date_range", "label": f"{model.time.column.replace('_', ' ').capitalize()} range",
+                         "value": {**rng, "grain": model.time.grain}, "column": model.time.column})  # fmt: skip
     cells = rows * len(profiles)
     missing = sum(p.missing for p in profiles)
-    kpis.append(
-        {
-            "id": "completeness",
-            "label": "Complete cells",
-            "value": num(100 * (1 - missing / cells) if cells else 100, 2),
-            "unit": "percent",
-        }
-    )
+    kpis.append({"id": "completeness", "label": "Complete cells",
+                 "value": num(100 * (1 - missing / cells) if cells else 100, 2), "unit": "percent"})  # fmt: skip
     kpis.append({"id": "quality_score", "label": "Data quality score", "value": quality_score})
     return kpis
+
+
+def _unit(m: Measure) -> dict[str, Any]:
+    return {k: v for k, v in (("unit", m.unit), ("symbol", m.symbol)) if v}
+
+
+def _base(m: Measure, kpi_id: str, text: str, value: Any) -> dict[str, Any]:
+    return {"id": kpi_id, "label": text, "value": num(value) if isinstance(value, float) else value,
+            "column": m.columns[0] if len(m.columns) == 1 else None, "measure": m.name, **_unit(m)}  # fmt: skip
+
+
+def _measure_kpis(model: TableModel, m: Measure) -> list[dict[str, Any]]:
+    v = pl.col(m.name).cast(pl.Float64)
+    if m.kind == "flow":
+        total, mean = model.frame.select(v.sum().alias("a"), v.mean().alias("b")).row(0)
+        return [_base(m, f"total_{m.name}", f"Total {m.label}", total),
+                _base(m, f"mean_{m.name}", f"Average {m.label} per row", mean)]  # fmt: skip
+    if m.kind == "duration":
+        median, mean = model.frame.select(v.median().alias("a"), v.mean().alias("b")).row(0)
+        return [_base(m, f"median_{m.name}", f"Median {m.label}", median),
+                _base(m, f"mean_{m.name}", f"Average {m.label}", mean)]  # fmt: skip
+    if model.time is not None and TIME in model.frame.columns:
+        last_time = model.frame[TIME].max()
+        latest = model.frame.filter(pl.col(TIME) == last_time)
+        agg = v.sum() if m.additive_across and model.table_kind == "panel" else v.mean()
+        value = latest.select(agg).item()
+        out = _base(m, f"latest_{m.name}", f"{m.label.capitalize()} (latest)", value)
+        out["at"] = json_safe(last_time)
+        return [out]
+    return [_base(m, f"mean_{m.name}", f"Average {m.label}", model.frame.select(v.mean()).item())]
+
+
+def _time_range(df: pl.DataFrame) -> dict[str, Any] | None:
+    lo, hi = df.select(pl.col(TIME).min().alias("a"), pl.col(TIME).max().alias("b")).row(0)
+    if lo is None:
+        return None
+    days = (hi - lo).days if hasattr(hi - lo, "days") else None
+    return {"start": json_safe(lo), "end": json_safe(hi), "days": days}

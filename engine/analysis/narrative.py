@@ -19,11 +19,18 @@ _GROUPS = {
     "change_point": "over time",
     "anomaly": "over time",
     "seasonality": "over time",
+    "segment_trend": "over time",
+    "entity_trend": "over time",
     "top_contributor": "across segments",
     "concentration": "across segments",
     "category_outlier": "across segments",
     "segment_comparison": "across segments",
     "change_attribution": "across segments",
+    "count_distribution": "across segments",
+    "drill_down": "across segments",
+    "bracket": "across segments",
+    "repeats": "in the records",
+    "text_terms": "in the text",
     "correlation": "between measures",
 }
 

@@ -1,5 +1,5 @@
 """Overview charts that do not belong to one insight: the main measure over time, its distribution,
-and the top categories of the first dimension."""
+the top categories of the first dimension, and a map of the rows when the table has coordinates."""
 
 from __future__ import annotations
 
@@ -7,27 +7,25 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.candidates import ChartSpec
+from engine.analysis.detectors.temporal import line_chart
 from engine.analysis.fmt import label
-from engine.analysis.roles import Roles
+from engine.analysis.semantics.model import TableModel
 from engine.analysis.series import TimeSeries
-from engine.analysis.temporal import line_chart
 
 HIST_SAMPLE = 200_000
+MAP_POINTS = 2000
 
 
-def overview_specs(
-    df: pl.DataFrame, roles: Roles, main_series: TimeSeries | None
-) -> list[tuple[str, ChartSpec]]:
+def overview_specs(model: TableModel, main_series: TimeSeries | None) -> list[tuple[str, ChartSpec]]:
     """(chart id, spec) pairs for the overview charts that apply to this table."""
+    df = model.frame
     out: list[tuple[str, ChartSpec]] = []
-    main = roles.main
     if main_series is not None:
-        m = label(main_series.measure)
-        out.append(
-            ("overview_over_time", line_chart(main_series, f"{m.capitalize()} per {main_series.grain}"))
-        )
+        m = model.measure(main_series.measure)
+        out.append(("overview_over_time", line_chart(main_series, f"{m.label.capitalize()} per {main_series.grain}", m.label)))
+    main = next((m for m in model.measures if m.kind != "count"), None)
     if main:
-        values = df[main].drop_nulls().cast(pl.Float64)
+        values = df[main.name].drop_nulls().cast(pl.Float64)
         if values.len() > 2 * HIST_SAMPLE:
             values = values.gather_every(values.len() // HIST_SAMPLE)
         arr = values.to_numpy()
@@ -35,46 +33,41 @@ def overview_specs(
         if arr.size:
             counts, edges = np.histogram(arr, bins=min(40, max(5, int(np.sqrt(arr.size)))))
             centers = ((edges[:-1] + edges[1:]) / 2).tolist()
-            out.append(
-                (
-                    "overview_distribution",
-                    ChartSpec(
-                        "histogram",
-                        f"Distribution of {label(main)}",
-                        {
-                            "centers": centers,
-                            "counts": counts.tolist(),
-                            "width": float(edges[1] - edges[0]),
-                            "name": main,
-                        },
-                    ),
-                )
-            )
-    if roles.dimensions:
-        dim = roles.dimensions[0]
-        value = pl.col(main).cast(pl.Float64).sum() if main else pl.len()
+            out.append(("overview_distribution", ChartSpec("histogram", f"Distribution of {main.label}",
+                        {"centers": centers, "counts": counts.tolist(), "width": float(edges[1] - edges[0]),
+                         "name": main.label})))  # fmt: skip
+    if model.dimensions:
+        dim = model.dimensions[0]
+        summable = main if main and main.summable else None
+        value = pl.col(summable.name).cast(pl.Float64).sum() if summable else pl.len()
+        what = summable.label if summable else model.count.label
         top = (
-            df.lazy()
-            .group_by(pl.col(dim).cast(pl.String))
-            .agg(value.alias("\x00value"))
-            .drop_nulls(dim)
-            .sort("\x00value", descending=True)
-            .head(15)
-            .collect()
-        )
-        what = label(main) if main else "rows"
-        out.append(
-            (
-                "overview_top_categories",
-                ChartSpec(
-                    "bar",
-                    f"Top {label(dim)} by {what}",
-                    {
-                        "categories": top[dim].to_list(),
-                        "values": top["\x00value"].to_list(),
-                        "name": main or "rows",
-                    },
-                ),
-            )
-        )
+            df.lazy().group_by(pl.col(dim).cast(pl.String)).agg(value.alias("\x00value")).drop_nulls(dim)
+            .sort("\x00value", descending=True).head(15).collect()
+        )  # fmt: skip
+        out.append(("overview_top_categories", ChartSpec("bar", f"Top {label(dim)} by {what}",
+                    {"categories": top[dim].to_list(), "values": top["\x00value"].to_list(), "name": what})))  # fmt: skip
+    if model.geography:
+        out.append(("overview_map", _map(model)))
     return out
+
+
+def _map(model: TableModel) -> ChartSpec:
+    geo = model.geography or {}
+    lat, lon = geo["latitude"], geo["longitude"]
+    main = next((m for m in model.measures if m.kind != "count"), None)
+    cols = [lat, lon] + ([main.name] if main else [])
+    points = model.frame.select(cols).drop_nulls([lat, lon])
+    if points.height > MAP_POINTS:
+        points = points.gather_every(points.height // MAP_POINTS)
+    return ChartSpec(
+        "map",
+        f"Where the {model.count.label} are" + (f", by {main.label}" if main else ""),
+        {
+            "lat": points[lat].to_list(),
+            "lon": points[lon].to_list(),
+            "values": points[main.name].to_list() if main else None,
+            "valueName": main.label if main else "",
+            "name": model.count.label,
+        },
+    )

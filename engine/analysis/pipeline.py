@@ -23,12 +23,12 @@ from engine.analysis.profile import profile_columns
 from engine.analysis.quality import quality, quality_insights
 from engine.analysis.ranking import score_of
 from engine.analysis.report import caveats_and_issues, cleaned_preview, file_info, insight_dict
-from engine.analysis.roles import assign_roles
+from engine.analysis.semantics import read_semantics
 from engine.config import Settings, get_settings
 from engine.errors import AnalysisError, InputError, SightlineError
 from engine.ingest import Table, load_table
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ProgressFn = Callable[[str, float], None]
 
 
@@ -106,18 +106,19 @@ def _analyse(
     mark = time.perf_counter()
     df = table.df
     profiles = profile_columns(table)
-    roles = assign_roles(df, profiles)
-    quality_score, _ = quality(table, profiles)
-    kpis = compute_kpis(df.height, profiles, roles, quality_score["score"])
+    model = read_semantics(df, profiles, file_name or path.name)
+    quality_score, _ = quality(table, profiles, model.quality)
+    kpis = compute_kpis(model, profiles, quality_score["score"])
     timings["profilingMs"] = _ms(mark)
     report("insights", 0.5)
     mark = time.perf_counter()
     dq = quality_insights(quality_score, profiles, df.height)
-    kept, selection, main_series = find_insights(df, roles, dq, lambda f: report("insights", f))
+    found = find_insights(model, dq, lambda f: report("insights", f))
+    selection = found.selection
     timings["insightsMs"] = _ms(mark)
     mark = time.perf_counter()
     insights, charts = [], []
-    for n, c in enumerate(kept, start=1):
+    for n, c in enumerate(found.kept, start=1):
         ins_id = f"ins_{n}"
         chart_id = f"chart_{ins_id}" if c.chart else None
         insights.append(insight_dict(c, ins_id, chart_id, score_of(c)))
@@ -131,7 +132,7 @@ def _analyse(
                     "figure": figure(c.chart),
                 }
             )
-    for chart_id, spec in overview_specs(df, roles, main_series):
+    for chart_id, spec in overview_specs(model, found.main_series):
         charts.append(
             {
                 "id": chart_id,
@@ -143,7 +144,7 @@ def _analyse(
         )
     timings["chartsMs"] = _ms(mark)
     info = file_info(table, path, file_name)
-    caveats, issues = caveats_and_issues(table, roles, selection)
+    caveats, issues = caveats_and_issues(table, model, selection)
     narrative = template_narrative(info, kpis, insights, quality_score, caveats, selection)
     timings["totalMs"] = _ms(started)
     doc = {
@@ -151,6 +152,7 @@ def _analyse(
         "jobId": job_id,
         "fileInfo": info,
         "schema": [p.to_dict(df.height, i) for i, p in enumerate(profiles)],
+        "semantics": model.to_dict(),
         "kpis": kpis,
         "insights": insights,
         "charts": charts,

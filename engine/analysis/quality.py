@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.analysis.candidates import Candidate, ChartSpec
+from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.fmt import fmt_pct
 from engine.analysis.jsonsafe import num
 from engine.analysis.profile import ColumnProfile
@@ -31,8 +31,14 @@ def _columns_deduction(code: str, columns: list[ColumnProfile], cap: float, what
     return _deduction(code, min(cap, 2.0 * len(columns)), f"{len(columns)} column(s) {what}: {names}.")
 
 
-def quality(table: Table, profiles: list[ColumnProfile]) -> tuple[dict[str, Any], int]:
-    """The qualityScore object and the number of duplicate rows."""
+def quality(
+    table: Table, profiles: list[ColumnProfile], impossible: list[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], int]:
+    """The qualityScore object and the number of duplicate rows.
+
+    `impossible` lists values the semantics found impossible (durations whose
+    end comes before their start); each is a deduction of at least 2 points.
+    """
     df = table.df
     rows, cols = df.height, df.width
     deductions = []
@@ -89,6 +95,18 @@ def quality(table: Table, profiles: list[ColumnProfile]) -> tuple[dict[str, Any]
     constant = [p for p in profiles if p.distinct == 1 and rows > 1]
     if constant:
         deductions.append(_columns_deduction("constant_columns", constant, 6.0, "hold a single value"))
+    for bad in impossible or []:
+        start, end = bad["columns"]
+        share = bad["count"] / max(bad["complete"], 1)
+        deductions.append(
+            _deduction(
+                "negative_duration",
+                max(2.0, min(10.0, 200 * share)),
+                f"{bad['count']:,} row(s) have '{end}' before '{start}' ({fmt_pct(share)} of rows with both): "
+                "impossible durations, left out of the analysis.",
+                end,
+            )
+        )
     for issue in table.issues:
         if issue.code in ("date_order_ambiguous", "date_order_conflict"):
             deductions.append(_deduction(issue.code, 3.0, issue.message, issue.column))
@@ -134,12 +152,15 @@ def quality_insights(
                 d["message"],
                 min(1.0, points / 20),
                 None,
-                {
-                    "columns": [d["column"]] if d.get("column") else [],
-                    "filters": [],
-                    "aggregation": "data quality",
-                    "aggregates": {"deduction": d["code"], "points": points, "rows": rows},
-                },
+                evidence(
+                    None,
+                    columns=[d["column"]] if d.get("column") else [],
+                    aggregation="data quality",
+                    deduction=d["code"],
+                    code=d["code"],
+                    points=points,
+                    rows=rows,
+                ),
                 ("data_quality", d["code"], d.get("column") or ""),
                 chart,
                 significance=1.0,
@@ -158,4 +179,5 @@ def _title(code: str) -> str:
         "constant_columns": "Constant columns",
         "date_order_ambiguous": "Ambiguous date order",
         "date_order_conflict": "Conflicting date orders",
+        "negative_duration": "Impossible durations (end before start)",
     }.get(code, code.replace("_", " ").capitalize())

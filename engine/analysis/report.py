@@ -10,7 +10,7 @@ import polars as pl
 from engine.analysis.candidates import Candidate
 from engine.analysis.fmt import label
 from engine.analysis.jsonsafe import json_safe, num
-from engine.analysis.roles import Roles
+from engine.analysis.semantics.model import TableModel
 from engine.ingest import Table
 
 PREVIEW_ROWS = 20
@@ -61,7 +61,7 @@ def cleaned_preview(df: pl.DataFrame) -> dict[str, Any]:
 
 
 def caveats_and_issues(
-    table: Table, roles: Roles, selection: dict[str, Any]
+    table: Table, model: TableModel, selection: dict[str, Any]
 ) -> tuple[list[str], list[dict[str, Any]]]:
     """Reader-facing caveats for the narrative and the `issues` list."""
     issues = [i.to_dict() for i in table.issues]
@@ -79,14 +79,14 @@ def caveats_and_issues(
                 }
             )
     caveats = [i.message for i in table.issues if i.severity == "warning"]
-    for target, (op, a, b) in roles.derived.items():
-        symbol = {"*": "×", "+": "+", "-": "−"}[op]
-        msg = (
-            f"'{target}' equals {a} {symbol} {b} on nearly every row; "
-            "its correlation with them is arithmetic "
-            "and is not reported as a finding."
-        )
-        issues.append({"code": "derived_measure", "message": msg, "severity": "info", "column": target})
+    for rel in model.relations:
+        symbol = {"product": " × ", "sum_of": " + ", "difference": " − "}.get(rel.kind)
+        if symbol:
+            what = f"equals {symbol.join(rel.parts)} on nearly every row"
+        else:
+            what = f"contains {', '.join(rel.parts)} (each is part of it on every row)"
+        msg = f"'{rel.target}' {what}; their correlation is arithmetic and is not reported as a finding."
+        issues.append({"code": "derived_measure", "message": msg, "severity": "info", "column": rel.target})
     sampled = selection.get("correlation", {}).get("sampledRows")
     if sampled:
         msg = (
@@ -95,16 +95,17 @@ def caveats_and_issues(
         )
         issues.append({"code": "sampled", "message": msg, "severity": "info"})
         caveats.append(msg)
-    if roles.time:
-        missing = table.df[roles.time].null_count()
+    if model.time:
+        missing = model.frame["\x00time"].null_count() if "\x00time" in model.frame.columns else 0
         if missing:
-            msg = f"{missing:,} row(s) without a {label(roles.time)} were left out of the analysis over time."
+            what = label(model.time.column)
+            msg = f"{missing:,} row(s) without a {what} were left out of the analysis over time."
             issues.append(
                 {
                     "code": "rows_dropped",
                     "message": msg,
                     "severity": "warning",
-                    "column": roles.time,
+                    "column": model.time.column,
                     "count": missing,
                 }
             )

@@ -1,9 +1,18 @@
-"""Aggregate a measure over time into a regular series (day, week or month).
+"""Aggregate a measure over time into a regular series, at the table's true grain or coarser.
 
-The grain is the finest one at which at least 80% of periods hold data and
-there are at most 400 periods, so sparse logs are not read as long runs of
-zeros. A trailing (or leading) period covering much less time than the others
-is dropped, so a half-finished week never looks like a slump.
+One pass over the rows builds a cube of per-time-point sums and counts of
+every measure (a time point is a day, or the native period of coarser data);
+every series comes from the cube. The grain is the finest one, never finer than
+the data's own, at which at least 80% of periods hold data and there are at
+most 400 periods, so sparse logs are not read as long runs of zeros. A
+trailing (or leading) period covering much less time than the others is
+dropped, so a half-finished month never looks like a slump.
+
+How a measure becomes one number per period follows its kind: counts and
+flows are summed; intensive levels and durations are averaged over rows;
+extensive levels (population, headcount) are summed across the entities of a
+time point and averaged over the time points of the period, never summed over
+time.
 """
 
 from __future__ import annotations
@@ -14,8 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-GRAINS = {"day": ("1d", 1), "week": ("1w", 7), "month": ("1mo", 30.44)}
+from engine.analysis.semantics.model import GRAIN_ORDER, TIME, Measure
+
+GRAINS = {
+    "day": ("1d", 1.0),
+    "week": ("1w", 7.0),
+    "month": ("1mo", 30.44),
+    "quarter": ("1q", 91.31),
+    "year": ("1y", 365.25),
+}
 MAX_PERIODS = 400
+MIN_FILLED = 0.8
 
 
 @dataclass
@@ -23,97 +41,114 @@ class TimeSeries:
     """One measure aggregated per period; `y` has no gaps for sums (empty periods are 0)."""
 
     measure: str
-    agg: str  # "sum" | "mean"
-    grain: str  # "day" | "week" | "month"
+    agg: str  # "sum" | "mean" | "count"
+    kind: str  # count | flow | level | duration
+    grain: str  # day | week | month | quarter | year
     x: list[dt.date]
     y: np.ndarray
-    counts: np.ndarray
+    counts: np.ndarray  # rows per period
     dropped_partial: list[str]
 
     def __len__(self) -> int:
         return len(self.x)
 
+    @property
+    def positive(self) -> bool:
+        """Whether every value is above zero (a log scale applies)."""
+        return bool(len(self.y) and (self.y > 0).all())
+
 
 @dataclass
-class DailyCube:
-    """Per-day sums and counts of every measure: one pass over the rows, then all series come from it."""
+class Cube:
+    """Per-time-point sums and counts of every measure (one pass over the rows)."""
 
-    time: str
-    frame: pl.DataFrame  # day, rows, and "<measure>\x00sum", "<measure>\x00n" per measure
+    native: str  # the data's own grain
+    frame: pl.DataFrame  # point, rows, "<measure>\x00sum", "<measure>\x00n"
 
 
-def daily_cube(df: pl.DataFrame, time: str, measures: list[str]) -> DailyCube:
-    """Aggregate the measures per calendar day (rows without a date are left out)."""
+def cube(frame: pl.DataFrame, measures: list[Measure], native: str, where: pl.Expr | None = None) -> Cube:
+    """Aggregate the measures per time point (rows without a time are left out)."""
+    return Cube(native, cube_query(frame.lazy(), measures, where).collect())
+
+
+def cube_query(lf: pl.LazyFrame, measures: list[Measure], where: pl.Expr | None = None) -> pl.LazyFrame:
+    """The lazy query behind `cube` (so several cubes can be collected in one parallel pass)."""
     aggs = [pl.len().alias("rows")]
     for m in measures:
-        value = pl.col(m).cast(pl.Float64)
-        aggs += [value.sum().alias(f"{m}\x00sum"), value.count().alias(f"{m}\x00n")]
-    frame = (
-        df.lazy()
-        .filter(pl.col(time).is_not_null())
-        .group_by(pl.col(time).cast(pl.Date).alias("day"))
-        .agg(aggs)
-        .sort("day")
-        .collect()
-    )
-    return DailyCube(time, frame)
+        if m.kind == "count":
+            continue
+        value = pl.col(m.name).cast(pl.Float64)
+        aggs += [value.sum().alias(f"{m.name}\x00sum"), value.count().alias(f"{m.name}\x00n")]
+    filt = pl.col(TIME).is_not_null() if where is None else pl.col(TIME).is_not_null() & where
+    return lf.filter(filt).group_by(pl.col(TIME).cast(pl.Date).alias("point")).agg(aggs).sort("point")
 
 
-def dense_days(cube: DailyCube) -> bool:
+def span_days(c: Cube) -> int:
+    points: list[dt.date] = c.frame["point"].to_list()
+    return (points[-1] - points[0]).days + 1 if points else 0
+
+
+def dense_days(c: Cube) -> bool:
     """Whether at least 80% of calendar days in the range hold data."""
-    return cube.frame.height >= 0.8 * _span_days(cube)
+    return c.native in ("hour", "day") and c.frame.height >= MIN_FILLED * span_days(c)
 
 
-def _span_days(cube: DailyCube) -> int:
-    days: list[dt.date] = cube.frame["day"].to_list()
-    return (days[-1] - days[0]).days + 1 if days else 0
-
-
-def choose_grain(cube: DailyCube) -> str | None:
-    """The finest grain with few empty periods; None when there are under 3 distinct dates."""
-    days = cube.frame["day"]
-    if days.len() < 3:
+def choose_grain(c: Cube) -> str | None:
+    """The finest grain (never finer than the data's) with few empty periods; None under 3 points."""
+    points = c.frame["point"]
+    if points.len() < 3:
         return None
-    span = _span_days(cube)
-    for grain, (every, length) in GRAINS.items():
-        periods = span / length
+    span = span_days(c)
+    native = "day" if c.native == "hour" else c.native
+    for grain in GRAIN_ORDER[GRAIN_ORDER.index(native) :]:  # type: ignore[arg-type]
+        if grain == "hour":
+            continue
+        every, length = GRAINS[grain]
+        periods = max(1.0, np.ceil(span / length))
         if periods > MAX_PERIODS:
             continue
-        filled = days.dt.truncate(every).n_unique() / max(1.0, np.ceil(periods))
-        if filled >= 0.8:
+        filled = points.dt.truncate(every).n_unique() / periods
+        if filled >= MIN_FILLED:
             return grain
-    return "month"
+    return "year" if span / GRAINS["year"][1] <= MAX_PERIODS else None
 
 
-def build_series(cube: DailyCube, measure: str, agg: str, grain: str) -> TimeSeries | None:
+def build_series(c: Cube, measure: Measure, grain: str) -> TimeSeries | None:
     """The measure per period, with empty periods filled (sums) or skipped (means)."""
     every = GRAINS[grain][0]
-    total, count = pl.col(f"{measure}\x00sum").sum(), pl.col(f"{measure}\x00n").sum()
+    rows = pl.col("rows").sum()
+    if measure.kind == "count":
+        y, n = rows.cast(pl.Float64), rows
+    else:
+        total, n = pl.col(f"{measure.name}\x00sum").sum(), pl.col(f"{measure.name}\x00n").sum()
+        if measure.kind == "flow":
+            y = total
+        elif measure.kind == "level" and measure.additive_across:
+            y = total / (pl.col(f"{measure.name}\x00n") > 0).sum()  # sum per time point, mean over points
+        else:
+            y = total / n
     grouped = (
-        cube.frame.lazy()
-        .group_by(pl.col("day").dt.truncate(every).alias("period"))
-        .agg((total if agg == "sum" else total / count).alias("y"), count.alias("n"), pl.len().alias("days"))
+        c.frame.lazy()
+        .group_by(pl.col("point").dt.truncate(every).alias("period"))
+        .agg(y.alias("y"), n.alias("n"), pl.len().alias("points"))
         .sort("period")
         .collect()
     )
     if grouped.height < 3:
         return None
-    full = pl.DataFrame(
-        {"period": pl.date_range(grouped["period"][0], grouped["period"][-1], every, eager=True)}
-    )
+    full = pl.DataFrame({"period": pl.date_range(grouped["period"][0], grouped["period"][-1], every, eager=True)})
     joined = full.join(grouped, on="period", how="left")
-    if agg == "sum":
-        joined = joined.with_columns(
-            pl.col("y").fill_null(0.0), pl.col("n").fill_null(0), pl.col("days").fill_null(0)
-        )
+    if measure.kind in ("count", "flow"):
+        joined = joined.with_columns(pl.col("y").fill_null(0.0), pl.col("n").fill_null(0), pl.col("points").fill_null(0))
     else:
-        joined = joined.filter(pl.col("y").is_not_null())
-    joined, dropped = _drop_partial(joined, grain)
+        joined = joined.filter(pl.col("y").is_not_null() & pl.col("y").is_finite())
+    joined, dropped = _drop_partial(joined, grain, c.native)
     if joined.height < 3:
         return None
     return TimeSeries(
-        measure,
-        agg,
+        measure.name,
+        measure.agg,
+        measure.kind,
         grain,
         joined["period"].to_list(),
         joined["y"].to_numpy().astype(float),
@@ -122,16 +157,16 @@ def build_series(cube: DailyCube, measure: str, agg: str, grain: str) -> TimeSer
     )
 
 
-def _drop_partial(frame: pl.DataFrame, grain: str) -> tuple[pl.DataFrame, list[str]]:
-    if grain == "day" or frame.height < 4:
+def _drop_partial(frame: pl.DataFrame, grain: str, native: str) -> tuple[pl.DataFrame, list[str]]:
+    if grain == native or grain == "day" or frame.height < 4:
         return frame, []
-    days = frame["days"].to_numpy()
-    typical = float(np.median(days[1:-1])) if frame.height > 2 else float(days.max())
+    points = frame["points"].to_numpy()
+    typical = float(np.median(points[1:-1]))
     dropped = []
-    if days[-1] < 0.6 * typical:
+    if points[-1] < 0.6 * typical:
         dropped.append(str(frame["period"][-1]))
         frame = frame.head(frame.height - 1)
-    if days[0] < 0.6 * typical:
+    if points[0] < 0.6 * typical:
         dropped.append(str(frame["period"][0]))
         frame = frame.tail(frame.height - 1)
     return frame, dropped
@@ -143,13 +178,22 @@ def observed(ts: TimeSeries) -> TimeSeries:
     if keep.all():
         return ts
     x = [d for d, k in zip(ts.x, keep, strict=True) if k]
-    return TimeSeries(ts.measure, ts.agg, ts.grain, x, ts.y[keep], ts.counts[keep], ts.dropped_partial)
+    return TimeSeries(ts.measure, ts.agg, ts.kind, ts.grain, x, ts.y[keep], ts.counts[keep], ts.dropped_partial)
 
 
 def period_label(start: dt.date, grain: str) -> str:
-    """`2024-03` for months, `week of 2024-03-04` for weeks, the date for days."""
+    """`Mar 2024` for months, `2024 Q1`, `2024`, `week of 2024-03-04`, or the date."""
     if grain == "month":
         return start.strftime("%b %Y")
+    if grain == "quarter":
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    if grain == "year":
+        return str(start.year)
     if grain == "week":
         return f"week of {start.isoformat()}"
     return start.isoformat()
+
+
+def span_years(ts: TimeSeries) -> float:
+    """How many years the series covers."""
+    return ((ts.x[-1] - ts.x[0]).days + GRAINS[ts.grain][1]) / 365.25 if len(ts) else 0.0

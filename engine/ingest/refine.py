@@ -6,6 +6,7 @@ import polars as pl
 
 from engine.ingest.coerce import try_boolean, try_numeric
 from engine.ingest.dates import try_dates
+from engine.ingest.periods import try_periods
 from engine.ingest.table import Issue, Table
 
 SAMPLE_SIZE = 5000
@@ -54,6 +55,7 @@ def _type_one(table: Table, s: pl.Series, sample: pl.Series, decimal_comma: bool
     for attempt in (
         lambda: try_boolean(s, sample),
         lambda: try_numeric(s, sample, decimal_comma, note),
+        lambda: try_periods(s, sample, note),
         lambda: try_dates(s, sample, decimal_comma, note, table.issues),
     ):
         typed = attempt()
@@ -61,7 +63,7 @@ def _type_one(table: Table, s: pl.Series, sample: pl.Series, decimal_comma: bool
             if note.parsed_as is None:
                 note.parsed_as = "boolean"
             return typed
-        note.parsed_as, note.unit, note.symbol, note.unparsed = None, None, None, 0
+        note.parsed_as, note.unit, note.symbol, note.unparsed, note.period = None, None, None, 0, None
     del table.notes[s.name]
     return None
 

@@ -37,6 +37,7 @@ class ColumnNote:
     date_formats: list[str] = field(default_factory=list)
     day_first: bool | None = None
     unparsed: int = 0  # non-empty cells that could not be read and became missing
+    period: str | None = None  # "month" | "quarter": the text named whole periods ("2024-03", "2024-Q1")
 
     def to_dict(self) -> dict[str, Any]:
         """The `parsing` object of the column's profile (only what applies)."""
@@ -53,6 +54,8 @@ class ColumnNote:
             out["dayFirst"] = self.day_first
         if self.unparsed:
             out["unparsed"] = self.unparsed
+        if self.period:
+            out["period"] = self.period
         return out
 
 

@@ -33,7 +33,7 @@ def test_west_drove_the_last_month(tmp_path: Path) -> None:
     found = [i for i in result["insights"] if i["type"] == "change_attribution"]
     assert found, [i["title"] for i in result["insights"]]
     agg = found[0]["evidence"]["aggregates"]
-    assert agg["dimension"] == "region"
+    assert found[0]["evidence"]["dimension"] == "region"
     assert max(agg["contributions"], key=lambda k: abs(agg["contributions"][k])) == "West"
     parts = agg["decomposition"]
     assert abs(parts["volume"] + parts["mix"] + parts["rate"] - agg["totalChange"]) < 1e-6 * abs(

@@ -16,25 +16,32 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from engine.analysis.candidates import Candidate, ChartSpec
+from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
 from engine.analysis.fmt import fmt_num, fmt_pct, label
-from engine.analysis.roles import Roles
+from engine.analysis.semantics.model import TIME, Measure, TableModel
 from engine.analysis.series import GRAINS, period_label
 
 KEY, PERIOD = "\x00key", "\x00period"  # internal names that cannot clash with a column
+COUNT_COLUMN = "\x00one"
 
 
-def attribute_change(df: pl.DataFrame, roles: Roles, pop: Candidate) -> Candidate | None:
-    """The segment-level explanation of a period-over-period change, or None."""
-    if roles.time is None or pop.significance is None or pop.significance <= 0:
+def attribute_change(model: TableModel, pop: Candidate) -> Candidate | None:
+    """The segment-level explanation of a period-over-period change of a count or flow, or None."""
+    if model.time is None or pop.significance is None or pop.significance <= 0:
         return None
-    measure = pop.evidence["columns"][1]
+    m = model.measure(pop.evidence["measure"])
+    if not m.summable:
+        return None
+    measure = m.name if m.kind != "count" else COUNT_COLUMN
+    df = model.frame if m.kind != "count" else model.frame.with_columns(pl.lit(1.0).alias(COUNT_COLUMN))
     prev, last = pop.extra["periods"]
     every = GRAINS[pop.extra["grain"]][0]
-    period = pl.col(roles.time).cast(pl.Date).dt.truncate(every)
+    period = pl.col(TIME).cast(pl.Date).dt.truncate(every)
     window = df.lazy().filter(period.is_in([prev, last])).with_columns(period.alias(PERIOD))
     best: tuple[float, str, pl.DataFrame] | None = None
-    for dim in roles.dimensions:
+    for dim in model.dimensions:
+        if model.is_circular(dim, m):
+            continue
         t = _by_period(window, dim, [measure], prev, last)
         delta = t[f"{measure}\x001"] - t[f"{measure}\x000"]
         total = float(delta.sum())
@@ -46,7 +53,7 @@ def attribute_change(df: pl.DataFrame, roles: Roles, pop: Candidate) -> Candidat
     if best is None:
         return None
     share, dim, table = best
-    return _candidate(df, roles, pop, window, measure, dim, table, prev, last)
+    return _candidate(model, m, pop, window, measure, dim, table, prev, last)
 
 
 def _by_period(window: pl.LazyFrame, dim: str, cols: list[str], prev: dt.date, last: dt.date) -> pl.DataFrame:
@@ -61,8 +68,8 @@ def _by_period(window: pl.LazyFrame, dim: str, cols: list[str], prev: dt.date, l
 
 
 def _candidate(
-    df: pl.DataFrame,
-    roles: Roles,
+    model: TableModel,
+    msr: Measure,
     pop: Candidate,
     window: pl.LazyFrame,
     measure: str,
@@ -77,18 +84,17 @@ def _candidate(
     total = float(delta.sum())
     top = int(order[0])
     grain = pop.extra["grain"]
-    m, d = label(measure), label(dim)
+    m, d = msr.label, label(dim)
     text = (
         f"Of the {fmt_num(total)} change in {m} from {period_label(prev, grain)} "
         f"to {period_label(last, grain)}, "
         f"{d} {names[top]} accounts for {fmt_num(delta[top])} ({fmt_pct(delta[top] / total)})"
     )
     aggregates: dict[str, object] = {
-        "dimension": dim,
         "totalChange": total,
         "contributions": {names[i]: float(delta[i]) for i in order[:10]},
     }
-    split = _mix_rate(roles, window, measure, dim, prev, last)
+    split = _mix_rate(model, window, measure, dim, prev, last)
     if split:
         aggregates["decomposition"] = split
         text += (
@@ -103,14 +109,17 @@ def _candidate(
         text,
         min(1.0, abs(delta[top] / total)) * pop.impact,
         None,
-        {
-            "columns": [roles.time or "", dim, measure],
-            "filters": [],
-            "aggregates": aggregates,
-            "aggregation": f"sum of {measure} by {dim}, "
-            f"{period_label(prev, grain)} vs {period_label(last, grain)}",
-        },
-        ("change_attribution", measure),
+        evidence(
+            msr,
+            dimension=dim,
+            entity=names[top],
+            direction=direction_of(float(delta[top])),
+            grain=grain,
+            columns=model.time.columns if model.time else [],
+            aggregation=f"{msr.agg} of {m} by {dim}, {period_label(prev, grain)} vs {period_label(last, grain)}",
+            **aggregates,
+        ),
+        ("change_attribution", msr.name),
         ChartSpec(
             "waterfall",
             f"What changed {m}: {period_label(prev, grain)} → {period_label(last, grain)}",
@@ -121,7 +130,7 @@ def _candidate(
                 "other": float(total - sum(delta[order[:8]])),
                 "startLabel": period_label(prev, grain),
                 "endLabel": period_label(last, grain),
-                "name": measure,
+                "name": m,
             },
         ),
         significance=pop.significance,
@@ -129,16 +138,15 @@ def _candidate(
 
 
 def _mix_rate(
-    roles: Roles, window: pl.LazyFrame, measure: str, dim: str, prev: dt.date, last: dt.date
+    model: TableModel, window: pl.LazyFrame, measure: str, dim: str, prev: dt.date, last: dt.date
 ) -> dict[str, Any] | None:
-    relation = roles.derived.get(measure)
-    if not relation or relation[0] != "*":
+    relation = next((r for r in model.relations if r.kind == "product" and r.target == measure), None)
+    if relation is None:
         return None
-    _, a, b = relation
-    volume_col, rate_col = (
-        (a, b) if roles.additive.get(a, True) and not roles.additive.get(b, True) else (b, a)
-    )
-    if not roles.additive.get(volume_col, True):
+    a, b = relation.parts
+    kinds = {m.name: m.kind for m in model.measures}
+    volume_col, rate_col = (a, b) if kinds.get(a) == "flow" and kinds.get(b) == "level" else (b, a)
+    if kinds.get(volume_col) != "flow":
         return None
     t = _by_period(window, dim, [measure, volume_col], prev, last)
     r0, r1 = t[f"{measure}\x000"].to_numpy(), t[f"{measure}\x001"].to_numpy()

@@ -1,0 +1,1 @@
+"""Detectors: one module per kind of finding; each takes the table model and returns candidates."""

@@ -1,0 +1,164 @@
+"""Correlations that mean something.
+
+- Cross-sections and event tables: Pearson on rows (above 200k rows, on every
+  k-th row), basis `rows`.
+- Series (one row per period): on period-to-period **changes**, never on
+  levels: two trending series always "correlate" (basis `changes`).
+- Panels: on changes within each entity, pooled (basis `changes`).
+- Event tables over time: volume against duration (or another averaged
+  measure) per period: on levels when neither series trends, else on changes
+  (basis `periods` or `changes`).
+
+Pairs tied by arithmetic or by being part of one another (`semantics.relations`)
+and a duration with its own source dates are never tested.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import polars as pl
+
+from engine.analysis.candidates import Candidate, ChartSpec, evidence
+from engine.analysis.fmt import fmt_p
+from engine.analysis.semantics.model import TIME, Measure, TableModel
+from engine.analysis.series import TimeSeries
+from engine.analysis.stats import ols, pearson
+
+SAMPLE_ROWS = 100_000
+SCATTER_POINTS = 800
+MIN_ABS_R = 0.3
+MAX_MEASURES = 8
+
+
+def correlations(model: TableModel, series: dict[str, TimeSeries]) -> tuple[list[Candidate], dict[str, object]]:
+    """Correlation candidates with |r| >= 0.3, plus what was skipped or sampled."""
+    measures = [m for m in model.measures if m.kind != "count"][:MAX_MEASURES]
+    skipped = [sorted((a.name, b.name)) for a, b in combinations(measures, 2) if model.related(a.name, b.name)]
+    info: dict[str, object] = {"skippedDerivedPairs": skipped}
+    pairs = [(a, b) for a, b in combinations(measures, 2) if not model.related(a.name, b.name)]
+    out: list[Candidate] = []
+    if model.table_kind in ("series", "panel"):
+        out += _on_changes(model, pairs)
+    elif pairs:
+        out += _on_rows(model, pairs, info)
+    if model.table_kind == "events":
+        out += _per_period(model, series)
+    return out, info
+
+
+def _on_rows(model: TableModel, pairs: list[tuple[Measure, Measure]], info: dict[str, object]) -> list[Candidate]:
+    names = sorted({m.name for pair in pairs for m in pair})
+    data = model.frame.select(names)
+    if data.height > 2 * SAMPLE_ROWS:
+        data = data.gather_every(data.height // SAMPLE_ROWS)  # systematic sample: every k-th row
+        info["sampledRows"] = data.height
+    out = []
+    for a, b in pairs:
+        both = data.select(pl.col(a.name).cast(pl.Float64), pl.col(b.name).cast(pl.Float64)).drop_nulls()
+        x, y = both[a.name].to_numpy(), both[b.name].to_numpy()
+        if len(x) < 8:
+            continue
+        c = _candidate(a, b, x, y, "rows", f"{len(x):,} rows", "sampledRows" in info)
+        if c:
+            out.append(c)
+    return out
+
+
+def _on_changes(model: TableModel, pairs: list[tuple[Measure, Measure]]) -> list[Candidate]:
+    if TIME not in model.frame.columns or not pairs:
+        return []
+    keys = (model.panel or {}).get("keys") or []
+    names = sorted({m.name for pair in pairs for m in pair})
+    data = model.frame.filter(pl.col(TIME).is_not_null()).sort([*keys, TIME])
+    diffs = data.select(
+        [pl.col(n).cast(pl.Float64).diff().over(keys).alias(n) if keys else pl.col(n).cast(pl.Float64).diff().alias(n)
+         for n in names]
+    )  # fmt: skip
+    out = []
+    for a, b in pairs:
+        both = diffs.select(a.name, b.name).drop_nulls()
+        x, y = both[a.name].to_numpy(), both[b.name].to_numpy()
+        if len(x) < 8:
+            continue
+        c = _candidate(a, b, x, y, "changes", f"{len(x):,} period-to-period changes", False)
+        if c:
+            out.append(c)
+    return out
+
+
+def _per_period(model: TableModel, series: dict[str, TimeSeries]) -> list[Candidate]:
+    """Volume (row count) against each averaged measure, per period."""
+    count = series.get(model.count.name)
+    if count is None:
+        return []
+    out = []
+    for m in model.measures:
+        ts = series.get(m.name)
+        if ts is None or m.kind not in ("duration", "level") or ts.grain != count.grain:
+            continue
+        index = {d: i for i, d in enumerate(count.x)}
+        pairs = [(count.y[index[d]], v) for d, v in zip(ts.x, ts.y, strict=True) if d in index]
+        if len(pairs) < 8:
+            continue
+        x, y = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+        t = np.arange(len(x), dtype=float)
+        trending = ols(t, x)[3] < 0.05 or ols(t, y)[3] < 0.05
+        basis = "changes" if trending else "periods"
+        if trending:
+            x, y = np.diff(x), np.diff(y)
+        c = _candidate(model.count, m, x, y, basis, f"{len(x)} {count.grain}s", False, grain=count.grain)
+        if c:
+            out.append(c)
+    return out
+
+
+def _candidate(
+    a: Measure, b: Measure, x: np.ndarray, y: np.ndarray, basis: str, over: str, sampled: bool,
+    grain: str | None = None,
+) -> Candidate | None:  # fmt: skip
+    if np.std(x) == 0 or np.std(y) == 0:
+        return None
+    r, p = pearson(x, y)
+    if abs(r) < MIN_ABS_R:
+        return None
+    slope = r * float(np.std(y) / np.std(x))
+    intercept = float(y.mean() - slope * x.mean())
+    la, lb = a.label, b.label
+    what = {"rows": "", "changes": " (changes from one period to the next)", "periods": f" per {grain}"}[basis]
+    text = (
+        f"{la.capitalize()} and {lb} move {'together' if r > 0 else 'in opposite directions'}{what}: "
+        f"r={r:.2f} over {over} ({fmt_p(p)})."
+    )
+    pick = np.linspace(0, len(x) - 1, min(SCATTER_POINTS, len(x))).astype(int)
+    ev = evidence(
+        a,
+        columns=[*a.columns, *b.columns],
+        direction="up" if r > 0 else "down",
+        grain=grain,
+        aggregation={"rows": "row level", "changes": "period-to-period changes", "periods": f"per {grain}"}[basis],
+        pearsonR=r,
+        n=len(x),
+        slope=slope,
+        intercept=intercept,
+        sampled=sampled,
+        other=b.name,
+        test="Pearson correlation t-test",
+    )
+    ev["basis"] = basis
+    ev["measures"] = [a.name, b.name]
+    return Candidate(
+        "correlation",
+        f"{la.capitalize()} and {lb} are {'positively' if r > 0 else 'negatively'} correlated",
+        text,
+        abs(r),
+        p,
+        ev,
+        ("correlation", *sorted((a.name, b.name))),
+        ChartSpec(
+            "scatter",
+            f"{la.capitalize()} vs {lb}" + (" (changes)" if basis == "changes" else ""),
+            {"x": x[pick].tolist(), "y": y[pick].tolist(), "xName": la, "yName": lb, "fit": [slope, intercept]},
+        ),
+    )

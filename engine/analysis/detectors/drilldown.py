@@ -1,0 +1,166 @@
+"""Drill-down: which second dimension explains a standout segment.
+
+For a segment that stood out (the category holding most rows, or the one
+with the highest mean), each other dimension is compared inside and outside
+the segment:
+
+- by rows: the value whose share inside the segment most exceeds its share
+  elsewhere ("Hardware incidents: 72% in Australia vs 20% elsewhere"), a
+  two-proportion z-test;
+- by a measure: the value inside the segment with the highest mean against the
+  rest of the segment ("Hardware incidents in Australia take 3× longer"),
+  Welch t-test.
+
+Both are Bonferroni-corrected for the values tried.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.semantics.model import Measure
+from engine.analysis.stats import two_proportions, welch
+
+MIN_LIFT = 1.5
+MIN_GAP = 0.15
+MIN_ROWS = 5
+
+
+def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: list[str]) -> Candidate | None:
+    """The second dimension whose one value is over-represented inside the segment `dim = value`."""
+    inside = pl.col(dim).cast(pl.String) == value
+    best: tuple[float, float, str, str, float, float, float] | None = None
+    tried = 0
+    queries = [
+        df.lazy().filter(pl.col(dim).is_not_null() & pl.col(b).is_not_null())
+        .group_by(pl.col(b).cast(pl.String).alias("v"))
+        .agg(inside.sum().alias("in"), (~inside).sum().alias("out"))
+        for b in others
+    ]  # fmt: skip
+    for b, t in zip(others, pl.collect_all(queries), strict=True):
+        if t.height < 2:
+            continue
+        n_in, n_out = float(t["in"].sum()), float(t["out"].sum())
+        if n_in < MIN_ROWS or n_out < MIN_ROWS:
+            continue
+        for v, k_in, k_out in t.select("v", "in", "out").iter_rows():
+            tried += 1
+            s_in, s_out = k_in / n_in, k_out / n_out
+            if k_in < MIN_ROWS or s_in - s_out < MIN_GAP or s_in < MIN_LIFT * s_out:
+                continue
+            p = two_proportions(k_in, n_in, k_out, n_out)
+            if best is None or p < best[0]:
+                best = (p, s_in - s_out, b, v, s_in, s_out, n_in)
+    if best is None:
+        return None
+    p_raw, _, b, v, s_in, s_out, n_in = best
+    p = min(1.0, p_raw * max(tried, 1))
+    what = count.noun
+    text = (
+        f"{value} {what} are concentrated in {label(b)} {v}: {fmt_pct(s_in)} of them against {fmt_pct(s_out)} "
+        f"of other {what} ({fmt_p(p)})."
+    )
+    return Candidate(
+        "drill_down",
+        f"{value} {what}: {fmt_pct(s_in)} in {v} vs {fmt_pct(s_out)} elsewhere",
+        text,
+        min(1.0, (s_in - s_out) / 0.5),
+        p,
+        {
+            **evidence(
+                count,
+                dimension=dim,
+                entity=value,
+                direction="up",
+                columns=[b],
+                filters=[{"column": dim, "equals": value}, {"column": b, "equals": v}],
+                aggregation=f"share of {what} by {b}, inside {dim} = {value} vs elsewhere",
+                share=s_in,
+                shareElsewhere=s_out,
+                rows=n_in,
+                test="two-proportion z-test, Bonferroni over the values tried",
+            ),
+            "drillDown": {"dimension": b, "value": v, "share": s_in, "shareElsewhere": s_out},
+        },
+        ("drill_down", *sorted([f"{dim}={value}", f"{b}={v}"]), count.name),  # either way round, one story
+        ChartSpec(
+            "nested_bar",
+            f"{label(b).capitalize()} of {value} {what} vs the rest",
+            {"categories": [v, f"other {label(b)}"], "groups": [value, "elsewhere"],
+             "values": [[s_in, 1 - s_in], [s_out, 1 - s_out]], "name": f"share of {what}", "percent": True},
+        ),  # fmt: skip
+    )
+
+
+def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: list[str]) -> Candidate | None:
+    """Inside the segment `dim = value`, the other dimension's value with a far higher mean of `m`."""
+    inside = df.lazy().filter(pl.col(dim).cast(pl.String) == value)
+    v = pl.col(m.name).cast(pl.Float64)
+    queries = [
+        inside.filter(pl.col(b).is_not_null()).group_by(pl.col(b).cast(pl.String).alias("v"))
+        .agg(v.mean().alias("mean"), v.var().alias("var"), v.count().alias("n"), v.sum().alias("sum"),
+             (v * v).sum().alias("sq"))
+        for b in others
+    ]  # fmt: skip
+    best: tuple[float, str, str, float, float, float] | None = None
+    tried = 0
+    for b, t in zip(others, pl.collect_all(queries), strict=True):
+        t = t.filter(pl.col("n") >= 2)
+        if t.height < 2:
+            continue
+        n_all, s_all, q_all = float(t["n"].sum()), float(t["sum"].sum()), float(t["sq"].sum())
+        for name, mean, var, n, s, q in t.select("v", "mean", "var", "n", "sum", "sq").iter_rows():
+            tried += 1
+            n_rest = n_all - n
+            if n < MIN_ROWS or n_rest < MIN_ROWS:
+                continue
+            mean_rest = (s_all - s) / n_rest
+            var_rest = max((q_all - q - n_rest * mean_rest**2) / (n_rest - 1), 0.0)
+            rel = (mean - mean_rest) / abs(mean_rest) if mean_rest else 0.0
+            if rel < MIN_LIFT - 1:
+                continue
+            _, p = welch(mean, var or 0.0, n, mean_rest, var_rest, n_rest)
+            if best is None or p < best[0]:
+                best = (p, b, name, mean, mean_rest, rel)
+    if best is None:
+        return None
+    p_raw, b, name, mean, mean_rest, rel = best
+    p = min(1.0, p_raw * max(tried, 1))
+    text = (
+        f"Within {label(dim)} {value}, {label(b)} {name} averages {fmt_num(mean, m.unit, m.symbol)} {m.label}, "
+        f"{mean / mean_rest:.1f}× the {fmt_num(mean_rest, m.unit, m.symbol)} of the rest of {value} ({fmt_p(p)})."
+        if mean_rest > 0
+        else f"Within {label(dim)} {value}, {label(b)} {name} averages {fmt_num(mean)} {m.label} ({fmt_p(p)})."
+    )
+    return Candidate(
+        "drill_down",
+        f"{value}: {m.label} highest in {name}",
+        text,
+        min(1.0, abs(rel) / 1.0),
+        p,
+        {
+            **evidence(
+                m,
+                dimension=dim,
+                entity=value,
+                direction=direction_of(rel),
+                columns=[b],
+                filters=[{"column": dim, "equals": value}, {"column": b, "equals": name}],
+                aggregation=f"mean of {m.label} by {b}, inside {dim} = {value}",
+                mean=mean,
+                meanElsewhere=mean_rest,
+                relativeDifference=rel,
+                test="Welch t-test inside the segment, Bonferroni over the values tried",
+            ),
+            "drillDown": {"dimension": b, "value": name, "mean": mean, "meanElsewhere": mean_rest},
+        },
+        ("drill_down", dim, value, m.name),
+        ChartSpec(
+            "nested_bar",
+            f"{m.label.capitalize()} within {value}: {name} vs the rest",
+            {"categories": [m.label], "groups": [name, f"rest of {value}"], "values": [[mean], [mean_rest]],
+             "name": m.label, "percent": False},
+        ),  # fmt: skip
+    )

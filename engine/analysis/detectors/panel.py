@@ -1,0 +1,179 @@
+"""Per-entity reading of a panel (entity × time × value) or of a wide table (one column per entity).
+
+Each entity's series is read on its own, never pooled with the others while
+the mix of entities changes:
+
+- growth: the entity that grew (or fell) most, as the slope of its log values
+  (or of its values relative to their mean when not all are positive). With
+  five or more entities the leader is tested against the others' slopes
+  (robust z, Bonferroni over entities); with two to four it is descriptive.
+- divergence: an entity whose own trend is significant and runs against a
+  clear majority of the others ("DAX fell while the others rose").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
+from engine.analysis.semantics.model import TIME, Measure
+from engine.analysis.series import GRAINS, period_label
+from engine.analysis.stats import norm_sf, ols
+
+ENTITY = "\x00entity"
+MIN_PERIODS = 6
+MAX_ENTITIES = 400
+CHART_LINES = 8
+
+
+def entity_frame(df: pl.DataFrame, keys: list[str] | None, wide: list[str] | None, m: Measure) -> pl.DataFrame | None:
+    """Long rows (entity, time, value) for the measure, from a panel's keys or a wide table's columns."""
+    base = df.filter(pl.col(TIME).is_not_null())
+    if wide:
+        return base.select(TIME, *wide).unpivot(index=TIME, variable_name=ENTITY, value_name="value").with_columns(
+            pl.col("value").cast(pl.Float64)
+        )
+    if not keys:
+        return None
+    entity = (pl.col(keys[0]).cast(pl.String) if len(keys) == 1 else
+              pl.concat_str([pl.lit(f"{k}=") + pl.col(k).cast(pl.String) for k in keys], separator=", "))  # fmt: skip
+    return base.select(entity.alias(ENTITY), TIME, m.value().alias("value")).filter(pl.col(ENTITY).is_not_null())
+
+
+def entity_trends(
+    long: pl.DataFrame, m: Measure, grain: str, dimension: str, time_columns: list[str]
+) -> list[Candidate]:
+    """Growth leader, biggest faller and divergent entity of the panel."""
+    every = GRAINS[grain][0]
+    agg = pl.col("value").sum() if m.kind == "flow" else pl.col("value").mean()
+    per = (
+        long.lazy().group_by(ENTITY, pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"))
+        .agg(agg.alias("y")).drop_nulls("y").sort(ENTITY, "period").collect()
+    )  # fmt: skip
+    rows = []
+    for (name,), g in per.group_by([ENTITY], maintain_order=True):
+        if g.height < MIN_PERIODS:
+            continue
+        y = g["y"].to_numpy().astype(float)
+        rows.append(_growth(str(name), g["period"].to_list(), y))
+        if len(rows) >= MAX_ENTITIES:
+            break
+    rows = [r for r in rows if r is not None]
+    if len(rows) < 2:
+        return []
+    out = []
+    slopes = np.array([r["slope"] for r in rows])
+    for pick, sign in ((int(np.argmax(slopes)), 1), (int(np.argmin(slopes)), -1)):
+        c = _leader(rows, pick, sign, m, grain, dimension, time_columns)
+        if c:
+            out.append(c)
+    div = _divergent(rows, m, grain, dimension, time_columns)
+    if div:
+        out.append(div)
+    return out
+
+
+def _growth(name: str, x: list, y: np.ndarray) -> dict | None:
+    n = len(y)
+    t = np.arange(n, dtype=float)
+    positive = bool((y > 0).all())
+    if positive:
+        slope, _, _, p = ols(t, np.log(y))
+    else:
+        scale = float(np.mean(np.abs(y))) or 1.0
+        slope, _, _, p = ols(t, y / scale)
+    w = max(1, n // 10)
+    first, last = float(np.mean(y[:w])), float(np.mean(y[-w:]))
+    change = (last - first) / abs(first) if first else 0.0
+    return {"name": name, "x": x, "y": y, "slope": slope * n, "p": p, "first": first, "last": last,
+            "change": change}  # fmt: skip
+
+
+def _leader(rows: list[dict], i: int, sign: int, m: Measure, grain: str, dim: str, time: list[str]) -> Candidate | None:
+    r = rows[i]
+    k = len(rows)
+    others = [x for j, x in enumerate(rows) if j != i]
+    med_change = float(np.median([x["change"] for x in others]))
+    if sign * r["change"] <= 0 or abs(r["change"] - med_change) < 0.2:
+        return None
+    if k >= 5:
+        slopes = np.array([x["slope"] for x in others])
+        center = float(np.median(slopes))
+        spread = 1.4826 * float(np.median(np.abs(slopes - center))) or float(np.std(slopes)) or 1e-9
+        z = (r["slope"] - center) / spread
+        p: float | None = min(1.0, norm_sf(sign * z) * k)
+        if r["p"] > 0.05:  # its own trend must stand too
+            return None
+    else:
+        p, z = None, None
+    word = "grew most" if sign > 0 else "fell most"
+    x0, x1 = period_label(r["x"][0], grain), period_label(r["x"][-1], grain)
+    text = (
+        f"{r['name']} {word}: {m.label} went from {fmt_num(r['first'], m.unit, m.symbol)} to "
+        f"{fmt_num(r['last'], m.unit, m.symbol)} between {x0} and {x1} ({fmt_pct(r['change'], signed=True)}), "
+        f"against a median of {fmt_pct(med_change, signed=True)} for the other {k - 1} ({fmt_p(p)})."
+    )
+    return Candidate(
+        "entity_trend",
+        f"{r['name']} {word} in {m.label}",
+        text,
+        min(1.0, abs(r["change"] - med_change) / 1.0),
+        p,
+        evidence(m, dimension=dim, entity=r["name"], direction=direction_of(sign), grain=grain, columns=time,
+                 aggregation=f"{m.label} per {grain} and {dim}", change=r["change"], first=r["first"],
+                 last=r["last"], medianChangeOthers=med_change, entities=k, robustZ=z,
+                 test="robust z of the entity's log slope against the others, Bonferroni" if p is not None
+                 else "descriptive (fewer than five entities)"),  # fmt: skip
+        ("entity_trend", dim, m.name, "up" if sign > 0 else "down"),
+        _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {r['name']} vs the others"),
+    )
+
+
+def _divergent(rows: list[dict], m: Measure, grain: str, dim: str, time: list[str]) -> Candidate | None:
+    k = len(rows)
+    if k < 3:
+        return None
+    signs = np.array([np.sign(r["slope"]) if r["p"] < 0.05 else 0 for r in rows])
+    for majority in (1, -1):
+        if (signs == majority).sum() >= max(2, 0.75 * (k - 1)):
+            against = [i for i in range(k) if signs[i] == -majority and rows[i]["p"] < 0.05 / k]
+            if not against:
+                continue
+            i = min(against, key=lambda j: rows[j]["p"])
+            r = rows[i]
+            word = "fell" if majority > 0 else "rose"
+            text = (
+                f"{r['name']} {word} ({fmt_pct(r['change'], signed=True)}) while {int((signs == majority).sum())} "
+                f"of the other {k - 1} {'rose' if majority > 0 else 'fell'} ({fmt_p(min(1.0, r['p'] * k))})."
+            )
+            return Candidate(
+                "entity_trend",
+                f"{r['name']} diverges from the others in {m.label}",
+                text,
+                min(1.0, abs(r["change"]) / 0.5),
+                min(1.0, r["p"] * k),
+                evidence(m, dimension=dim, entity=r["name"], direction=direction_of(-majority), grain=grain,
+                         columns=time, aggregation=f"{m.label} per {grain} and {dim}", change=r["change"],
+                         divergent=True, entities=k,
+                         test="entity's own slope t-test (autocorrelation-corrected), Bonferroni"),  # fmt: skip
+                ("entity_trend", dim, m.name, "divergent"),
+                _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {r['name']} against the trend"),
+            )
+    return None
+
+
+def _chart(rows: list[dict], i: int, m: Measure, grain: str, title: str) -> ChartSpec:
+    order = [i] + [j for j in np.argsort([-abs(r["change"]) for r in rows]) if j != i][: CHART_LINES - 1]
+    series = [{"name": rows[j]["name"], "x": rows[j]["x"], "y": rows[j]["y"].tolist(), "highlight": j == i}
+              for j in order]  # fmt: skip
+    return ChartSpec("multiline", title, {"series": series, "name": m.label, "grain": grain})
+
+
+def entity_label(keys: list[str] | None) -> str:
+    """The name of the entity dimension for prose and evidence."""
+    return ", ".join(keys) if keys else "series"
+
+
+

@@ -1,0 +1,142 @@
+"""Anomalies and seasonality findings of one series.
+
+Anomalies: residuals (on a log scale for positive series) from the median of
+the three periods on each side, after the significant seasonal cycles are
+taken out, scored by robust z (MAD); a point's p-value uses Student-t tails
+(5 df), Bonferroni-corrected for the series length. Seasonality: each tested
+cycle of `seasonal` (weekly in daily data; yearly in monthly or quarterly data,
+or in daily/weekly data covering two years) is a finding when it passes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.analysis.candidates import Candidate, ChartSpec, evidence
+from engine.analysis.detectors.seasonal import MIN_AMPLITUDE, Seasonal
+from engine.analysis.detectors.temporal import line_chart
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
+from engine.analysis.semantics.model import Measure
+from engine.analysis.series import observed, period_label
+from engine.analysis.stats import t_sf
+
+MIN_ANOMALY_POINTS = 12
+ANOMALY_Z = 3.5
+TAIL_DF = 5  # Student-t tails: daily sums of skewed values are heavier-tailed than normal
+
+
+def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[Candidate]:
+    """Single periods far off their neighbours (at most `limit`, largest first)."""
+    keep = s.ts.counts > 0  # a period without rows is a gap in the data, not an anomaly
+    ts = observed(s.ts)
+    n = len(ts)
+    if n < MIN_ANOMALY_POINTS:
+        return []
+    adjusted = s.adjusted[keep]
+    positive = bool((ts.y > 0).all()) and bool((adjusted > 0).all())
+    values = np.log(adjusted) if positive else adjusted
+    resid = values - _neighbour_median(values, 3)
+    center = float(np.median(resid))
+    mad = float(np.median(np.abs(resid - center)))
+    if mad == 0:
+        return []
+    z = 0.6745 * (resid - center) / mad
+    out = []
+    for i in np.argsort(-np.abs(z))[:limit]:
+        if abs(z[i]) < ANOMALY_Z:
+            break
+        p = min(1.0, 2 * t_sf(abs(float(z[i])), TAIL_DF) * n)
+        expected = float(np.exp(values[i] - resid[i]) if positive else adjusted[i] - resid[i])
+        expected += float(ts.y[i] - adjusted[i])  # back on the raw scale: add the season back
+        rel = (ts.y[i] - expected) / abs(expected) if expected else 1.0
+        when = period_label(ts.x[i], ts.grain)
+        text = (
+            f"{m.label.capitalize()} was unusually {'high' if z[i] > 0 else 'low'} in {when}: "
+            f"{fmt_num(ts.y[i])} against about {fmt_num(expected)} expected ({fmt_pct(rel, signed=True)}, "
+            f"robust z={z[i]:.1f}, {fmt_p(p)})."
+        )
+        out.append(
+            Candidate(
+                "anomaly",
+                f"Unusual {m.label} in {when}",
+                text,
+                min(1.0, abs(rel) / 0.5),
+                p,
+                evidence(
+                    m,
+                    columns=time,
+                    grain=ts.grain,
+                    direction="up" if z[i] > 0 else "down",
+                    entity=str(ts.x[i]),
+                    aggregation=f"{m.agg} of {m.label} per {ts.grain}",
+                    date=str(ts.x[i]),
+                    value=float(ts.y[i]),
+                    expected=expected,
+                    robustZ=float(z[i]),
+                    test="robust z (MAD) vs neighbours' median, t(5) tail, Bonferroni over periods",
+                ),
+                ("anomaly", m.name, str(ts.x[i])),
+                line_chart(
+                    ts,
+                    f"{m.label.capitalize()} per {ts.grain}: unusual {ts.grain}",
+                    m.label,
+                    anomalies=[{"x": ts.x[i], "y": float(ts.y[i])}],
+                ),
+            )
+        )
+    return out
+
+
+def _neighbour_median(y: np.ndarray, half: int) -> np.ndarray:
+    """Median of up to `half` points on each side, leaving the point itself out (so it cannot mask itself)."""
+    padded = np.pad(y.astype(float), half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    neighbours = np.delete(windows, half, axis=1)
+    return np.nanmedian(neighbours, axis=1)
+
+
+def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
+    """A finding for each cycle of the series that passed its test."""
+    out = []
+    for c in s.cycles:
+        if c.amplitude < MIN_AMPLITUDE or not np.isfinite(c.p_value):
+            continue
+        hi, lo = int(np.argmax(c.means)), int(np.argmin(c.means))
+        level = float(np.mean(c.means)) or 1.0
+        unit = {"days": "day", "months": "month", "quarters": "quarter"}[c.basis]
+        text = (
+            f"{m.label.capitalize()} follows a {c.name} pattern: {c.labels[hi]} average {fmt_num(c.means[hi])} "
+            f"per {unit}, {fmt_pct((c.means[hi] - level) / abs(level), signed=True)} against the typical "
+            f"{fmt_num(level)}, while {c.labels[lo]} are lowest at {fmt_num(c.means[lo])} ({fmt_p(c.p_value)})."
+        )
+        position = "weekday" if c.name == "weekly" else ("quarter" if c.basis == "quarters" else "month")
+        out.append(
+            Candidate(
+                "seasonality",
+                f"{c.name.capitalize()} pattern in {m.label}",
+                text,
+                min(1.0, c.amplitude / 0.5),
+                c.p_value,
+                evidence(
+                    m,
+                    columns=time,
+                    grain=s.ts.grain,
+                    entity=c.labels[hi],
+                    direction="up",
+                    aggregation=f"{m.agg} of {m.label} per {s.ts.grain}, averaged by {position}",
+                    cycle=c.name,
+                    cycles=c.cycles,
+                    peak=c.labels[hi],
+                    trough=c.labels[lo],
+                    meanByPosition=dict(zip(c.labels, c.means.tolist(), strict=True)),
+                    test="one-way ANOVA of de-trended values by position in the cycle",
+                ),
+                ("seasonality", m.name, c.name),
+                ChartSpec(
+                    "bar",
+                    f"Average {m.label} by {position}",
+                    {"categories": c.labels, "values": c.means.tolist(), "name": m.label, "highlight": c.labels[hi]},
+                ),
+            )
+        )
+    return out

@@ -1,0 +1,79 @@
+"""Repeated identical records by one entity: the same user, amount and category many times.
+
+This is the classic sign of duplicate or abusive expense claims. For each
+(entity, amount, category...) combination that occurs three times or more,
+the number expected by chance is the entity's share of rows times the number
+of rows with that amount and category; the combination furthest above it is
+tested (Poisson, Bonferroni over the combinations examined).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from engine.analysis.candidates import Candidate, ChartSpec, evidence
+from engine.analysis.fmt import fmt_num, fmt_p, label
+from engine.analysis.semantics.model import Measure
+from engine.analysis.stats import poisson_sf
+
+MIN_REPEATS = 3
+MIN_DISTINCT_SHARE = 0.05  # amounts must be varied: a price list repeats by nature
+
+
+def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[str]) -> Candidate | None:
+    """The entity with the most unexpected repeats of one identical record, or None."""
+    keys = [amount.name, *dims]
+    base = df.select(entity, *keys).drop_nulls()
+    n = base.height
+    if n < 50 or base[amount.name].n_unique() < MIN_DISTINCT_SHARE * n:
+        return None
+    combos = base.group_by(entity, *keys).agg(pl.len().alias("k")).filter(pl.col("k") >= MIN_REPEATS)
+    if combos.height == 0:
+        return None
+    per_entity = base.group_by(entity).agg(pl.len().alias("rows_e"))
+    per_value = base.group_by(keys).agg(pl.len().alias("rows_v"))
+    scored = (
+        combos.join(per_entity, on=entity).join(per_value, on=keys)
+        .with_columns(((pl.col("rows_e") - pl.col("k")) * (pl.col("rows_v") - pl.col("k")) / n
+                       + pl.col("rows_e") * pl.col("rows_v") / n / n).alias("expected"))  # fmt: skip
+        .with_columns((pl.col("k") / (pl.col("expected") + 1e-9)).alias("lift"))
+        .sort("lift", descending=True)
+    )
+    top = scored.row(0, named=True)
+    expected = max(float(top["expected"]), 1e-6)
+    p = min(1.0, poisson_sf(float(top["k"]), expected) * combos.height)
+    if top["k"] < 2 * expected + 2:
+        return None
+    who = top[entity]
+    same = ", ".join(f"{label(d)} {top[d]}" for d in dims)
+    value = fmt_num(top[amount.name], amount.unit, amount.symbol)
+    total_repeats = int(combos.filter(pl.col(entity) == who)["k"].sum())
+    text = (
+        f"{label(entity).capitalize()} {who} has {top['k']} identical records of {label(amount.name)} {value}"
+        + (f" ({same})" if same else "")
+        + f", against about {expected:.1f} expected by chance ({fmt_p(p)}); possible duplicates."
+    )
+    filters = [{"column": entity, "equals": who}, {"column": amount.name, "equals": top[amount.name]}] + [
+        {"column": d, "equals": top[d]} for d in dims
+    ]
+    chart = (
+        scored.group_by(entity).agg(pl.col("k").sum().alias("repeats")).sort("repeats", descending=True).head(15)
+    )
+    return Candidate(
+        "repeats",
+        f"{who} repeats the same {label(amount.name)} {top['k']} times",
+        text,
+        min(1.0, top["k"] / 10),
+        p,
+        evidence(amount, dimension=entity, entity=who, direction="up", columns=dims, filters=filters,
+                 aggregation=f"identical ({entity}, {', '.join(keys)}) records", repeats=int(top["k"]),
+                 expected=expected, amount=top[amount.name], repeatedRecordsOfEntity=total_repeats,
+                 test="Poisson test of the repeat count against chance, Bonferroni over combinations"),  # fmt: skip
+        ("repeats", entity, amount.name),
+        ChartSpec(
+            "bar",
+            f"Repeated identical records by {label(entity)}",
+            {"categories": [str(v) for v in chart[entity].to_list()], "values": chart["repeats"].to_list(),
+             "name": "repeated records", "highlight": str(who)},
+        ),  # fmt: skip
+    )

@@ -1,0 +1,154 @@
+"""Trends within a segment: one category's or person's count share, duration or mean rising while the others stay flat.
+
+For each segment of a dimension (or one of the busiest values of an entity
+column) the measure is aggregated per period inside and outside the segment:
+
+- a count is read as the segment's share of all rows per period (so a rise in
+  total volume does not make every segment "rise");
+- any other measure as the gap between the segment's mean and the rest's mean.
+
+The slope of that series is tested (least squares, autocorrelation-corrected,
+Bonferroni over the segments tried), and a finding needs the segment to move
+by at least 30% while the rest moves by less than half as much.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
+from engine.analysis.fmt import fmt_p, fmt_pct, label
+from engine.analysis.semantics.model import TIME, Measure
+from engine.analysis.series import GRAINS
+from engine.analysis.stats import ols
+
+MIN_PERIODS = 6
+MIN_SEGMENT_ROWS = 30
+MAX_SEGMENTS = 12
+MIN_MOVE = 0.3
+MIN_CELL_ROWS = 8  # typical rows per segment and period: fewer, and a mean per period is mostly noise
+
+
+def segment_grain(df: pl.DataFrame, dim: str, grain: str) -> str | None:
+    """The finest grain (no finer than `grain`) with enough rows per segment and period, and 6+ periods."""
+    segments = max(1, min(df[dim].n_unique(), MAX_SEGMENTS))
+    order = ["day", "week", "month", "quarter", "year"]
+    span = df.select((pl.col(TIME).max() - pl.col(TIME).min()).dt.total_days()).item() or 0
+    for g in order[order.index(grain):]:
+        periods = span / GRAINS[g][1]
+        if periods < MIN_PERIODS:
+            return None
+        if df.height / segments / max(periods, 1) >= MIN_CELL_ROWS:
+            return g
+    return None
+
+
+def segment_trends(
+    df: pl.DataFrame, m: Measure, dim: str, grain: str, time_columns: list[str]
+) -> Candidate | None:
+    """The segment whose measure moves over time unlike the rest, or None."""
+    found = segment_grain(df, dim, grain)
+    if found is None:
+        return None
+    grain = found
+    every = GRAINS[grain][0]
+    period = pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period")
+    value = m.value()
+    base = df.lazy().filter(pl.col(TIME).is_not_null() & pl.col(dim).is_not_null())
+    top = (
+        base.group_by(pl.col(dim).cast(pl.String).alias("seg")).agg(pl.len().alias("rows"))
+        .filter(pl.col("rows") >= MIN_SEGMENT_ROWS).sort(["rows", "seg"], descending=[True, False])
+        .head(MAX_SEGMENTS).collect()
+    )  # fmt: skip
+    if top.height < 2:
+        return None
+    cells = (
+        base.with_columns(period, pl.col(dim).cast(pl.String).alias("seg"))
+        .group_by("period", "seg")
+        .agg(pl.len().alias("rows"), value.sum().alias("sum"), value.count().alias("n"))
+        .collect()
+    )
+    totals = cells.group_by("period").agg(pl.col("rows").sum().alias("all_rows"), pl.col("sum").sum().alias("all_sum"),
+                                           pl.col("n").sum().alias("all_n")).sort("period")  # fmt: skip
+    if totals.height < MIN_PERIODS:
+        return None
+    periods = totals["period"].to_list()
+    best: tuple[float, str, np.ndarray, np.ndarray, float, float, float] | None = None
+    for seg in top["seg"].to_list():
+        own = totals.join(cells.filter(pl.col("seg") == seg), on="period", how="left").fill_null(0)
+        if m.kind == "count":
+            y = (own["rows"] / own["all_rows"]).to_numpy().astype(float)
+            rest = ((own["all_rows"] - own["rows"]) / own["all_rows"]).to_numpy().astype(float)
+            ok = own["all_rows"].to_numpy() > 0
+        else:
+            n, rn = own["n"].to_numpy().astype(float), (own["all_n"] - own["n"]).to_numpy().astype(float)
+            ok = (n > 0) & (rn > 0)
+            y = np.where(ok, own["sum"].to_numpy() / np.maximum(n, 1), np.nan)
+            rest = np.where(ok, (own["all_sum"] - own["sum"]).to_numpy() / np.maximum(rn, 1), np.nan)
+        if ok.sum() < MIN_PERIODS:
+            continue
+        t = np.arange(len(y), dtype=float)[ok]
+        ys, yr = y[ok], rest[ok]
+        gap = ys - yr if m.kind != "count" else ys
+        slope, intercept, _, p = ols(t, gap)
+        s_seg = _rel(t, ys)
+        s_rest = _rel(t, yr)
+        if abs(s_seg) < MIN_MOVE or abs(s_rest) > 0.5 * abs(s_seg):
+            continue
+        p = min(1.0, p * top.height)
+        if best is None or p < best[0]:
+            best = (p, seg, y, rest, s_seg, s_rest, slope)
+    if best is None:
+        return None
+    p, seg, y, rest, s_seg, s_rest, _ = best
+    what = "share of " + m.label if m.kind == "count" else m.label
+    word = "rising" if s_seg > 0 else "falling"
+    text = (
+        f"{label(dim).capitalize()} {seg}: {what} is {word} ({fmt_pct(s_seg, signed=True)} over {len(periods)} "
+        f"{grain}s) while the other {label(dim)} values stay nearly flat ({fmt_pct(s_rest, signed=True)}; {fmt_p(p)})."
+    )
+    return Candidate(
+        "segment_trend",
+        f"{seg}: {what} {word} while others stay flat",
+        text,
+        min(1.0, abs(s_seg) / 1.0),
+        p,
+        evidence(
+            m,
+            dimension=dim,
+            entity=seg,
+            direction=direction_of(s_seg),
+            grain=grain,
+            columns=time_columns,
+            filters=[{"column": dim, "equals": seg}],
+            aggregation=(f"share of {m.label} per {grain} for {dim} = {seg}" if m.kind == "count"
+                         else f"mean of {m.label} per {grain}, {dim} = {seg} vs the rest"),  # fmt: skip
+            relativeChange=s_seg,
+            relativeChangeOthers=s_rest,
+            periods=len(periods),
+            test="least-squares slope of the segment vs the rest, autocorrelation-corrected, Bonferroni",
+        ),
+        ("segment_trend", dim, m.name),
+        ChartSpec(
+            "multiline",
+            f"{what.capitalize()} per {grain}: {seg} vs other {label(dim)}",
+            {"x": periods, "series": [{"name": str(seg), "y": _clean(y), "highlight": True},
+                                      {"name": "others", "y": _clean(rest), "highlight": False}],
+             "name": what, "grain": grain, "percent": m.kind == "count"},
+        ),  # fmt: skip
+    )
+
+
+def _rel(t: np.ndarray, y: np.ndarray) -> float:
+    """Relative change along the fitted line from the first to the last period."""
+    if len(y) < 3:
+        return 0.0
+    slope, intercept = np.polyfit(t, y, 1)
+    start, end = intercept + slope * t[0], intercept + slope * t[-1]
+    level = float(np.mean(np.abs(y))) or 1.0
+    return float((end - start) / max(abs(start), 0.25 * level))
+
+
+def _clean(y: np.ndarray) -> list[float | None]:
+    return [None if not np.isfinite(v) else float(v) for v in y]

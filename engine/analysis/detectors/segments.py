@@ -1,0 +1,239 @@
+"""Findings across the categories (or entities) of one column, for one measure.
+
+- top contributor: the leading category of a count or flow against the
+  runner-up (z-test on sums, each sum's variance estimated from its rows);
+- concentration: Pareto share of the top 20% of categories and HHI (descriptive;
+  with enough rows per category for shares to be stable), for counts and flows,
+  high-cardinality entities included ("20 of 500 customers hold 80% of revenue");
+- category outlier: the (at most two) categories whose per-row mean differs
+  most from all the others (Welch t-test, Bonferroni over the categories);
+- segment comparison: do per-row means differ across categories (one-way ANOVA
+  from group aggregates).
+
+Levels and durations are compared by their means only: a total of prices or of
+resolution times means nothing.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
+from engine.analysis.detectors.segment_stats import SegmentStats
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.stats import f_sf, norm_sf, t_two_sided
+
+OUTLIERS_PER_DIMENSION = 2
+MIN_OUTLIER_ROWS = 5
+CHART_CATEGORIES = 30
+
+
+def _ev(s: SegmentStats, entity: object = None, direction: str | None = None, **aggregates: object) -> dict:
+    filters = [{"column": s.dimension, "equals": entity}] if entity is not None else []
+    how = "number of rows" if s.measure.kind == "count" else f"{s.agg} of {s.measure.label}"
+    return evidence(
+        s.measure,
+        dimension=s.dimension,
+        entity=entity,
+        direction=direction,
+        filters=filters,
+        aggregation=f"{how} by {s.dimension}",
+        **aggregates,
+    )
+
+
+def _fmt(s: SegmentStats, value: float) -> str:
+    return fmt_num(value, s.measure.unit, s.measure.symbol)
+
+
+def top_contributor(s: SegmentStats) -> Candidate | None:
+    """The leading category of a count or flow when it stands well clear of the runner-up."""
+    if len(s.names) < 3 or not s.measure.summable or s.total[1] <= 0 or _has_negatives(s):
+        return None
+    ratio = float(s.total[0] / s.total[1])
+    if ratio < 1.3:
+        return None
+    var0 = s.count[0] * (s.var[0] + s.mean[0] ** 2)
+    var1 = s.count[1] * (s.var[1] + s.mean[1] ** 2)
+    z = float((s.total[0] - s.total[1]) / math.sqrt(max(var0 + var1, 1e-12)))
+    p = norm_sf(z)
+    share = float(s.total[0] / s.total.sum())
+    m, d = s.measure.label, label(s.dimension)
+    text = (
+        f"{s.names[0]} leads {d} on {m} with {_fmt(s, s.total[0])} ({fmt_pct(share)} of the total), "
+        f"{ratio:.1f}× the next, {s.names[1]} ({_fmt(s, s.total[1])}; {fmt_p(p)})."
+    )
+    return Candidate(
+        "top_contributor",
+        f"{s.names[0]} is the top {d} for {m}",
+        text,
+        min(1.0, (ratio - 1) / 1.5) * 0.5 + share * 0.5,
+        p,
+        _ev(s, s.names[0], "up", top=s.names[0], topTotal=s.total[0], share=share, runnerUp=s.names[1],
+            runnerUpTotal=s.total[1], ratio=ratio, test="z-test of top vs runner-up sums"),  # fmt: skip
+        ("top_contributor", s.dimension, s.measure.name),
+        _bar(s, f"{m.capitalize()} by {d}"),
+    )
+
+
+def concentration(s: SegmentStats) -> Candidate | None:
+    """Pareto concentration: few categories (or entities) hold most of a count or flow."""
+    k = len(s.names)
+    if k < 5 or not s.measure.summable or _has_negatives(s) or s.total.sum() <= 0:
+        return None
+    if s.measure.kind == "count" and s.rows.sum() < 10 * k and not s.entity:
+        return None
+    shares = np.sort(s.total)[::-1] / s.total.sum()
+    top_n = max(1, math.ceil(0.2 * k))
+    top_share = float(shares[:top_n].sum())
+    hhi = float((shares**2).sum())
+    cover80 = int(np.searchsorted(np.cumsum(shares), 0.8) + 1)
+    if top_share < 0.5 or (s.entity and cover80 > 0.5 * k):
+        return None
+    m, d = s.measure.label, label(s.dimension)
+    text = (
+        f"{m.capitalize()} is concentrated: the top {top_n} of {k:,} {d} values ({fmt_pct(top_n / k)}) hold "
+        f"{fmt_pct(top_share)} of it; {cover80:,} ({fmt_pct(cover80 / k)}) cover 80%, HHI={hhi:.2f}."
+    )
+    cum = np.cumsum(shares).tolist()
+    return Candidate(
+        "concentration",
+        f"{m.capitalize()} is concentrated in few {d} values",
+        text,
+        min(1.0, (top_share - 0.2) / 0.6),
+        None,
+        _ev(s, None, None, topN=top_n, categories=k, topShare=top_share, hhi=hhi, coverEightyPct=cover80,
+            top=s.names[:5], test="descriptive (Pareto share, HHI)"),  # fmt: skip
+        ("concentration", s.dimension, s.measure.name),
+        ChartSpec(
+            "pareto",
+            f"{m.capitalize()} by {d} (Pareto)",
+            {
+                "categories": s.names[:CHART_CATEGORIES],
+                "values": s.total[:CHART_CATEGORIES].tolist(),
+                "cumulative": cum[:CHART_CATEGORIES],
+                "name": m,
+            },
+        ),
+    )
+
+
+def category_outliers(s: SegmentStats) -> list[Candidate]:
+    """The (at most two) categories whose per-row mean stands furthest apart from the rest."""
+    k = len(s.names)
+    if k < 3 or s.measure.kind == "count":
+        return []
+    n_all, sum_all = s.count.sum(), (s.mean * s.count).sum()
+    sq_all = ((s.var * np.maximum(s.count - 1, 0)) + s.count * s.mean**2).sum()
+    typical = float(np.median(s.mean))
+    out = []
+    for i in range(k):
+        n_rest = n_all - s.count[i]
+        if s.count[i] < MIN_OUTLIER_ROWS or n_rest < 3:
+            continue
+        mean_rest = (sum_all - s.mean[i] * s.count[i]) / n_rest
+        sq_rest = sq_all - ((s.var[i] * (s.count[i] - 1)) + s.count[i] * s.mean[i] ** 2)
+        var_rest = max((sq_rest - n_rest * mean_rest**2) / (n_rest - 1), 0.0)
+        se = math.sqrt(s.var[i] / s.count[i] + var_rest / n_rest)
+        rel = (s.mean[i] - mean_rest) / abs(mean_rest) if mean_rest else 0.0
+        if se == 0 or abs(rel) < 0.25 or abs(s.mean[i] - typical) < 0.25 * abs(typical):
+            continue
+        t = abs((s.mean[i] - mean_rest) / se)
+        p = min(1.0, k * t_two_sided(t, max(2.0, min(s.count[i], n_rest) - 1)))  # Bonferroni over k
+        m, d = s.measure.label, label(s.dimension)
+        times = s.mean[i] / mean_rest if mean_rest > 0 and s.mean[i] > 0 else None
+        how = f"{times:.1f}× " if times and times >= 1.5 else ""
+        text = (
+            f"{d.capitalize()} {s.names[i]} averages {_fmt(s, s.mean[i])} {m} per row, "
+            f"{how}{'above' if rel > 0 else 'below'} the {_fmt(s, mean_rest)} of the other {k - 1:,} "
+            f"({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
+        )
+        out.append(
+            Candidate(
+                "category_outlier",
+                f"{s.names[i]} stands out on average {m}",
+                text,
+                min(1.0, abs(rel) / 1.0),
+                p,
+                _ev(s, s.names[i], direction_of(rel), category=s.names[i], mean=s.mean[i], meanOthers=mean_rest,
+                    rows=int(s.count[i]), relativeDifference=rel,
+                    test="Welch t-test, category vs. the rest, Bonferroni over categories"),  # fmt: skip
+                ("category_outlier", s.dimension, s.names[i], s.measure.name),
+                _box(s, f"{m.capitalize()} per row by {label(s.dimension)}", s.names[i]),
+            )
+        )
+    out.sort(key=lambda c: -abs(c.evidence["aggregates"]["relativeDifference"]))  # most extreme first
+    return out[:OUTLIERS_PER_DIMENSION]
+
+
+def segment_comparison(s: SegmentStats) -> Candidate | None:
+    """Whether per-row means differ across the categories (2 to 12 of them)."""
+    k = len(s.names)
+    if not 2 <= k <= 12 or s.measure.kind == "count" or (s.count < 2).any() or s.entity:
+        return None
+    n = s.count.sum()
+    grand = (s.mean * s.count).sum() / n
+    between = (s.count * (s.mean - grand) ** 2).sum() / (k - 1)
+    within = (s.var * (s.count - 1)).sum() / max(n - k, 1)
+    if within <= 0:
+        return None
+    p = f_sf(between / within, k - 1, n - k)
+    hi, lo = int(np.argmax(s.mean)), int(np.argmin(s.mean))
+    gap = (s.mean[hi] - s.mean[lo]) / abs(grand) if grand else 0.0
+    if gap < 0.15:
+        return None
+    m, d = s.measure.label, label(s.dimension)
+    text = (
+        f"Average {m} per row differs by {d}: {s.names[hi]} {_fmt(s, s.mean[hi])} vs {s.names[lo]} "
+        f"{_fmt(s, s.mean[lo])}, a gap of {fmt_pct(gap)} of the overall mean {_fmt(s, grand)} ({fmt_p(p)})."
+    )
+    return Candidate(
+        "segment_comparison",
+        f"Average {m} differs by {d}",
+        text,
+        min(1.0, gap / 1.0),
+        p,
+        _ev(s, s.names[hi], "up", highest=s.names[hi], highestMean=s.mean[hi], lowest=s.names[lo],
+            lowestMean=s.mean[lo], overallMean=grand, fStatistic=between / within,
+            test="one-way ANOVA from group aggregates"),  # fmt: skip
+        ("category_outlier", s.dimension, s.names[hi], s.measure.name),  # one story with the outlier it names
+        _box(s, f"{m.capitalize()} per row by {d}", s.names[hi]),
+    )
+
+
+def _has_negatives(s: SegmentStats) -> bool:
+    """Shares of a total only mean something when no row is negative."""
+    return any(v is not None and v < 0 for v in s.box.get("min", []))
+
+
+def _bar(s: SegmentStats, title: str) -> ChartSpec:
+    values = s.total if s.measure.summable else s.mean
+    return ChartSpec(
+        "bar",
+        title,
+        {
+            "categories": s.names[:CHART_CATEGORIES],
+            "values": values[:CHART_CATEGORIES].tolist(),
+            "name": s.measure.label,
+            "highlight": s.names[0],
+        },
+    )
+
+
+def _box(s: SegmentStats, title: str, highlight: str) -> ChartSpec:
+    order = np.argsort(-s.count)[:CHART_CATEGORIES] if len(s.names) > CHART_CATEGORIES else np.arange(len(s.names))
+    if highlight in s.names and s.names.index(highlight) not in order:
+        order = np.append(order[:-1], s.names.index(highlight))
+    return ChartSpec(
+        "box",
+        title,
+        {
+            "categories": [s.names[i] for i in order],
+            "name": s.measure.label,
+            "mean": s.mean[order].tolist(),
+            "highlight": highlight,
+            **{k: [v[i] for i in order] for k, v in s.box.items()},
+        },
+    )

@@ -1,0 +1,227 @@
+"""Time findings on one series: trend, period-over-period change, change point.
+
+All three are judged on the de-seasonalised series (see `seasonal`), so a
+yearly or weekly cycle is never read as a trend or a shift.
+
+- trend: least-squares slope, its t-test corrected for autocorrelated
+  residuals (a random walk has no trend by accident). Counts, durations and
+  other positive quantities whose straight line would cross zero are fitted on
+  a log scale, so the drawn trend never goes below zero.
+- period change: the last period against the one before, judged against the
+  spread of earlier period-to-period moves (Student t).
+- change point: the best single split (least squares), kept only when a step
+  fits better than a line (and than one yearly wave, for 7-month to 2-year
+  spans), Welch t-test on effective sample sizes, Bonferroni over the split
+  positions tried.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
+from engine.analysis.detectors.seasonal import Seasonal, one_wave
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
+from engine.analysis.semantics.model import Measure
+from engine.analysis.series import TimeSeries, observed, period_label
+from engine.analysis.stats import effective_n, lag1, ols, t_two_sided
+
+MIN_TREND_POINTS = 6
+MIN_CHANGE_POINTS = 8
+MIN_POP_POINTS = 6
+HALF_CYCLE_R2 = 0.15
+
+
+def line_chart(ts: TimeSeries, title: str, label: str, **marks: object) -> ChartSpec:
+    """A line chart of the series with optional marks (trend, changePoint, anomalies).
+
+    A period without a single row is drawn as a gap, not as 0: the statistics
+    treat an empty period of a sum as 0, but a reader would take a plotted 0
+    for a real drop.
+    """
+    y = [None if n == 0 else v for v, n in zip(ts.y.tolist(), ts.counts.tolist(), strict=True)]
+    return ChartSpec("line", title, {"x": ts.x, "y": y, "name": label, "grain": ts.grain, **marks})
+
+
+def _ev(s: Seasonal, m: Measure, time: list[str], **kw: object) -> dict[str, object]:
+    ts = s.ts
+    out = evidence(
+        m,
+        columns=time,
+        grain=ts.grain,
+        aggregation=f"{m.agg} of {m.label} per {ts.grain}",
+        periods=len(ts),
+        seasonallyAdjusted=[c.name for c in s.significant],
+        **kw,  # type: ignore[arg-type]
+    )
+    if ts.dropped_partial:
+        out["droppedPartialPeriods"] = ts.dropped_partial
+    return out
+
+
+def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, object]] | None = None) -> Candidate | None:
+    """A rising or falling trend, with its size and significance."""
+    ts = s.ts
+    y = s.adjusted
+    n = len(ts)
+    if n < MIN_TREND_POINTS or float(np.ptp(y)) == 0 or _seasonal_hump(ts, y):
+        return None
+    t = np.arange(n, dtype=float)
+    fit = fit_trend(t, y, m.kind != "level" or ts.positive)
+    if fit is None:
+        return None
+    curve, rel, p, r2, scale = fit
+    if abs(rel) < 0.05:
+        return None
+    word = "rising" if rel > 0 else "falling"
+    name = m.label
+    text = (
+        f"{name.capitalize()} is {word}: from about {fmt_num(curve[0])} to {fmt_num(curve[-1])} per "
+        f"{ts.grain} over {n} {ts.grain}s ({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
+    )
+    return Candidate(
+        "trend",
+        f"{name.capitalize()} is {word}",
+        text,
+        min(1.0, abs(rel) / 0.5),
+        p,
+        _ev(s, m, time, direction=direction_of(rel), filters=filters, start=curve[0], end=curve[-1],
+            relativeChange=rel, rSquared=r2, scale=scale,
+            test="least-squares slope t-test, autocorrelation-corrected"),  # fmt: skip
+        ("trend", m.name),
+        line_chart(ts, f"{name.capitalize()} per {ts.grain} with trend", name, trendLine=curve.tolist()),
+    )
+
+
+def _seasonal_hump(ts: TimeSeries, y: np.ndarray) -> bool:
+    """Whether one yearly wave explains far more than the line does (a season, not a trend)."""
+    fits = one_wave(ts, y)
+    if fits is None:
+        return False
+    line, wave = fits
+    total = float(np.sum((y - y.mean()) ** 2)) or 1.0
+    return (line - wave) / total >= HALF_CYCLE_R2
+
+
+def fit_trend(
+    t: np.ndarray, y: np.ndarray, nonnegative: bool
+) -> tuple[np.ndarray, float, float, float, str] | None:
+    """(fitted curve, relative change, p, R², scale): linear, or log-linear when a line would cross zero."""
+    slope, intercept, r2, p = ols(t, y)
+    curve = intercept + slope * t
+    scale = "linear"
+    if nonnegative and (curve.min() <= 0) and bool((y > 0).all()):
+        slope, intercept, r2, p = ols(t, np.log(y))
+        curve = np.exp(intercept + slope * t)
+        scale = "log"
+    elif nonnegative and curve.min() <= 0:
+        return None  # zeros and a line through zero: no honest straight trend
+    level = float(np.mean(np.abs(y))) or 1.0
+    start = curve[0]
+    rel = (curve[-1] - start) / (abs(start) if abs(start) > 1e-9 * level else level)
+    return curve, float(rel), p, r2, scale
+
+
+def period_change(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
+    """The last period against the one before, judged against earlier period-to-period moves."""
+    ts = s.ts
+    if len(ts) < MIN_POP_POINTS:
+        return None
+    prev, last = float(ts.y[-2]), float(ts.y[-1])
+    if prev == 0:
+        return None
+    rel = (last - prev) / abs(prev)
+    moves = np.diff(s.adjusted)
+    history, latest = moves[:-1], moves[-1]
+    spread = float(np.std(history, ddof=1)) if len(history) > 1 else 0.0
+    if abs(rel) < 0.05 or spread == 0:
+        return None
+    z = (latest - float(np.mean(history))) / spread
+    p = t_two_sided(z, len(history) - 1)
+    word = "up" if rel > 0 else "down"
+    last_label, prev_label = period_label(ts.x[-1], ts.grain), period_label(ts.x[-2], ts.grain)
+    adjusted = " after the seasonal pattern" if s.significant else ""
+    text = (
+        f"{m.label.capitalize()} was {fmt_num(last)} in {last_label}, {word} {fmt_pct(abs(rel))} from "
+        f"{fmt_num(prev)} in {prev_label} ({abs(z):.1f}× the usual {ts.grain}-to-{ts.grain} move"
+        f"{adjusted}, {fmt_p(p)})."
+    )
+    return Candidate(
+        "period_change",
+        f"{m.label.capitalize()} {word} {fmt_pct(abs(rel))} {ts.grain} over {ts.grain}",
+        text,
+        min(1.0, abs(rel) / 0.5),
+        p,
+        _ev(s, m, time, direction=direction_of(rel), last=last, previous=prev, lastPeriod=str(ts.x[-1]),
+            previousPeriod=str(ts.x[-2]), relativeChange=rel, zScore=z,
+            test="change vs. spread of earlier changes"),  # fmt: skip
+        ("period_change", m.name),
+        ChartSpec(
+            "bar",
+            f"{m.label.capitalize()}: {prev_label} vs {last_label}",
+            {"categories": [prev_label, last_label], "values": [prev, last], "name": m.label},
+        ),
+        extra={"periods": (ts.x[-2], ts.x[-1]), "grain": ts.grain},
+    )
+
+
+def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
+    """A lasting shift in level at one date (a step, not a straight-line trend nor a season)."""
+    ts_obs = observed(s.ts)
+    keep = s.ts.counts > 0
+    y = s.adjusted[keep] if not keep.all() else s.adjusted
+    n = len(y)
+    if n < MIN_CHANGE_POINTS:
+        return None
+    low = max(3, min(n // 10, 7))  # shortest segment: a week of days, or 10% of a short series
+    ks = np.arange(low, n - low + 1)
+    csum, csq = np.cumsum(y), np.cumsum(y * y)
+    left_n, right_n = ks.astype(float), (n - ks).astype(float)
+    left_sum, right_sum = csum[ks - 1], csum[-1] - csum[ks - 1]
+    rss = csq[-1] - left_sum**2 / left_n - right_sum**2 / right_n
+    k = int(ks[int(np.argmin(rss))])
+    t = np.arange(n, dtype=float)
+    slope, intercept = np.polyfit(t, y, 1)
+    rss_line = float(np.sum((y - (intercept + slope * t)) ** 2))
+    wave = one_wave(ts_obs, y)
+    if float(rss.min()) >= rss_line or (wave is not None and wave[1] <= float(rss.min())):
+        return None  # a line, or one yearly wave, explains it as well as a step
+    before, after = y[:k], y[k:]
+    if np.std(before) == 0 and np.std(after) == 0:
+        return None
+    resid = np.concatenate([before - before.mean(), after - after.mean()])
+    rho = lag1(resid)
+    n1, n2 = effective_n(len(before), rho), effective_n(len(after), rho)
+    se = math.sqrt(float(np.var(before, ddof=1)) / n1 + float(np.var(after, ddof=1)) / n2)
+    if se == 0:
+        return None
+    mb, ma = float(np.mean(before)), float(np.mean(after))
+    p = min(1.0, t_two_sided((ma - mb) / se, max(min(n1, n2) - 1, 1)) * len(ks))
+    raw_b, raw_a = float(np.mean(ts_obs.y[:k])), float(np.mean(ts_obs.y[k:]))
+    rel = (raw_a - raw_b) / abs(raw_b) if raw_b else 1.0
+    if abs(rel) < 0.1 or (ma - mb) * (raw_a - raw_b) <= 0:
+        return None
+    when = ts_obs.x[k]
+    text = (
+        f"{m.label.capitalize()} shifted {'up' if ma > mb else 'down'} from {period_label(when, ts_obs.grain)}: "
+        f"{fmt_num(raw_b)} per {ts_obs.grain} before vs {fmt_num(raw_a)} after "
+        f"({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
+    )
+    return Candidate(
+        "change_point",
+        f"{m.label.capitalize()} level shift on {when.isoformat()}",
+        text,
+        min(1.0, abs(rel) / 0.5),
+        p,
+        _ev(s, m, time, direction=direction_of(rel), changeDate=str(when), meanBefore=raw_b, meanAfter=raw_a,
+            relativeChange=rel, test="best split, Welch t-test on effective sizes, Bonferroni over splits"),  # fmt: skip
+        ("change_point", m.name),
+        line_chart(
+            ts_obs,
+            f"{m.label.capitalize()} per {ts_obs.grain}: level shift",
+            m.label,
+            changePoint={"x": when, "before": raw_b, "after": raw_a, "start": ts_obs.x[0], "end": ts_obs.x[-1]},
+        ),
+    )

@@ -1,0 +1,205 @@
+"""Terms in free-text columns (descriptions, comments): what they talk about, and what sets a segment apart.
+
+Text is lower-cased and split into words; stop words, numbers and one- or
+two-letter words are left out, and adjacent kept words also count as phrases.
+Frequencies are of rows (a term repeated in one description counts once).
+
+- Overall: the frequent terms, reported when a few of them dominate (the top
+  term is in at least 20% of rows and three times as common as the typical
+  frequent term): descriptive.
+- Codes inside the text (`Printer546`, `ERR-1001`), reported when one code is
+  named in at least 10 rows and three times as often as the typical code:
+  descriptive.
+- Within a standout segment: the terms far more common inside than outside it
+  (two-proportion z-test, Bonferroni over the terms tried).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import polars as pl
+
+from engine.analysis.candidates import Candidate, ChartSpec, evidence
+from engine.analysis.fmt import fmt_p, fmt_pct, label
+from engine.analysis.semantics.model import Measure
+from engine.analysis.stats import two_proportions
+
+SAMPLE = 50_000
+TOP_TERMS = 12
+MIN_DOMINANT_SHARE = 0.2
+MIN_CODE_SHARE = 0.05
+MIN_CODE_ROWS = 10  # one code (a printer, an error) named in this many rows, far more than the others
+MIN_LIFT = 2.0
+_CODE = re.compile(r"\b[A-Za-z]{2,}[-_]?\d{2,}\b")
+_TOKEN = r"[a-z][a-z0-9']+"
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+    during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
+    here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself
+    let's me more most mustn't my myself no nor not of off on once only or other ought our ours ourselves out
+    over own same shan't she she'd she'll she's should shouldn't so some such than that that's the their
+    theirs them themselves then there there's these they they'd they'll they're they've this those through to
+    too under until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where
+    where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're you've
+    your yours yourself yourselves also get got getting please thanks thank hi hello dear regards via per
+    would could will shall may might must need needs needed just still yet etc using use used one two new
+    """.split()
+)
+
+
+def _rows(df: pl.DataFrame, column: str, keep: list[str]) -> pl.DataFrame:
+    data = df.select([column, *keep]).filter(pl.col(column).is_not_null())
+    return data.gather_every(max(1, data.height // SAMPLE)) if data.height > SAMPLE else data
+
+
+def tokens(texts: list[str]) -> list[set[str]]:
+    """Per text: its kept words and two-word phrases."""
+    out = []
+    for text in texts:
+        ws = [w for w in re.findall(_TOKEN, text.lower()) if len(w) > 2 and w not in STOP_WORDS]
+        terms = set(ws)
+        terms.update(f"{a} {b}" for a, b in zip(ws, ws[1:], strict=False) if a != b)
+        out.append(terms)
+    return out
+
+
+def overall_terms(df: pl.DataFrame, column: str, count: Measure) -> list[Candidate]:
+    """Dominant terms and codes of a text column (descriptive)."""
+    data = _rows(df, column, [])
+    texts = data[column].cast(pl.String).to_list()
+    if len(texts) < 20:
+        return []
+    n = len(texts)
+    freq: Counter[str] = Counter()
+    for terms in tokens(texts):
+        freq.update(terms)
+    out = []
+    top = freq.most_common(20)
+    if top:
+        typical = sorted(c for _, c in top)[len(top) // 2]
+        share = top[0][1] / n
+        if share >= MIN_DOMINANT_SHARE and top[0][1] >= 3 * typical:
+            out.append(_overall(column, count, [(t, c, c / n) for t, c in top[:TOP_TERMS]], n))
+    codes: Counter[str] = Counter()
+    families: Counter[str] = Counter()
+    for text in texts:
+        found = set(_CODE.findall(text))
+        codes.update(found)
+        families.update({re.sub(r"[-_]?\d+$", "", c) for c in found})
+    with_code = sum(1 for text in texts if _CODE.search(text))
+    top_codes = codes.most_common(20)
+    typical = sorted(k for _, k in top_codes)[len(top_codes) // 2] if top_codes else 0
+    if top_codes and with_code >= MIN_CODE_SHARE * n and top_codes[0][1] >= max(MIN_CODE_ROWS, 3 * typical):
+        out.append(_codes(column, count, codes.most_common(TOP_TERMS), families.most_common(5), with_code, n))
+    return out
+
+
+def _overall(column: str, count: Measure, terms: list[tuple[str, int, float]], n: int) -> Candidate:
+    first = terms[0]
+    listed = ", ".join(f"'{t}' ({fmt_pct(s)})" for t, _, s in terms[:5])
+    text = f"The most frequent terms in {label(column)} are {listed} of {n:,} {count.noun}."
+    return Candidate(
+        "text_terms",
+        f"'{first[0]}' dominates {label(column)}",
+        text,
+        min(1.0, first[2] / 0.5),
+        None,
+        {
+            **evidence(count, columns=[column], entity=first[0], direction="up",
+                       aggregation=f"share of {count.noun} whose {column} contains the term",
+                       rows=n, test="descriptive (share of rows containing each term)"),  # fmt: skip
+            "terms": [{"term": t, "count": c, "share": s} for t, c, s in terms],
+        },
+        ("text_terms", column, "overall"),
+        _terms_chart(f"Frequent terms in {label(column)}", terms, count.noun),
+    )
+
+
+def _codes(
+    column: str, count: Measure, codes: list[tuple[str, int]], families: list[tuple[str, int]], with_code: int, n: int
+) -> Candidate:
+    kinds = ", ".join(f"{f}… in {fmt_pct(k / n)}" for f, k in families[:3])
+    listed = ", ".join(f"{c} ({k})" for c, k in codes[:5])
+    text = (
+        f"{fmt_pct(with_code / n)} of {count.noun} mention a code in {label(column)} ({kinds}); the most "
+        f"frequent are {listed}."
+    )
+    return Candidate(
+        "text_terms",
+        f"Codes in {label(column)}: {codes[0][0]} most often",
+        text,
+        min(1.0, with_code / n / 0.3) * 0.6,
+        None,
+        {
+            **evidence(count, columns=[column], entity=codes[0][0], direction="up",
+                       aggregation=f"codes (letters followed by digits) found in {column}", rows=n,
+                       rowsWithCode=with_code, test="descriptive (codes found in the text)"),  # fmt: skip
+            "terms": [{"term": c, "count": k, "share": k / n, "code": True} for c, k in codes],
+            "codeFamilies": [{"prefix": f, "count": k, "share": k / n} for f, k in families],
+        },
+        ("text_terms", column, "codes"),
+        _terms_chart(f"Codes in {label(column)}", [(c, k, k / n) for c, k in codes], count.noun),
+    )
+
+
+def segment_terms(df: pl.DataFrame, column: str, count: Measure, dim: str, value: str) -> Candidate | None:
+    """Terms far more frequent inside the segment `dim = value` than outside it."""
+    data = _rows(df, column, [dim]).filter(pl.col(dim).is_not_null())
+    inside = (data[dim].cast(pl.String) == value).to_list()
+    n_in = sum(inside)
+    n_out = len(inside) - n_in
+    if n_in < 10 or n_out < 10:
+        return None
+    f_in: Counter[str] = Counter()
+    f_out: Counter[str] = Counter()
+    for terms, is_in in zip(tokens(data[column].cast(pl.String).to_list()), inside, strict=True):
+        (f_in if is_in else f_out).update(terms)
+    tried = f_in.most_common(50)
+    found = []
+    for term, k_in in tried:
+        k_out = f_out.get(term, 0)
+        s_in, s_out = k_in / n_in, k_out / n_out
+        if s_in < 0.1 or s_in < MIN_LIFT * s_out:
+            continue
+        p = min(1.0, two_proportions(k_in, n_in, k_out, n_out) * len(tried))
+        found.append((p, term, k_in, s_in, s_out))
+    if not found:
+        return None
+    found.sort(key=lambda f: (f[0], -f[3]))
+    p, term, _, s_in, s_out = found[0]
+    listed = ", ".join(f"'{t}' ({fmt_pct(a)} vs {fmt_pct(b)})" for _, t, _, a, b in found[:4])
+    text = (
+        f"{value} {count.noun} are described differently: {listed} of {value} {count.noun} against the other "
+        f"{count.noun} ({fmt_p(p)})."
+    )
+    terms = [(t, k, a) for _, t, k, a, _ in found[:TOP_TERMS]]
+    return Candidate(
+        "text_terms",
+        f"'{term}' marks {value} {count.noun}",
+        text,
+        min(1.0, (s_in - s_out) / 0.5),
+        p,
+        {
+            **evidence(count, columns=[column], dimension=dim, entity=value, direction="up",
+                       filters=[{"column": dim, "equals": value}],
+                       aggregation=f"share of {count.noun} whose {column} contains the term, inside {dim} = {value} "
+                       "vs elsewhere", term=term, share=s_in, shareElsewhere=s_out, rows=n_in,
+                       test="two-proportion z-test per term, Bonferroni over the terms tried"),  # fmt: skip
+            "terms": [{"term": t, "count": k, "share": a, "shareElsewhere": b, "lift": a / b if b else None}
+                      for _, t, k, a, b in found[:TOP_TERMS]],  # fmt: skip
+        },
+        ("text_terms", column, dim, value),
+        _terms_chart(f"Terms of {value} {count.noun} in {label(column)}", terms, count.noun),
+    )
+
+
+def _terms_chart(title: str, terms: list[tuple[str, int, float]], what: str) -> ChartSpec:
+    return ChartSpec(
+        "bar",
+        title,
+        {"categories": [t for t, _, _ in terms], "values": [c for _, c, _ in terms], "name": f"{what} mentioning",
+         "orientation": "h"},
+    )  # fmt: skip

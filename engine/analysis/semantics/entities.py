@@ -1,0 +1,112 @@
+"""Dimensions, entities and panels.
+
+- A dimension is a categorical column with few values (2–50) that segments rows.
+- An entity is a key with many values that repeat (agents, callers, customers,
+  products), or any column that names a person; a person column with few
+  values is a dimension too.
+- A table is a panel when one key (or two together) and the time axis
+  identify its rows: entity × time × values. Its measures are read per entity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import polars as pl
+
+from engine.analysis.profile import ColumnProfile
+from engine.analysis.semantics.model import TIME, Entity
+from engine.analysis.semantics.vocabulary import CODES, PERSON, has, vocab
+
+MAX_DIMENSION_VALUES = 50
+MAX_DIMENSIONS = 6
+MAX_ENTITIES = 3
+KEY_SHARE = 0.97  # share of rows a key must tell apart
+MIN_COVERAGE = 0.5  # rows / (entities × periods): a panel observes its entities in most periods
+KEYS = frozenset(CODES - {"zip", "zipcode", "postal", "postcode", "plz", "phone", "tel", "fax", "tz"})
+_TEXT = vocab(
+    "description desc descr comment comments notes note summary text message subject title remarks details "
+    "detail reason narrative body feedback review complaint"
+)
+_SERIES_KEY = vocab("variable variables indicator indicators metric metrics series measure measures key item")
+
+
+@dataclass
+class Panel:
+    """Rows identified by entity key(s) × time."""
+
+    keys: list[str]
+    mixed_units: bool  # the key names different quantities ("variable", "indicator"): never add across it
+
+    def to_dict(self) -> dict[str, object]:
+        return {"entity": self.keys[0] if len(self.keys) == 1 else self.keys, "time": TIME, "keys": self.keys}
+
+
+def dimensions_and_entities(
+    df: pl.DataFrame, profiles: list[ColumnProfile], taken: set[str], codes: set[str]
+) -> tuple[list[str], list[Entity]]:
+    """Dimensions (few values) and entities (many repeated values, or people), most useful first."""
+    rows = df.height
+    dims: list[ColumnProfile] = []
+    entities: list[Entity] = []
+    for p in profiles:
+        if p.name in taken or p.semantic not in ("categorical", "boolean", "identifier", "integer"):
+            continue
+        if p.semantic == "integer" and not (p.name in codes and has(p.name, KEYS | PERSON)):
+            continue  # integers are keys only when named so (customer_id), not clock times or flight numbers
+        present = rows - p.missing
+        if present == 0 or p.distinct < 2:
+            continue
+        person = has(p.name, PERSON)
+        repeated = p.distinct <= 0.5 * present
+        if p.semantic in ("categorical", "boolean") and p.distinct <= MAX_DIMENSION_VALUES:
+            dims.append(p)
+            if person:
+                entities.append(Entity(p.name, p.distinct, True))
+        elif repeated and p.semantic in ("categorical", "identifier", "integer") and (
+            person or p.distinct > MAX_DIMENSION_VALUES
+        ):
+            entities.append(Entity(p.name, p.distinct, person))
+    dims.sort(key=lambda p: (p.missing > 0.5 * rows, p.distinct > 20, abs(p.distinct - 6), p.missing))
+    entities.sort(key=lambda e: (not e.person, -e.distinct))
+    return [p.name for p in dims][:MAX_DIMENSIONS], entities[:MAX_ENTITIES]
+
+
+def text_columns(df: pl.DataFrame, profiles: list[ColumnProfile]) -> list[str]:
+    """Free text: long values, or many distinct phrases of three words or more, or a column named like text."""
+    out = []
+    for p in profiles:
+        if p.semantic == "text":
+            out.append(p.name)
+            continue
+        if p.semantic != "categorical" or df.schema[p.name] != pl.String or p.distinct < 20:
+            continue
+        values = df[p.name].drop_nulls()
+        if values.len() > 5000:
+            values = values.gather_every(values.len() // 5000)
+        words = float(values.str.count_matches(r"\S+").mean() or 0)  # type: ignore[arg-type]
+        if (has(p.name, _TEXT) and words >= 2) or (p.distinct > MAX_DIMENSION_VALUES and words >= 3):
+            out.append(p.name)
+    return out
+
+
+def find_panel(df: pl.DataFrame, candidates: list[str]) -> Panel | None:
+    """The key (one column, or two) that together with the time axis tells every row apart."""
+    if TIME not in df.columns or df.height < 6:
+        return None
+    periods = df[TIME].n_unique()
+    if periods < 3 or periods >= KEY_SHARE * df.height:
+        return None
+    sample = df.select([TIME, *candidates]).head(200_000)
+    rows = sample.height
+    for size in (1, 2):
+        for keys in combinations(candidates, size):
+            unique, entities = sample.select(
+                pl.struct([TIME, *keys]).n_unique(), pl.struct(list(keys)).n_unique()
+            ).row(0)
+            # each entity is seen in most periods (not events that happen to be unique per timestamp)
+            if unique >= KEY_SHARE * rows and rows >= MIN_COVERAGE * entities * periods:
+                mixed = any(has(k, _SERIES_KEY) for k in keys)
+                return Panel(list(keys), mixed)
+    return None

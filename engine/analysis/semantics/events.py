@@ -1,0 +1,56 @@
+"""What one row is ("incidents", "claims"), from the file name or the id column, and the row count.
+
+Every table gets the row count as a measure: in an event table (tickets,
+orders, claims, flights) it is the measure analysts count per category, per
+person and per period.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from engine.analysis.semantics.model import Measure
+from engine.analysis.semantics.vocabulary import CODES, words
+
+_GENERIC = frozenset(
+    "data dataset datasets export exports file files upload uploads table tables sheet report reports "
+    "download output result results sample samples test tmp temp untitled book copy final new old raw "
+    "clean cleaned all full list long wide panel tidy csv tsv xlsx json jsonl parquet dump extract latest of the and for by in "
+    "from to a an v x".split()
+)
+_MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
+                    "july august september october november december q1 q2 q3 q4".split())  # fmt: skip
+
+
+def row_meaning(file_name: str | None, columns: list[str]) -> str:
+    """The plural noun for one row, e.g. "incidents" from incidents_2024.csv or incident_id."""
+    if file_name:
+        kept = [w for w in words(PurePath(file_name).stem) if _telling(w)]
+        if kept:
+            return " ".join([*kept[-3:-1], plural(kept[-1])])
+    for c in columns:
+        ws = words(c)
+        if len(ws) >= 2 and ws[-1] in CODES and _telling(ws[-2]):
+            return plural(ws[-2])
+    return "rows"
+
+
+def _telling(w: str) -> bool:
+    return w not in _GENERIC and w not in _MONTHS and not w.isdigit() and len(w) > 1
+
+
+def plural(word: str) -> str:
+    """incident → incidents, category → categories, claims stays claims."""
+    if word.endswith("s"):
+        return word
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("ch", "sh", "x")):
+        return word + "es"
+    return word + "s"
+
+
+def count_measure(meaning: str, name: str | None = None) -> Measure:
+    """The row count, named after what a row is."""
+    return Measure(name or meaning, "count", f"number of {meaning}", derived=True, definition="number of rows",
+                   definition_noun=meaning)

@@ -1,0 +1,195 @@
+"""Numeric columns: measures (flows or levels), codes, coordinates, calendar parts.
+
+- Codes are never measures: identifiers, zip and postal codes, ISO and phone
+  numbers, and years that are not the time axis.
+- Coordinates (latitude, longitude) are geography.
+- Calendar parts (month, day, weekday, hour) are dimensions, not quantities.
+- A flow adds up over time and across entities (revenue, units, amounts). A
+  level is a stock or a state at a time (population, price, temperature,
+  balance, inventory, headcount, percentages, rates): it is averaged or taken at
+  the last period, never summed over time. Extensive levels (population,
+  headcount, balance) may still be summed across entities within one period;
+  intensive ones (price, temperature, percent) never.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from engine.analysis.fmt import label
+from engine.analysis.profile import ColumnProfile
+from engine.analysis.semantics.model import Measure
+from engine.analysis.semantics.time_axis import YEAR_MAX, YEAR_MIN
+from engine.analysis.semantics.vocabulary import (
+    CALENDAR,
+    CODES,
+    EXTENSIVE,
+    FLOW,
+    INTENSIVE,
+    LATITUDE,
+    LONGITUDE,
+    NUMBERED,
+    YEARS,
+    has,
+    words,
+)
+
+@dataclass
+class NumericReading:
+    """What the numeric columns turned out to be."""
+
+    measures: list[Measure]
+    codes: list[str]
+    calendar: list[str]
+    geography: dict[str, str] | None
+
+
+def read_numeric(
+    df: pl.DataFrame, profiles: list[ColumnProfile], time_columns: list[str], level_hint: set[str]
+) -> NumericReading:
+    """Split numeric columns into measures, codes, calendar parts and coordinates.
+
+    `level_hint` names columns whose behaviour over time (a panel or a series:
+    one value per entity and period that changes little from one to the next)
+    marks them as levels when their name says nothing.
+    """
+    measures: list[Measure] = []
+    codes: list[str] = []
+    calendar: list[str] = []
+    lat = lon = None
+    for p in profiles:
+        if p.name in time_columns:
+            continue
+        if p.semantic == "identifier":
+            codes.append(p.name)
+            continue
+        if p.semantic not in ("numeric", "integer"):
+            continue
+        if lat is None and has(p.name, LATITUDE) and _within(p, -90, 90):
+            lat = p.name
+            continue
+        if lon is None and has(p.name, LONGITUDE) and _within(p, -180, 180):
+            lon = p.name
+            continue
+        if _is_code(df, p):
+            codes.append(p.name)
+            continue
+        if has(p.name, CALENDAR) and p.distinct <= 60:
+            calendar.append(p.name)
+            continue
+        if p.distinct <= 2:
+            continue
+        measures.append(_measure(p, p.name in level_hint))
+    geography = {"latitude": lat, "longitude": lon} if lat and lon else None
+    if not geography:  # a lone coordinate is still not a measure
+        codes += [c for c in (lat, lon) if c]
+    return NumericReading(measures, codes, calendar, geography)
+
+
+def _within(p: ColumnProfile, lo: float, hi: float) -> bool:
+    a, b = p.stats.get("min"), p.stats.get("max")
+    return a is not None and b is not None and lo <= a and b <= hi
+
+
+def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
+    """Identifiers, zip/ISO/phone numbers and years that are not the time axis."""
+    ws = words(p.name)
+    if has(p.name, CODES) or (ws[-1:] == ("no",) and p.semantic == "integer"):
+        return True
+    if p.semantic == "integer" and len(ws) == 1 and has(p.name, NUMBERED):
+        return True
+    if set(ws) <= _TIME_WORDS:  # a number called "date" or "time" is an encoded date, not a quantity
+        return True
+    if _clock_time(df, p):
+        return True
+    if has(p.name, CALENDAR) and (p.distinct > 24 or has(p.name, _FINE_CALENDAR)):
+        return True  # minute, second, day of month: too fine to segment by
+    lo, hi = p.stats.get("min"), p.stats.get("max")
+    if has(p.name, YEARS) and lo is not None and hi is not None and YEAR_MIN <= lo and hi <= YEAR_MAX:
+        return True
+    if p.semantic == "integer" and lo is not None and lo >= 0 and p.distinct >= 0.95 * (df.height - p.missing):
+        # every value distinct and increasing with the row: a row number
+        s = df[p.name].drop_nulls()
+        if s.len() > 20 and bool((s.diff().drop_nulls() == 1).mean() >= 0.99):  # type: ignore[operator]
+            return True
+    return False
+
+
+_FINE_CALENDAR = frozenset({"minute", "min", "second", "sec", "dom"})
+_TIME_WORDS = frozenset({"date", "time", "datetime", "timestamp", "period", "ts"})
+
+
+def _clock_time(df: pl.DataFrame, p: ColumnProfile) -> bool:
+    """Times of day written as HHMM integers (dep_time 517 = 05:17)."""
+    lo, hi = p.stats.get("min"), p.stats.get("max")
+    if lo is None or hi is None or lo < 0 or hi > 2400 or hi < 1000 or "time" not in words(p.name):
+        return False
+    s = df[p.name].drop_nulls().cast(pl.Float64)
+    return bool(((s % 1 == 0) & ((s % 100) < 60)).all())
+
+
+def _measure(p: ColumnProfile, behaves_like_level: bool) -> Measure:
+    unit, symbol = p.parsing.get("unit"), p.parsing.get("symbol")
+    kind, across = measure_kind(p.name, unit, behaves_like_level)
+    return Measure(
+        p.name,
+        kind,  # type: ignore[arg-type]
+        label(p.name),
+        columns=[p.name],
+        unit=unit,
+        symbol=symbol,
+        definition=f"column {p.name}",
+        additive_across=across,
+    )
+
+
+def name_tells_kind(name: str, unit: str | None) -> bool:
+    """Whether the name (or unit) alone says flow or level."""
+    return unit == "percent" or has(name, _MODIFIERS) or any(
+        has(w, INTENSIVE) or has(w, EXTENSIVE) or has(w, FLOW) for w in words(name)
+    )
+
+
+def measure_kind(name: str, unit: str | None, behaves_like_level: bool) -> tuple[str, bool]:
+    """(kind, additive across entities) from the name: the last telling word decides.
+
+    "sales_price" is a price (a level), "total_population" a population (a
+    level that adds up across groups), "revenue_growth" a growth rate; a
+    modifier such as per/avg/ratio makes any name intensive. A name that tells
+    nothing is averaged: summing an unknown quantity can mislead, averaging it cannot.
+    `behaves_like_level` (a series that barely moves from one period to the
+    next) overrides a flow word: an indicator called "value" in a long table.
+    """
+    if behaves_like_level and not (unit == "percent" or has(name, _MODIFIERS)):
+        for w in reversed(words(name)):
+            if has(w, EXTENSIVE) or has(w, FLOW):
+                return "level", True
+        return "level", False
+    if unit == "percent" or has(name, _MODIFIERS):
+        return "level", False
+    for w in reversed(words(name)):
+        if has(w, INTENSIVE):
+            return "level", False
+        if has(w, EXTENSIVE):
+            return "level", True
+        if has(w, FLOW):
+            return "flow", True
+    return "level", False  # an unnamed measurement (mass, length, horsepower) is averaged, never summed
+
+
+_MODIFIERS = frozenset({"unit", "per", "avg", "average", "mean", "median", "pct", "percent", "ratio", "rate", "share"})
+
+
+def persistent(values: np.ndarray) -> bool:
+    """Whether a series moves little from one period to the next relative to its size (a level)."""
+    v = values[np.isfinite(values)]
+    if v.size < 6 or np.all(v == v[0]):
+        return False
+    size = float(np.median(np.abs(v)))
+    if size == 0:
+        return False
+    step = float(np.median(np.abs(np.diff(v))))
+    return step / size < 0.05

@@ -1,0 +1,171 @@
+"""What the analysis decides about a table before it looks for findings (docs/analysis.md §1).
+
+`TableModel` is the analyst's reading of the table: what a row is, the time
+axis at its true grain, the measures (and how each one adds up), dimensions,
+entities, panels, geography, text, codes, relations between measures and
+circular dimension/measure pairs. Detectors read it and never re-derive it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+Grain = Literal["hour", "day", "week", "month", "quarter", "year"]
+GRAIN_ORDER: tuple[Grain, ...] = ("hour", "day", "week", "month", "quarter", "year")
+MeasureKind = Literal["count", "flow", "level", "duration"]
+TIME = "\x00time"  # the working frame's time column (period start, at the true grain or finer)
+COUNT = "\x00count"  # name used in aggregates for the row count
+
+
+def coarser_or_equal(a: str, b: str) -> bool:
+    """Whether grain `a` is at least as coarse as grain `b`."""
+    return GRAIN_ORDER.index(a) >= GRAIN_ORDER.index(b)  # type: ignore[arg-type]
+
+
+@dataclass
+class TimeAxis:
+    """The column that places rows in time, and the finest grain the data really has."""
+
+    column: str
+    grain: Grain
+    source: str  # datetime | year_integer | year_month_text | year_quarter | first_of_year | first_of_month
+    columns: list[str] = field(default_factory=list)  # every source column (year + quarter: both)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `semantics.time` object."""
+        return {"column": self.column, "grain": self.grain, "source": self.source, "columns": self.columns}
+
+
+@dataclass
+class Measure:
+    """A quantity the detectors aggregate: a column, the row count, or a derived duration."""
+
+    name: str  # the column name, or a derived name ("incidents", "opened_at→closed_at")
+    kind: MeasureKind
+    label: str  # for prose: "incidents", "time from opened to closed (days)"
+    columns: list[str] = field(default_factory=list)  # source columns (none for the row count)
+    derived: bool = False
+    unit: str | None = None  # hours | days | currency | percent
+    symbol: str | None = None
+    definition: str = ""
+    additive_across: bool = True  # levels only: may be summed across entities within one period
+    definition_noun: str = ""  # the count: what one row is, in the plural
+
+    @property
+    def noun(self) -> str:
+        """What is counted, in the plural ("incidents"); for other measures, their label."""
+        return self.definition_noun or self.label
+
+    @property
+    def agg(self) -> str:
+        """How the measure is aggregated per period or segment: count, sum or mean."""
+        return {"count": "count", "flow": "sum", "level": "mean", "duration": "mean"}[self.kind]
+
+    @property
+    def summable(self) -> bool:
+        """Whether totals and shares of this measure mean something (counts and flows)."""
+        return self.kind in ("count", "flow")
+
+    def value(self) -> pl.Expr:
+        """The per-row value as Float64 (1 per row for the count)."""
+        if self.kind == "count":
+            return pl.lit(1.0)
+        return pl.col(self.name).cast(pl.Float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry of `semantics.measures`."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "agg": self.agg,
+            "label": self.label,
+            "columns": self.columns,
+            "derived": self.derived,
+            "unit": self.unit,
+            "definition": self.definition,
+        }
+
+
+@dataclass
+class Entity:
+    """A key with many values (agents, customers, products), or any column that names a person."""
+
+    column: str
+    distinct: int
+    person: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"column": self.column, "distinct": self.distinct, "person": self.person}
+
+
+@dataclass
+class Relation:
+    """An arithmetic tie between measures: their correlation is not a finding."""
+
+    kind: str  # sum_of | component_of | product | difference
+    target: str
+    parts: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "target": self.target, "parts": self.parts}
+
+
+@dataclass
+class TableModel:
+    """The analyst's reading of a table; `frame` is the table plus derived columns."""
+
+    frame: pl.DataFrame
+    table_kind: str  # events | panel | series | cross_section
+    row_meaning: str
+    time: TimeAxis | None
+    measures: list[Measure]
+    dimensions: list[str]
+    entities: list[Entity]
+    panel: dict[str, Any] | None
+    geography: dict[str, str] | None
+    text: list[str]
+    codes: list[str]
+    relations: list[Relation]
+    circular: list[tuple[str, str]]
+    quality: list[dict[str, Any]] = field(default_factory=list)  # impossible values found while reading
+
+    @property
+    def count(self) -> Measure:
+        """The row-count measure (every table has one)."""
+        return next(m for m in self.measures if m.kind == "count")
+
+    def measure(self, name: str) -> Measure:
+        return next(m for m in self.measures if m.name == name)
+
+    def related(self, a: str, b: str) -> bool:
+        """Whether two measures are tied by arithmetic (or one is part of the other)."""
+        for r in self.relations:
+            group = {r.target, *r.parts}
+            if a in group and b in group and (r.kind != "component_of" or r.target in (a, b)):
+                return True
+        return False
+
+    def is_circular(self, dimension: str, measure: Measure) -> bool:
+        """Whether the dimension follows from the measure (or from one of its source columns)."""
+        names = {measure.name, *measure.columns}
+        return any(d == dimension and m in names for d, m in self.circular)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `semantics` object of result.json."""
+        return {
+            "tableKind": self.table_kind,
+            "rowMeaning": self.row_meaning,
+            "time": self.time.to_dict() if self.time else None,
+            "measures": [m.to_dict() for m in self.measures],
+            "dimensions": self.dimensions,
+            "entities": [e.to_dict() for e in self.entities],
+            "panel": self.panel,
+            "geography": self.geography,
+            "text": self.text,
+            "codes": self.codes,
+            "relations": [r.to_dict() for r in self.relations],
+            "circular": [{"dimension": d, "measure": m} for d, m in self.circular],
+        }

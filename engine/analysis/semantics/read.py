@@ -1,0 +1,158 @@
+"""`read_semantics()`: the analyst's reading of a table, assembled from one module per question."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from engine.analysis.profile import ColumnProfile
+from engine.analysis.semantics.durations import Duration, find_durations
+from engine.analysis.semantics.entities import dimensions_and_entities, find_panel, text_columns
+from engine.analysis.semantics.events import count_measure, row_meaning
+from engine.analysis.semantics.measures import measure_kind, name_tells_kind, persistent, read_numeric
+from engine.analysis.semantics.model import TIME, Measure, TableModel, TimeAxis
+from engine.analysis.semantics.relations import find_circular, find_relations
+from engine.analysis.semantics.time_axis import find_time_axis
+
+MAX_MEASURES = 12
+PANEL_KEY_VALUES = 60  # a numeric column with at most this many values may be a panel key (age groups)
+LEVEL_SAMPLE_ENTITIES = 20
+WIDE_SIZE_RATIO = 20.0
+
+
+def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: str | None) -> TableModel:
+    """Decide what the table's rows, time axis, measures, dimensions and entities are."""
+    by_name = {p.name: p for p in profiles}
+    durations = find_durations(df, profiles)
+    time, time_expr = find_time_axis(df, profiles, prefer=durations[0].start if durations else None)
+    frame = df.with_columns(
+        ([time_expr] if time_expr is not None else []) + [d.expr for d in durations]
+    )
+    time_cols = time.columns if time else []
+    numeric = read_numeric(df, profiles, time_cols, set())
+    measures = numeric.measures
+    taken = {m.name for m in measures} | set(time_cols) | set((numeric.geography or {}).values())
+    text = text_columns(df, profiles)
+    dims, entities = dimensions_and_entities(df, profiles, taken | set(text), set(numeric.codes))
+    dims += [c for c in numeric.calendar if c not in dims and c not in time_cols]
+    keyable = [m.name for m in measures if by_name[m.name].semantic == "integer"
+               and by_name[m.name].distinct <= PANEL_KEY_VALUES]  # fmt: skip
+    panel = find_panel(frame, dims + [e.column for e in entities if e.column not in dims] + keyable)
+    if panel:
+        for key in panel.keys:
+            if key in keyable:
+                measures = [m for m in measures if m.name != key]
+                dims.append(key)
+    kind = _table_kind(frame, time, panel is not None)
+    if panel and panel.mixed_units:
+        _levels_by_behaviour(frame, measures, panel.keys)
+        for m in measures:
+            m.additive_across = False
+    meaning = row_meaning(file_name, df.columns)
+    count = count_measure(meaning, meaning if meaning not in df.columns else f"{meaning} (rows)")
+    measures = _order([count, *[d.measure for d in durations], *measures], kind)[:MAX_MEASURES]
+    model = TableModel(
+        frame=frame,
+        table_kind=kind,
+        row_meaning=meaning,
+        time=time,
+        measures=measures,
+        dimensions=dims,
+        entities=entities,
+        panel=panel.to_dict() if panel else _wide(frame, kind, measures),
+        geography=numeric.geography,
+        text=text,
+        codes=numeric.codes,
+        relations=find_relations(frame, measures),
+        circular=find_circular(frame, dims, measures),
+        quality=[_negative(d) for d in durations if d.negative],
+    )
+    return model
+
+
+def _table_kind(frame: pl.DataFrame, time: TimeAxis | None, panel: bool) -> str:
+    if panel:
+        return "panel"
+    if time is None:
+        return "cross_section"
+    present = frame.height - frame[TIME].null_count()
+    if not present or frame[TIME].n_unique() < 0.97 * present:
+        return "events"
+    if time.grain == "hour" and not _on_the_hour(frame[TIME]):
+        return "events"  # timestamps of things that happened, unique by accident of precision
+    return "series"
+
+
+def _on_the_hour(s: pl.Series) -> bool:
+    """Readings taken on the hour (a sensor log), not events stamped to the minute."""
+    v = s.drop_nulls()
+    return bool(((v.dt.minute() == 0) & (v.dt.second() == 0)).mean() >= 0.95)  # type: ignore[operator]
+
+
+def _levels_by_behaviour(frame: pl.DataFrame, measures: list[Measure], keys: list[str]) -> None:
+    """In a long table of mixed indicators, a measure is a level when each entity's series barely moves."""
+    unknown = [m for m in measures if m.kind == "flow"]
+    if not unknown:
+        return
+    data = frame.sort(TIME)
+    if keys:
+        firsts = data.select(keys).unique(maintain_order=True).head(LEVEL_SAMPLE_ENTITIES)
+        groups = [data.join(firsts.slice(i, 1), on=keys) for i in range(firsts.height)]
+    else:
+        groups = [data]
+    for m in unknown:
+        votes = [persistent(g[m.name].cast(pl.Float64).to_numpy()) for g in groups]
+        if votes and float(np.mean(votes)) > 0.5:
+            kind, across = measure_kind(m.name, m.unit, behaves_like_level=True)
+            m.kind, m.additive_across = kind, across  # type: ignore[assignment]
+
+
+def _order(measures: list[Measure], kind: str) -> list[Measure]:
+    """The main measure first: a money flow, else a duration, else the count (events) or first measure."""
+
+    def rank(m: Measure) -> tuple[int, int]:
+        if m.kind == "flow" and (m.unit == "currency" or _money(m.name)):
+            return (0, 0)
+        if m.kind == "duration":
+            return (1, 0)
+        if m.kind == "count":
+            return (2, 0) if kind in ("events", "cross_section") else (5, 0)
+        if m.kind == "flow":
+            return (3, 0)
+        return (4, 0)
+
+    return sorted(measures, key=rank)
+
+
+def _money(name: str) -> bool:
+    from engine.analysis.semantics.vocabulary import has, vocab
+
+    return has(name, vocab("revenue* sales amount* profit* turnover spend cost* gmv price* income payment*"))
+
+
+def _wide(frame: pl.DataFrame, kind: str, measures: list[Measure]) -> dict[str, object] | None:
+    """A series table whose three or more unnamed measures are alike in kind and size: one per entity.
+
+    One price column per ticker, one index per market: their names tell
+    nothing, their sizes are of one order. Different indicators side by side
+    (consumption, savings rate, unemployment) differ by orders of magnitude.
+    """
+    if kind != "series":
+        return None
+    plain = [m for m in measures if m.kind in ("flow", "level") and not name_tells_kind(m.name, m.unit)]
+    if len(plain) < 3 or len({m.kind for m in plain}) != 1:
+        return None
+    sizes = frame.select([pl.col(m.name).cast(pl.Float64).abs().median() for m in plain]).row(0)
+    if any(v is None or v <= 0 for v in sizes) or max(sizes) > WIDE_SIZE_RATIO * min(sizes):
+        return None
+    return {"wide": [m.name for m in plain]}
+
+
+def _negative(d: Duration) -> dict[str, object]:
+    return {
+        "code": "negative_duration",
+        "measure": d.measure.name,
+        "columns": [d.start, d.end],
+        "count": d.negative,
+        "complete": d.complete,
+    }

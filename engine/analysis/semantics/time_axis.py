@@ -1,0 +1,192 @@
+"""The time axis and its true grain.
+
+Candidates are date/datetime columns, integer year columns (1800–2100, named
+like a year; with a quarter or month column beside them, the two together),
+and text periods that ingestion read as the first day of a month or quarter.
+The grain is what the data really has: dates that all fall on 1 January are
+yearly data, on the 1st of a month monthly data, on one weekday weekly data.
+Analysis never goes finer than this grain.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from engine.analysis.profile import ColumnProfile
+from engine.analysis.semantics.model import TIME, Grain, TimeAxis
+
+YEAR_MIN, YEAR_MAX = 1800, 2100
+_YEAR_NAME = re.compile(r"(^|[_\s.-])(year|yr|yyyy|jahr|annee|año|ano|fiscal_?year|fy)s?($|[_\s.-])|^year", re.I)
+_QUARTER_NAME = re.compile(r"^(quarter|qtr|q)$|[_\s.-](quarter|qtr)$", re.I)
+_MONTH_NAME = re.compile(r"^(month|mon|mo|mm)$|[_\s.-]month$", re.I)
+_NOT_TIME = re.compile(r"birth|dob|born|expir|due|deadline|updated|modified|last_?seen|built|founded", re.I)
+_EVENT_TIME = re.compile(r"date|time|opened|created|start|submitted|order|placed|timestamp|day|period|when", re.I)
+_END_TIME = re.compile(r"closed|resolved|end|finish|ship|deliver|processed|completed|leave|termin", re.I)
+_MONTH_WORDS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def year_like(df: pl.DataFrame, p: ColumnProfile) -> bool:
+    """An integral numeric column whose values are all years, named like a year (or "time")."""
+    if p.semantic not in ("integer", "numeric") or not (_YEAR_NAME.search(p.name) or _TIME_WORD.match(p.name)):
+        return False
+    lo, hi = p.stats.get("min"), p.stats.get("max")
+    if lo is None or hi is None or lo < YEAR_MIN or hi > YEAR_MAX:
+        return False
+    s = df[p.name].drop_nulls()
+    return p.semantic == "integer" or bool((s.cast(pl.Float64) % 1 == 0).all())
+
+
+def find_time_axis(
+    df: pl.DataFrame, profiles: list[ColumnProfile], prefer: str | None = None
+) -> tuple[TimeAxis | None, pl.Expr | None]:
+    """The time axis and an expression for the working frame's time column (`TIME`), or (None, None).
+
+    `prefer` names a column to take when it is a candidate (the start of a duration pair).
+    """
+    by_name = {p.name: p for p in profiles}
+    dates = [
+        p
+        for p in profiles
+        if p.semantic == "datetime" and p.distinct >= 3 and not _NOT_TIME.search(p.name)
+    ]
+    if prefer and prefer in by_name and by_name[prefer] in dates:
+        return _from_dates(df, by_name[prefer])
+    if dates:
+        return _from_dates(df, max(dates, key=lambda p: _date_rank(p, df.height)))
+    years = [p for p in profiles if year_like(df, p) and p.distinct >= 3 and not _NOT_TIME.search(p.name)]
+    decimal = [p for p in profiles if _decimal_years(df, p)]
+    if decimal and not years:
+        return _from_decimal_years(df, decimal[0])
+    if years:
+        year = max(years, key=lambda p: (bool(re.fullmatch(r"(?i)year", p.name)), p.distinct))
+        return _from_year(df, profiles, year)
+    return None, None
+
+
+_TIME_WORD = re.compile(r"^(time|date|year|t|period|yr)$", re.I)
+
+
+def _decimal_years(df: pl.DataFrame, p: ColumnProfile) -> bool:
+    """A numeric column named time/date/year holding years as decimals (R's time series: 1991.496)."""
+    if p.semantic not in ("numeric", "integer") or not _TIME_WORD.match(p.name) or p.distinct < 3:
+        return False
+    lo, hi = p.stats.get("min"), p.stats.get("max")
+    if lo is None or hi is None or lo < YEAR_MIN or hi > YEAR_MAX:
+        return False
+    v = df[p.name].drop_nulls().cast(pl.Float64)
+    return bool((v.diff().drop_nulls() >= 0).mean() >= 0.99)  # type: ignore[operator]
+
+
+def _from_decimal_years(df: pl.DataFrame, p: ColumnProfile) -> tuple[TimeAxis, pl.Expr]:
+    """Decimal years to dates, at the grain their spacing shows (1, 4, 12, 52 or ~250–366 a year)."""
+    v = df[p.name].drop_nulls().cast(pl.Float64).unique().sort()
+    step = float(v.diff().drop_nulls().median() or 1.0)  # type: ignore[arg-type]
+    per_year = 1.0 / step if step > 0 else 1.0
+    col = pl.col(p.name).cast(pl.Float64)
+    year = (col + 1e-6).floor()
+    frac = (col - year).clip(0, 0.999999)
+    y = year.cast(pl.Int32)
+    grain: Grain
+    if per_year < 1.5:
+        grain, expr = "year", pl.date(y, 1, 1)
+    elif per_year < 6:
+        grain, expr = "quarter", pl.date(y, (frac * 4 + 1e-6).floor().cast(pl.Int32) * 3 + 1, 1)
+    elif per_year < 20:
+        grain, expr = "month", pl.date(y, (frac * 12 + 1e-6).floor().cast(pl.Int32) + 1, 1)
+    else:
+        days = (frac * 365.25).floor().cast(pl.Int64)
+        grain = "week" if per_year < 100 else "day"
+        expr = pl.date(y, 1, 1) + pl.duration(days=days)
+    return TimeAxis(p.name, grain, "decimal_year", [p.name]), expr.alias(TIME)
+
+
+def _date_rank(p: ColumnProfile, rows: int) -> tuple[int, int, float]:
+    """Event-like names first (opened, created, date), end-like names last, then completeness."""
+    named = 1 if _EVENT_TIME.search(p.name) and not _END_TIME.search(p.name) else 0
+    ended = 0 if _END_TIME.search(p.name) else 1
+    return (named, ended, (rows - p.missing) + p.distinct / max(rows, 1))
+
+
+def _from_dates(df: pl.DataFrame, p: ColumnProfile) -> tuple[TimeAxis, pl.Expr]:
+    col = pl.col(p.name)
+    period = p.parsing.get("period")
+    if period in ("month", "quarter"):
+        grain: Grain = period
+        source = "year_month_text" if period == "month" else "year_quarter"
+        return TimeAxis(p.name, grain, source, [p.name]), col.cast(pl.Date).alias(TIME)
+    grain, source = native_grain(df[p.name])
+    expr = col if grain == "hour" else col.cast(pl.Date)
+    return TimeAxis(p.name, grain, source, [p.name]), expr.alias(TIME)
+
+
+def native_grain(s: pl.Series) -> tuple[Grain, str]:
+    """The finest grain the values of a date/datetime column really have."""
+    v = s.drop_nulls()
+    if v.len() == 0:
+        return "day", "datetime"
+    if v.dtype != pl.Date and bool((v.dt.truncate("1d") != v).any()):
+        return "hour", "datetime"
+    d = v.cast(pl.Date).unique()
+    if d.len() >= 2 and bool((d.dt.day() == 1).all()):
+        months = d.dt.month()
+        if bool((months == 1).all()):
+            return "year", "first_of_year"
+        if bool(months.is_in([1, 4, 7, 10]).all()) and _spacing_months(d) % 3 == 0:
+            return "quarter", "first_of_quarter"
+        return "month", "first_of_month"
+    if d.len() >= 3 and d.dt.weekday().n_unique() == 1:
+        return "week", "datetime"
+    return "day", "datetime"
+
+
+def _spacing_months(d: pl.Series) -> int:
+    """The smallest gap between consecutive distinct months, in months."""
+    ordinal = (d.dt.year().cast(pl.Int64) * 12 + d.dt.month().cast(pl.Int64)).sort()
+    gaps = ordinal.diff().drop_nulls()
+    gaps = gaps.filter(gaps > 0)
+    return int(gaps.min()) if gaps.len() else 0  # type: ignore[arg-type]
+
+
+def _from_year(
+    df: pl.DataFrame, profiles: list[ColumnProfile], year: ColumnProfile
+) -> tuple[TimeAxis, pl.Expr]:
+    y = pl.col(year.name).cast(pl.Int32)
+    for p in profiles:
+        if p.name == year.name:
+            continue
+        if _QUARTER_NAME.search(p.name) and _within(df, p.name, 1, 4):
+            month = (pl.col(p.name).cast(pl.Int32) - 1) * 3 + 1
+            expr = pl.date(y, month, 1)
+            return TimeAxis(year.name, "quarter", "year_quarter", [year.name, p.name]), expr.alias(TIME)
+        if _MONTH_NAME.search(p.name):
+            month = _month_number(df, p.name)
+            if month is not None:
+                expr = pl.date(y, month, 1)
+                return TimeAxis(year.name, "month", "year_month", [year.name, p.name]), expr.alias(TIME)
+    return TimeAxis(year.name, "year", "year_integer", [year.name]), pl.date(y, 1, 1).alias(TIME)
+
+
+def _within(df: pl.DataFrame, name: str, lo: int, hi: int) -> bool:
+    s = df[name]
+    if not s.dtype.is_numeric():
+        return False
+    v = s.drop_nulls()
+    return v.len() > 0 and bool(((v >= lo) & (v <= hi) & (v.cast(pl.Float64) % 1 == 0)).all())
+
+
+def _month_number(df: pl.DataFrame, name: str) -> pl.Expr | None:
+    """An expression for the month number of a month column (1–12 or month names), or None."""
+    if _within(df, name, 1, 12):
+        return pl.col(name).cast(pl.Int32)
+    s = df[name]
+    if s.dtype == pl.String:
+        short = s.drop_nulls().str.strip_chars().str.to_lowercase().str.slice(0, 3)
+        if short.len() and bool(short.is_in(_MONTH_WORDS).all()):
+            mapping = {w: i for i, w in enumerate(_MONTH_WORDS, start=1)}
+            return (
+                pl.col(name).str.strip_chars().str.to_lowercase().str.slice(0, 3)
+                .replace_strict(mapping, default=None, return_dtype=pl.Int32)
+            )  # fmt: skip
+    return None

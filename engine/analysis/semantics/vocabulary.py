@@ -1,0 +1,94 @@
+"""Words in column names that tell an analyst what a column holds.
+
+Names are split into lower-case words (`opened_at` → opened, at; `unitPrice`
+→ unit, price; `Miles_per_Gallon` → miles, per, gallon). A vocabulary entry
+ending in `*` matches any word it starts (`temp*` matches temp, temperature).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+@lru_cache(maxsize=4096)
+def words(name: str) -> tuple[str, ...]:
+    """The lower-case words of a column name."""
+    return tuple(w.lower() for w in _SPLIT.split(name) if w)
+
+
+def has(name: str, vocabulary: frozenset[str]) -> bool:
+    """Whether any word of `name` is in the vocabulary (entries ending in * are prefixes)."""
+    for w in words(name):
+        if w in vocabulary:
+            return True
+        for entry in vocabulary:
+            if entry.endswith("*") and w.startswith(entry[:-1]):
+                return True
+    return False
+
+
+def vocab(text: str) -> frozenset[str]:
+    """A vocabulary from a whitespace-separated list."""
+    return frozenset(text.split())
+
+
+CODES = vocab(
+    "id ids uuid guid key code codes zip zipcode postal postcode plz fips iso isbn phone tel mobile fax "
+    "sku ean upc ssn serial ref rownames rowname unnamed index idx pk fk tz timezone utc offset"
+)
+LATITUDE = vocab("lat latitude")
+LONGITUDE = vocab("lon lng long longitude")
+YEARS = vocab("year years yr yyyy jahr annee fy fiscalyear")
+CALENDAR = vocab(
+    "month months mon day days dom dow weekday wday hour hr minute min second sec week wk quarter qtr season"
+)
+NOT_TIME = vocab("birth* dob born expir* due deadline updated modified built founded established")
+EVENT_TIME = vocab(
+    "date time datetime timestamp ts opened open created create start started starting submitted "
+    "order ordered placed day period when reported logged received booked"
+)
+END_TIME = vocab(
+    "closed close resolved resolve end ended ending finish finished shipped ship delivered delivery "
+    "processed completed complete leave left termination terminated exit departure checkout"
+)
+INTENSIVE = vocab(
+    "price* rate rates ratio pct percent* perc share score* rating* avg average mean median discount* "
+    "margin* age temp* celsius fahrenheit humid* pressure speed wind density level yield growth "
+    "per capita weight height length width depth mpg efficiency ppm concentration open close high low "
+    "adj adjusted elevation altitude alt bmi salary salaries wage wages lifeexp expectancy probability "
+    "prob fraction accuracy progress duration minutes hours seconds delay delays latency distance dist "
+    "mileage horsepower hp displacement cyl cylinders coef slope std zscore rank ranking satisfaction "
+    "temperature tmax tmin tavg visibility dewpoint gust time percap life"
+)
+EXTENSIVE = vocab(
+    "population pop people inhabitants residents headcount employ* employees workforce labor labour "
+    "balance* inventory backlog outstanding holdings assets liabilities debt capital reserves listings "
+    "members subscribers enrolled enrollment unemploy* unemployed capacity fleet beds "
+    "households stock"
+)
+FLOW = vocab(
+    "revenue* sales sale amount* total* profit* turnover income spend spent cost* value gmv units unit "
+    "qty quantity volume orders count counts visits clicks views sessions calls tickets claims deaths "
+    "births cases hires sold paid fee fees tax taxes charge charges payment* expense* donation* precip* "
+    "precipitation rain rainfall snow snowfall energy generation consumption production output exports "
+    "imports flights passengers trips arrivals departures returns refunds downloads installs"
+)
+PERSON = vocab(
+    "agent agents assignee assigned owner owners user users employee emp staff caller callers customer "
+    "customers client clients requester requestor reporter manager rep salesperson seller driver author "
+    "person name submitter approver analyst technician engineer operator worker member patient student "
+    "teacher doctor nurse physician vendor supplier"
+)
+START_END = (
+    (vocab("opened open created create start started begin begun submitted order ordered placed "
+           "hired hire joined join arrival arrived checkin requested received reported logged booked "
+           "departure dep entered admitted sent issued raised"),
+     vocab("closed close resolved resolve end ended finish finished completed complete shipped ship "
+           "delivered delivery terminated termination left leave exit checkout processed approved paid "
+           "fulfilled returned discharged arr answered responded done due")),
+)  # fmt: skip
+# A lone word naming a numbered thing: an integer column called just this is a code ("flight" 1545).
+NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
