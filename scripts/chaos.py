@@ -194,7 +194,7 @@ class Chaos:
 
 
 def _invalid_result(job_id: str, path: Path) -> list[str]:
-    """Problems of a result.json: it must parse and follow docs/result-schema.v1.json."""
+    """Problems of a result.json: it must parse and follow docs/result-schema.v2.json."""
     try:
         doc = json.loads(path.read_text())
     except ValueError:
@@ -203,7 +203,7 @@ def _invalid_result(job_id: str, path: Path) -> list[str]:
     return [f"{job_id}: result.json breaks the schema: {errors[0].message[:200]}"] if errors else []
 
 
-_RESULT_SCHEMA = Draft202012Validator(json.loads((ROOT / "docs" / "result-schema.v1.json").read_text()))
+_RESULT_SCHEMA = Draft202012Validator(json.loads((ROOT / "docs" / "result-schema.v2.json").read_text()))
 
 
 def _cmdline(proc: psutil.Process) -> list[str]:

@@ -42,6 +42,7 @@ DRILL_SEGMENTS = 3
 DRILL_DIMENSIONS = 4
 TEXT_COLUMNS = 2
 SEGMENT_TREND_DIMENSIONS = 3
+SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmented
 BOX_SAMPLE = 200_000  # rows used for box-plot quartiles; every other segment figure uses all rows
 
 
@@ -111,14 +112,40 @@ def measure_families(model: TableModel, series: dict[str, TimeSeries]) -> dict[s
                 other = model.measure(part)
                 if other.kind == model.measure(r.target).kind or other.kind == "flow":
                     join(r.target, part)
-    names = [n for n in series if n in family]
+    _rowwise(model, join)
+    names = [n for n in series if n in family and model.measure(n).summable]
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
             x, y = series[a], series[b]
-            if x.x == y.x and len(x) >= 6 and model.measure(a).summable == model.measure(b).summable:
-                if np.std(x.y) > 0 and np.std(y.y) > 0 and float(np.corrcoef(x.y, y.y)[0, 1]) >= 0.95:
+            if x.x == y.x and len(x) >= 6:  # counts and flows that move as one, step by step
+                dx, dy = np.diff(x.y), np.diff(y.y)
+                if np.std(dx) > 0 and np.std(dy) > 0 and float(np.corrcoef(dx, dy)[0, 1]) >= 0.95:
                     join(a, b)
     return family
+
+
+def _rowwise(model: TableModel, join: Callable[[str, str], None]) -> None:
+    """Measures that are one another rescaled (value and value01): r >= 0.99 row by row (within entities)."""
+    names = [m.name for m in model.measures if m.kind in ("flow", "level") and not m.derived][:8]
+    if len(names) < 2:
+        return
+    keys = (model.panel or {}).get("keys") or []
+    over_time = model.table_kind in ("series", "panel")
+    data = model.frame.sort([*keys, TIME]) if over_time and TIME in model.frame.columns else model.frame
+    data = data.select([*keys, *names]).head(20_000)
+    groups = [g for _, g in data.group_by(keys, maintain_order=True)][:10] if keys else [data]
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            rs = []
+            for g in groups:
+                both = g.select(pl.col(a).cast(pl.Float64), pl.col(b).cast(pl.Float64)).drop_nulls()
+                x, y = both[a].to_numpy(), both[b].to_numpy()
+                if over_time:  # levels over time all "correlate": compare their steps
+                    x, y = np.diff(x), np.diff(y)
+                if len(x) >= 5 and np.std(x) > 0 and np.std(y) > 0:
+                    rs.append(float(np.corrcoef(x, y)[0, 1]))
+            if rs and min(rs) >= 0.99:
+                join(a, b)
 
 
 def _time_measures(model: TableModel) -> list[Measure]:
@@ -139,7 +166,7 @@ def _poolable(model: TableModel, m: Measure) -> bool:
         return False
     keys = (model.panel or {}).get("keys") or []
     per = (
-        model.frame.lazy().filter(pl.col(TIME).is_not_null())
+        model.frame.lazy().filter(pl.col(TIME).is_not_null() & pl.col(m.name).is_not_null())
         .group_by(TIME).agg(pl.struct(keys).n_unique().alias("k")).collect()["k"]
     )  # fmt: skip
     return per.len() > 0 and float(per.min()) >= 0.9 * float(per.max())  # type: ignore[arg-type]
@@ -211,20 +238,32 @@ def _segment_measures(model: TableModel) -> list[Measure]:
         if m.kind == "count" and model.table_kind in ("series", "panel"):
             continue  # a row per period (and entity): counting rows says nothing
         out.append(m)
-    return out[: SEGMENT_MEASURES + 1]
+    wide = SEGMENT_MEASURES if model.frame.height > SMALL_TABLE else 2 * SEGMENT_MEASURES
+    return out[: wide + 1]
+
+
+def _segment_columns(model: TableModel) -> list[str]:
+    """Dimensions and entities to segment by: not a series' own calendar, not a mixed panel's indicator key."""
+    panel = model.panel or {}
+    skip = set(panel.get("keys") or []) if panel.get("mixedUnits") else set()
+    if model.table_kind == "series":
+        skip |= set(model.calendar)  # its month or weekday column is the seasonality already
+    entity_cols = [e.column for e in model.entities if e.column not in model.dimensions]
+    return [c for c in model.dimensions + entity_cols if c not in skip]
 
 
 def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentStats]:
     df = model.frame
     sample = df.gather_every(df.height // BOX_SAMPLE) if df.height > 2 * BOX_SAMPLE else df
     entity_cols = [e.column for e in model.entities if e.column not in model.dimensions]
-    columns = model.dimensions + entity_cols
+    columns = _segment_columns(model)
     stats = segment_stats(df, sample, columns, _segment_measures(model), frozenset(entity_cols))
     for s in stats:
         if model.is_circular(s.dimension, s.measure):
             continue
         if s.measure.kind == "count":
-            found = [count_distribution(s), concentration(s) if s.entity or len(s.names) >= 10 else None]
+            pareto = s.entity or (len(s.names) >= 10 and s.dimension not in model.calendar)
+            found = [count_distribution(s), concentration(s) if pareto else None]
         else:
             found = [top_contributor(s), concentration(s), segment_comparison(s)]
             candidates += category_outliers(s)

@@ -18,7 +18,7 @@ import numpy as np
 from engine.analysis.candidates import Candidate
 
 FDR_Q = 0.05
-MIN_SCORE = 0.1
+MIN_SCORE = 0.2
 DESCRIPTIVE_SIGNIFICANCE = 0.8
 MAX_PER_TYPE = 3
 MAX_INSIGHTS = 12

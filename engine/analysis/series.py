@@ -32,7 +32,7 @@ GRAINS = {
     "quarter": ("1q", 91.31),
     "year": ("1y", 365.25),
 }
-MAX_PERIODS = 400
+MAX_PERIODS = 800
 MIN_FILLED = 0.8
 
 

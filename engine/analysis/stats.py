@@ -136,6 +136,21 @@ def ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     return slope, intercept, r2, t_two_sided(slope / se, df)
 
 
+def drift(y: np.ndarray) -> float:
+    """Two-sided p-value that the mean step of the series is not zero (a random walk's drift).
+
+    The right test of a trend for a random walk: its steps are what is
+    independent, not the deviations from a line.
+    """
+    d = np.diff(y)
+    if len(d) < 3:
+        return 1.0
+    sd = float(np.std(d, ddof=1))
+    if sd == 0:
+        return 0.0 if float(np.mean(d)) != 0 else 1.0
+    return t_two_sided(float(np.mean(d)) / (sd / math.sqrt(len(d))), len(d) - 1)
+
+
 def pearson(x: np.ndarray, y: np.ndarray, n_eff: float | None = None) -> tuple[float, float]:
     """Pearson r and its two-sided p-value (on `n_eff` observations when given)."""
     n = len(x)

@@ -67,11 +67,14 @@ def _on_rows(model: TableModel, pairs: list[tuple[Measure, Measure]], info: dict
 
 
 def _on_changes(model: TableModel, pairs: list[tuple[Measure, Measure]]) -> list[Candidate]:
-    if TIME not in model.frame.columns or not pairs:
+    if not pairs:
         return []
     keys = (model.panel or {}).get("keys") or []
     names = sorted({m.name for pair in pairs for m in pair})
-    data = model.frame.filter(pl.col(TIME).is_not_null()).sort([*keys, TIME])
+    if TIME in model.frame.columns:
+        data = model.frame.filter(pl.col(TIME).is_not_null()).sort([*keys, TIME])
+    else:
+        data = model.frame  # rows already in time order (no time column)
     diffs = data.select(
         [pl.col(n).cast(pl.Float64).diff().over(keys).alias(n) if keys else pl.col(n).cast(pl.Float64).diff().alias(n)
          for n in names]

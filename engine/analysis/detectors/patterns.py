@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
-from engine.analysis.detectors.seasonal import MIN_AMPLITUDE, Seasonal
+from engine.analysis.detectors.seasonal import Seasonal
 from engine.analysis.detectors.temporal import line_chart
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
 from engine.analysis.semantics.model import Measure
@@ -99,7 +99,7 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
     """A finding for each cycle of the series that passed its test."""
     out = []
     for c in s.cycles:
-        if c.amplitude < MIN_AMPLITUDE or not np.isfinite(c.p_value):
+        if not c.large or not np.isfinite(c.p_value):
             continue
         hi, lo = int(np.argmax(c.means)), int(np.argmin(c.means))
         level = float(np.mean(c.means)) or 1.0
@@ -115,7 +115,7 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
                 "seasonality",
                 f"{c.name.capitalize()} pattern in {m.label}",
                 text,
-                min(1.0, c.amplitude / 0.5),
+                min(1.0, max(c.amplitude / 0.5, c.share)),
                 c.p_value,
                 evidence(
                     m,

@@ -24,7 +24,9 @@ import numpy as np
 from engine.analysis.series import TimeSeries, span_years
 from engine.analysis.stats import f_oneway
 
-MIN_AMPLITUDE = 0.1  # cycle range relative to the level
+MIN_AMPLITUDE = 0.1  # cycle range relative to the level ...
+MIN_SHARE = 0.5  # ... or most of the de-trended variance (levels far from zero: CO₂ ppm) ...
+MIN_VISIBLE = 0.01  # ... and still at least 1% of the level
 SIGNIFICANT = 0.01
 
 
@@ -41,6 +43,12 @@ class Cycle:
     cycles: float
     positions: np.ndarray  # the position of every point of the series
     basis: str  # "days" | "months" | "quarters"
+    share: float = 0.0  # share of the de-trended variance the cycle explains
+
+    @property
+    def large(self) -> bool:
+        """Big enough to matter: a tenth of the level, or most of what moves around the trend."""
+        return self.amplitude >= MIN_AMPLITUDE or (self.share >= MIN_SHARE and self.amplitude >= MIN_VISIBLE)
 
 
 @dataclass
@@ -53,7 +61,7 @@ class Seasonal:
 
     @property
     def significant(self) -> list[Cycle]:
-        return [c for c in self.cycles if c.p_value < SIGNIFICANT and c.amplitude >= MIN_AMPLITUDE]
+        return [c for c in self.cycles if c.p_value < SIGNIFICANT and c.large]
 
 
 _WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
@@ -114,9 +122,7 @@ def _monthly_means(ts: TimeSeries) -> tuple[list[dt.date], np.ndarray]:
 def _anova_cycle(
     name: str, labels: tuple[str, ...], y: np.ndarray, pos: np.ndarray, period: int, cycles: float, basis: str
 ) -> Cycle | None:
-    t = np.arange(len(y), dtype=float)
-    slope, intercept = np.polyfit(t, y, 1)
-    detrended = y - (intercept + slope * t)
+    detrended = y - _trend_line(y, period)
     groups = [detrended[pos == k] for k in range(period)]
     if any(len(g) < 2 for g in groups):
         return None
@@ -126,7 +132,34 @@ def _anova_cycle(
     means = np.array([y[pos == k].mean() for k in range(period)])
     level = float(np.mean(np.abs(y))) or 1.0
     amplitude = float((effect.max() - effect.min()) / level)
-    return Cycle(name, list(labels), means, effect, p, amplitude, cycles, pos, basis)
+    total = float(np.sum((detrended - detrended.mean()) ** 2)) or 1.0
+    share = float(np.sum(effect[pos] ** 2)) / total
+    return Cycle(name, list(labels), means, effect, p, amplitude, cycles, pos, basis, share)
+
+
+def _trend_line(y: np.ndarray, period: int) -> np.ndarray:
+    """The trend under the cycle: a centred moving average of one full cycle (a line at the ends).
+
+    A straight line would leave an accelerating trend's curvature in the
+    residuals and hide the cycle in it.
+    """
+    n = len(y)
+    t = np.arange(n, dtype=float)
+    slope, intercept = np.polyfit(t, y, 1)
+    line = intercept + slope * t
+    if n < 2 * period + 1:
+        return line
+    weights = np.ones(period + 1) if period % 2 == 0 else np.ones(period)
+    if period % 2 == 0:
+        weights[0] = weights[-1] = 0.5  # the 2×m moving average for an even cycle
+    weights /= weights.sum()
+    half = len(weights) // 2
+    smooth = np.convolve(y, weights, mode="valid")
+    out = line.copy()
+    out[half : half + len(smooth)] = smooth
+    out[:half] += smooth[0] - line[half]  # ends: the line, shifted to meet the average
+    out[half + len(smooth) :] += smooth[-1] - line[half + len(smooth) - 1]
+    return out
 
 
 def one_wave(ts: TimeSeries, y: np.ndarray) -> tuple[float, float] | None:

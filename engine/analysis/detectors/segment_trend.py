@@ -71,6 +71,7 @@ def segment_trends(
     )
     totals = cells.group_by("period").agg(pl.col("rows").sum().alias("all_rows"), pl.col("sum").sum().alias("all_sum"),
                                            pl.col("n").sum().alias("all_n")).sort("period")  # fmt: skip
+    totals = _whole_periods(totals)
     if totals.height < MIN_PERIODS:
         return None
     periods = totals["period"].to_list()
@@ -138,6 +139,16 @@ def segment_trends(
              "name": what, "grain": grain, "percent": m.kind == "count"},
         ),  # fmt: skip
     )
+
+
+def _whole_periods(totals: pl.DataFrame) -> pl.DataFrame:
+    """Leave out a first or last period with far fewer rows than usual (a week cut short)."""
+    if totals.height < 4:
+        return totals
+    rows = totals["all_rows"].to_numpy()
+    typical = float(np.median(rows))
+    start, end = (1 if rows[0] < 0.6 * typical else 0), (totals.height - 1 if rows[-1] < 0.6 * typical else totals.height)
+    return totals.slice(start, end - start)
 
 
 def _rel(t: np.ndarray, y: np.ndarray) -> float:

@@ -121,51 +121,76 @@ def concentration(s: SegmentStats) -> Candidate | None:
 
 
 def category_outliers(s: SegmentStats) -> list[Candidate]:
-    """The (at most two) categories whose per-row mean stands furthest apart from the rest."""
+    """The (at most two) categories whose per-row mean stands furthest apart from the rest.
+
+    For measures that can be negative (delays, returns) the size is judged in
+    standard deviations, since a ratio to a mean near zero means nothing.
+    """
     k = len(s.names)
     if k < 3 or s.measure.kind == "count":
         return []
-    n_all, sum_all = s.count.sum(), (s.mean * s.count).sum()
-    sq_all = ((s.var * np.maximum(s.count - 1, 0)) + s.count * s.mean**2).sum()
-    typical = float(np.median(s.mean))
+    n = s.count
+    n_all, sum_all = n.sum(), (s.mean * n).sum()
+    sq_all = ((s.var * np.maximum(n - 1, 0)) + n * s.mean**2).sum()
+    n_rest = n_all - n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_rest = (sum_all - s.mean * n) / n_rest
+        sq_rest = sq_all - ((s.var * (n - 1)) + n * s.mean**2)
+        var_rest = np.maximum((sq_rest - n_rest * mean_rest**2) / (n_rest - 1), 0.0)
+        se = np.sqrt(s.var / n + var_rest / n_rest)
+        signed = _signed(s)
+        sd_all = math.sqrt(max((sq_all - n_all * (sum_all / n_all) ** 2) / max(n_all - 1, 1), 0.0)) or 1.0
+        rel = np.where(mean_rest != 0, (s.mean - mean_rest) / np.abs(mean_rest), 0.0)
+        size = (s.mean - mean_rest) / sd_all if signed else rel
+        typical = float(np.median(s.mean))
+        far = np.abs(s.mean - typical) >= (0.1 * sd_all if signed else 0.25 * abs(typical))
+    ok = (n >= MIN_OUTLIER_ROWS) & (n_rest >= 3) & (se > 0) & (np.abs(size) >= (0.2 if signed else 0.25)) & far
+    order = [int(i) for i in np.argsort(-np.abs(np.where(ok, size, 0.0))) if ok[i]][: OUTLIERS_PER_DIMENSION * 3]
     out = []
-    for i in range(k):
-        n_rest = n_all - s.count[i]
-        if s.count[i] < MIN_OUTLIER_ROWS or n_rest < 3:
-            continue
-        mean_rest = (sum_all - s.mean[i] * s.count[i]) / n_rest
-        sq_rest = sq_all - ((s.var[i] * (s.count[i] - 1)) + s.count[i] * s.mean[i] ** 2)
-        var_rest = max((sq_rest - n_rest * mean_rest**2) / (n_rest - 1), 0.0)
-        se = math.sqrt(s.var[i] / s.count[i] + var_rest / n_rest)
-        rel = (s.mean[i] - mean_rest) / abs(mean_rest) if mean_rest else 0.0
-        if se == 0 or abs(rel) < 0.25 or abs(s.mean[i] - typical) < 0.25 * abs(typical):
-            continue
-        t = abs((s.mean[i] - mean_rest) / se)
-        p = min(1.0, k * t_two_sided(t, max(2.0, min(s.count[i], n_rest) - 1)))  # Bonferroni over k
-        m, d = s.measure.label, label(s.dimension)
-        times = s.mean[i] / mean_rest if mean_rest > 0 and s.mean[i] > 0 else None
-        how = f"{times:.1f}× " if times and times >= 1.5 else ""
-        text = (
-            f"{d.capitalize()} {s.names[i]} averages {_fmt(s, s.mean[i])} {m} per row, "
-            f"{how}{'above' if rel > 0 else 'below'} the {_fmt(s, mean_rest)} of the other {k - 1:,} "
-            f"({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
-        )
-        out.append(
-            Candidate(
-                "category_outlier",
-                f"{s.names[i]} stands out on average {m}",
-                text,
-                min(1.0, abs(rel) / 1.0),
-                p,
-                _ev(s, s.names[i], direction_of(rel), category=s.names[i], mean=s.mean[i], meanOthers=mean_rest,
-                    rows=int(s.count[i]), relativeDifference=rel,
-                    test="Welch t-test, category vs. the rest, Bonferroni over categories"),  # fmt: skip
-                ("category_outlier", s.dimension, s.names[i], s.measure.name),
-                _box(s, f"{m.capitalize()} per row by {label(s.dimension)}", s.names[i]),
-            )
-        )
-    out.sort(key=lambda c: -abs(c.evidence["aggregates"]["relativeDifference"]))  # most extreme first
-    return out[:OUTLIERS_PER_DIMENSION]
+    for i in order:
+        t = abs((s.mean[i] - mean_rest[i]) / se[i])
+        p = min(1.0, k * t_two_sided(t, max(2.0, min(n[i], n_rest[i]) - 1)))  # Bonferroni over k
+        out.append(_outlier(s, i, float(mean_rest[i]), float(rel[i]), float(size[i]), signed, p, k))
+        if len(out) >= OUTLIERS_PER_DIMENSION:
+            break
+    return out
+
+
+def _signed(s: SegmentStats) -> bool:
+    """Whether the measure takes negative values (then sizes are in standard deviations)."""
+    return any(v is not None and v < 0 for v in s.box.get("min", []))
+
+
+def _outlier(
+    s: SegmentStats, i: int, mean_rest: float, rel: float, size: float, signed: bool, p: float, k: int
+) -> Candidate:
+    m, d = s.measure.label, label(s.dimension)
+    times = s.mean[i] / mean_rest if not signed and mean_rest > 0 and s.mean[i] > 0 else None
+    how = f"{times:.1f}× " if times and times >= 1.5 else ""
+    per = "per row"
+    if signed:
+        gap = f"{size:+.1f} standard deviations"
+    else:
+        gap = fmt_pct(rel, signed=True)
+    text = (
+        f"{d.capitalize()} {s.names[i]} averages {_fmt(s, s.mean[i])} {m} {per}, "
+        f"{how}{'above' if s.mean[i] > mean_rest else 'below'} the {_fmt(s, mean_rest)} of the other {k - 1:,} "
+        f"({gap}, {fmt_p(p)})."
+    )
+    impact = min(1.0, abs(size) / (0.6 if signed else 1.0))
+    return Candidate(
+        "category_outlier",
+        f"{s.names[i]} stands out on average {m}",
+        text,
+        impact,
+        p,
+        _ev(s, s.names[i], direction_of(s.mean[i] - mean_rest), category=s.names[i], mean=s.mean[i],
+            meanOthers=mean_rest, rows=int(s.count[i]), relativeDifference=None if signed else rel,
+            standardizedDifference=size if signed else None,
+            test="Welch t-test, category vs. the rest, Bonferroni over categories"),  # fmt: skip
+        ("category_outlier", s.dimension, s.names[i], s.measure.name),
+        _box(s, f"{m.capitalize()} per row by {label(s.dimension)}", s.names[i]),
+    )
 
 
 def segment_comparison(s: SegmentStats) -> Candidate | None:
@@ -181,13 +206,16 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
         return None
     p = f_sf(between / within, k - 1, n - k)
     hi, lo = int(np.argmax(s.mean)), int(np.argmin(s.mean))
-    gap = (s.mean[hi] - s.mean[lo]) / abs(grand) if grand else 0.0
-    if gap < 0.15:
+    signed = _signed(s)
+    sd = math.sqrt(max(((s.var * (s.count - 1)).sum() + (s.count * (s.mean - grand) ** 2).sum()) / max(n - 1, 1), 0))
+    gap = (s.mean[hi] - s.mean[lo]) / (sd if signed else abs(grand)) if (sd if signed else grand) else 0.0
+    if gap < (0.3 if signed else 0.15):
         return None
     m, d = s.measure.label, label(s.dimension)
+    how = f"{gap:.1f} standard deviations" if signed else f"{fmt_pct(gap)} of the overall mean {_fmt(s, grand)}"
     text = (
         f"Average {m} per row differs by {d}: {s.names[hi]} {_fmt(s, s.mean[hi])} vs {s.names[lo]} "
-        f"{_fmt(s, s.mean[lo])}, a gap of {fmt_pct(gap)} of the overall mean {_fmt(s, grand)} ({fmt_p(p)})."
+        f"{_fmt(s, s.mean[lo])}, a gap of {how} ({fmt_p(p)})."
     )
     return Candidate(
         "segment_comparison",
@@ -205,7 +233,7 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
 
 def _has_negatives(s: SegmentStats) -> bool:
     """Shares of a total only mean something when no row is negative."""
-    return any(v is not None and v < 0 for v in s.box.get("min", []))
+    return _signed(s)
 
 
 def _bar(s: SegmentStats, title: str) -> ChartSpec:

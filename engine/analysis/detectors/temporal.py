@@ -26,11 +26,11 @@ from engine.analysis.detectors.seasonal import Seasonal, one_wave
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
-from engine.analysis.stats import effective_n, lag1, ols, t_two_sided
+from engine.analysis.stats import drift, effective_n, lag1, ols, t_two_sided
 
 MIN_TREND_POINTS = 6
 MIN_CHANGE_POINTS = 8
-MIN_POP_POINTS = 6
+MIN_POP_POINTS = 8  # the last move is judged against at least six earlier ones
 HALF_CYCLE_R2 = 0.15
 
 
@@ -89,7 +89,7 @@ def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, obje
         p,
         _ev(s, m, time, direction=direction_of(rel), filters=filters, start=curve[0], end=curve[-1],
             relativeChange=rel, rSquared=r2, scale=scale,
-            test="least-squares slope t-test, autocorrelation-corrected"),  # fmt: skip
+            test="least-squares slope (autocorrelation-corrected) or drift t-test, Bonferroni over the two"),  # fmt: skip
         ("trend", m.name),
         line_chart(ts, f"{name.capitalize()} per {ts.grain} with trend", name, trendLine=curve.tolist()),
     )
@@ -112,12 +112,16 @@ def fit_trend(
     slope, intercept, r2, p = ols(t, y)
     curve = intercept + slope * t
     scale = "linear"
+    values = y
     if nonnegative and (curve.min() <= 0) and bool((y > 0).all()):
-        slope, intercept, r2, p = ols(t, np.log(y))
+        values = np.log(y)
+        slope, intercept, r2, p = ols(t, values)
         curve = np.exp(intercept + slope * t)
         scale = "log"
     elif nonnegative and curve.min() <= 0:
         return None  # zeros and a line through zero: no honest straight trend
+    # a steady trend or a random walk's drift: whichever test fits the series, Bonferroni over the two
+    p = min(1.0, 2 * min(p, drift(values)))
     level = float(np.mean(np.abs(y))) or 1.0
     start = curve[0]
     rel = (curve[-1] - start) / (abs(start) if abs(start) > 1e-9 * level else level)

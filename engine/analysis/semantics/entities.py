@@ -40,7 +40,8 @@ class Panel:
     mixed_units: bool  # the key names different quantities ("variable", "indicator"): never add across it
 
     def to_dict(self) -> dict[str, object]:
-        return {"entity": self.keys[0] if len(self.keys) == 1 else self.keys, "time": TIME, "keys": self.keys}
+        return {"entity": self.keys[0] if len(self.keys) == 1 else self.keys, "keys": self.keys,
+                "mixedUnits": self.mixed_units}
 
 
 def dimensions_and_entities(
@@ -78,9 +79,10 @@ def text_columns(df: pl.DataFrame, profiles: list[ColumnProfile]) -> list[str]:
     out = []
     for p in profiles:
         if p.semantic == "text":
-            out.append(p.name)
+            if not has(p.name, CODES):
+                out.append(p.name)
             continue
-        if p.semantic != "categorical" or df.schema[p.name] != pl.String or p.distinct < 20:
+        if p.semantic != "categorical" or df.schema[p.name] != pl.String or p.distinct < 20 or has(p.name, CODES):
             continue
         values = df[p.name].drop_nulls()
         if values.len() > 5000:

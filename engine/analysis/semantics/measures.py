@@ -43,7 +43,8 @@ class NumericReading:
 
     measures: list[Measure]
     codes: list[str]
-    calendar: list[str]
+    calendar: list[str]  # month, weekday, hour: parts of a date
+    coded: list[str]  # a few integer codes (cylinders, gears): dimensions
     geography: dict[str, str] | None
 
 
@@ -59,6 +60,7 @@ def read_numeric(
     measures: list[Measure] = []
     codes: list[str] = []
     calendar: list[str] = []
+    coded: list[str] = []
     lat = lon = None
     for p in profiles:
         if p.name in time_columns:
@@ -71,7 +73,7 @@ def read_numeric(
         if lat is None and has(p.name, LATITUDE) and _within(p, -90, 90):
             lat = p.name
             continue
-        if lon is None and has(p.name, LONGITUDE) and _within(p, -180, 180):
+        if lon is None and has(p.name, LONGITUDE) and _within(p, -180, 360):
             lon = p.name
             continue
         if _is_code(df, p):
@@ -82,11 +84,14 @@ def read_numeric(
             continue
         if p.distinct <= 2:
             continue
+        if p.semantic == "integer" and p.distinct <= FEW_VALUES and not name_tells_kind(p.name, None):
+            coded.append(p.name)  # a small set of integer codes (cylinders, gears): a dimension
+            continue
         measures.append(_measure(p, p.name in level_hint))
     geography = {"latitude": lat, "longitude": lon} if lat and lon else None
     if not geography:  # a lone coordinate is still not a measure
         codes += [c for c in (lat, lon) if c]
-    return NumericReading(measures, codes, calendar, geography)
+    return NumericReading(measures, codes, calendar, coded, geography)
 
 
 def _within(p: ColumnProfile, lo: float, hi: float) -> bool:
@@ -118,6 +123,7 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     return False
 
 
+FEW_VALUES = 6
 _FINE_CALENDAR = frozenset({"minute", "min", "second", "sec", "dom"})
 _TIME_WORDS = frozenset({"date", "time", "datetime", "timestamp", "period", "ts"})
 

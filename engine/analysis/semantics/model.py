@@ -131,6 +131,7 @@ class TableModel:
     relations: list[Relation]
     circular: list[tuple[str, str]]
     quality: list[dict[str, Any]] = field(default_factory=list)  # impossible values found while reading
+    calendar: list[str] = field(default_factory=list)  # dimensions that are parts of a date (month, weekday)
 
     @property
     def count(self) -> Measure:
@@ -168,4 +169,5 @@ class TableModel:
             "codes": self.codes,
             "relations": [r.to_dict() for r in self.relations],
             "circular": [{"dimension": d, "measure": m} for d, m in self.circular],
+            "calendar": self.calendar,
         }

@@ -34,7 +34,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     taken = {m.name for m in measures} | set(time_cols) | set((numeric.geography or {}).values())
     text = text_columns(df, profiles)
     dims, entities = dimensions_and_entities(df, profiles, taken | set(text), set(numeric.codes))
-    dims += [c for c in numeric.calendar if c not in dims and c not in time_cols]
+    dims += [c for c in numeric.calendar + numeric.coded if c not in dims and c not in time_cols]
     keyable = [m.name for m in measures if by_name[m.name].semantic == "integer"
                and by_name[m.name].distinct <= PANEL_KEY_VALUES]  # fmt: skip
     panel = find_panel(frame, dims + [e.column for e in entities if e.column not in dims] + keyable)
@@ -44,13 +44,16 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
                 measures = [m for m in measures if m.name != key]
                 dims.append(key)
     kind = _table_kind(frame, time, panel is not None)
+    if kind == "cross_section" and _ordered_rows(frame, measures):
+        kind = "series"  # rows follow each other in time although no column says when
     if panel and panel.mixed_units:
         _levels_by_behaviour(frame, measures, panel.keys)
         for m in measures:
             m.additive_across = False
     meaning = row_meaning(file_name, df.columns)
     count = count_measure(meaning, meaning if meaning not in df.columns else f"{meaning} (rows)")
-    measures = _order([count, *[d.measure for d in durations], *measures], kind)[:MAX_MEASURES]
+    others = _order([*[d.measure for d in durations], *measures], kind)[: MAX_MEASURES - 1]
+    measures = _order([count, *others], kind)
     model = TableModel(
         frame=frame,
         table_kind=kind,
@@ -65,6 +68,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         codes=numeric.codes,
         relations=find_relations(frame, measures),
         circular=find_circular(frame, dims, measures),
+        calendar=[c for c in dims if c in numeric.calendar or _calendar_words(df, c)],
         quality=[_negative(d) for d in durations if d.negative],
     )
     return model
@@ -81,6 +85,42 @@ def _table_kind(frame: pl.DataFrame, time: TimeAxis | None, panel: bool) -> str:
     if time.grain == "hour" and not _on_the_hour(frame[TIME]):
         return "events"  # timestamps of things that happened, unique by accident of precision
     return "series"
+
+
+def _ordered_rows(frame: pl.DataFrame, measures: list[Measure]) -> bool:
+    """Rows in time order without a time column: every measure moves little from one row to the next.
+
+    Random or grouped rows have little lag-1 correlation; a column sorted on
+    purpose is monotonic. A table of prices with no date column, one row per
+    day, is neither.
+    """
+    cols = [m.name for m in measures if m.kind != "count"]
+    if len(cols) < 2 or frame.height < 30:
+        return False
+    data = frame.select([pl.col(c).cast(pl.Float64) for c in cols]).drop_nulls()
+    if data.height < 30:
+        return False
+    for c in cols:
+        v = data[c].to_numpy()
+        d = np.diff(v)
+        if (d >= 0).all() or (d <= 0).all() or np.std(v) == 0:
+            return False
+        if float(np.corrcoef(v[:-1], v[1:])[0, 1]) < 0.9:
+            return False
+    return True
+
+
+_DAY_WORDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _calendar_words(df: pl.DataFrame, column: str) -> bool:
+    """A text column of weekday or month names."""
+    s = df[column]
+    if s.dtype != pl.String:
+        return False
+    short = s.drop_nulls().unique().str.strip_chars().str.to_lowercase().str.slice(0, 3)
+    return short.len() >= 2 and (bool(short.is_in(_DAY_WORDS).all()) or bool(short.is_in(_MONTH_WORDS).all()))
 
 
 def _on_the_hour(s: pl.Series) -> bool:

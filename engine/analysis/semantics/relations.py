@@ -121,7 +121,7 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
             if ranges.height < 2:
                 continue
             lo, hi, n = ranges["lo"].to_numpy(), ranges["hi"].to_numpy(), ranges["n"].to_numpy()
-            brackets = bool(np.all(lo[1:] >= np.maximum.accumulate(hi)[:-1])) and float(np.ptp(hi)) > 0
+            brackets = bool(np.all(lo[1:] > np.maximum.accumulate(hi)[:-1])) and float(np.ptp(hi)) > 0
             if brackets or _pinned(lo, hi, n):
                 out.append((dim, m))
     return out

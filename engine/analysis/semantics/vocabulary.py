@@ -60,7 +60,7 @@ INTENSIVE = vocab(
     "per capita weight height length width depth mpg efficiency ppm concentration open close high low "
     "adj adjusted elevation altitude alt bmi salary salaries wage wages lifeexp expectancy probability "
     "prob fraction accuracy progress duration minutes hours seconds delay delays latency distance dist "
-    "mileage horsepower hp displacement cyl cylinders coef slope std zscore rank ranking satisfaction "
+    "mileage horsepower hp displacement coef slope std zscore rank ranking satisfaction "
     "temperature tmax tmin tavg visibility dewpoint gust time percap life"
 )
 EXTENSIVE = vocab(
@@ -70,7 +70,7 @@ EXTENSIVE = vocab(
     "households stock"
 )
 FLOW = vocab(
-    "revenue* sales sale amount* total* profit* turnover income spend spent cost* value gmv units unit "
+    "revenue* sales sale amount* total* profit* turnover income spend spent cost* gmv units unit "
     "qty quantity volume orders count counts visits clicks views sessions calls tickets claims deaths "
     "births cases hires sold paid fee fees tax taxes charge charges payment* expense* donation* precip* "
     "precipitation rain rainfall snow snowfall energy generation consumption production output exports "

@@ -17,7 +17,7 @@ from tests.engine.analysis import planted
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "dev-samples" / "sales_demo.csv"
-SCHEMA = json.loads((ROOT / "docs" / "result-schema.v1.json").read_text())
+SCHEMA = json.loads((ROOT / "docs" / "result-schema.v2.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
 
 
