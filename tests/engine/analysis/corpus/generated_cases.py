@@ -69,6 +69,13 @@ CASES: list[Case] = [
                 why="Hardware incidents: 74% in Australia vs 15% elsewhere",
             ),
             Find(
+                ("count_distribution", "top_contributor"),
+                dimension="assigned_to",
+                entity=gen.BUSY_AGENT,
+                direction="up",
+                why="Beth Anglin is assigned 18% of incidents, 2.4× any of the 11 other agents",
+            ),
+            Find(
                 "segment_trend",
                 dimension="assigned_to",
                 entity=gen.RISING_AGENT,
@@ -132,7 +139,7 @@ CASES: list[Case] = [
         load=gen.expense_claims,
         file="expense_claims.csv",
         table_kind=("events",),
-        row_meaning=("claims",),
+        row_meaning=("claims", "expense claims"),
         time=("submitted_at",),
         grain=("day",),
         count_measure=True,
@@ -263,6 +270,12 @@ def _agent_ratio(d: pl.DataFrame, rising: bool) -> float:
     return float(late / early)  # type: ignore[operator]
 
 
+def _busiest_ratio(d: pl.DataFrame) -> float:
+    counts = d["assigned_to"].value_counts(sort=True)
+    assert counts["assigned_to"][0] == gen.BUSY_AGENT
+    return float(counts["count"][0] / counts["count"][1])
+
+
 def _weekly_volume_vs_duration(d: pl.DataFrame) -> float:
     h = _ticket_hours(d).filter(pl.col("hours") > 0)
     w = h.group_by(pl.col("t").dt.truncate("1w")).agg(pl.len().alias("n"), pl.col("hours").mean().alias("h"))
@@ -290,6 +303,7 @@ GENERATED_FACTS: dict[str, tuple[Fact, ...]] = {
             "Fred Luddy: Q4 ≥ 2× Q1; the others < 1.4×",
             lambda d: _agent_ratio(d, True) > 2 and _agent_ratio(d, False) < 1.4,
         ),
+        Fact("Beth Anglin has > 2× any other agent", lambda d: _busiest_ratio(d) > 2),
         Fact("weekly volume vs mean duration r > 0.6", lambda d: _weekly_volume_vs_duration(d) > 0.6),
         Fact("12 negative durations", lambda d: int((_ticket_hours(d)["hours"] < 0).sum()) == 12),
         Fact(

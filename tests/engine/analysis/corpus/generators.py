@@ -32,6 +32,7 @@ AGENTS = [
     "Ivan Petrov",
 ]
 RISING_AGENT = "Fred Luddy"  # planted: his resolution time rises over the months, the others stay flat
+BUSY_AGENT = "Beth Anglin"  # planted: ~18% of assignments, the 11 others ~7.5% each
 CATEGORIES = ["Hardware", "Software", "Network", "Database", "Inquiry / Help"]
 TOP_CATEGORY = "Hardware"  # planted: ~60% of incidents
 LOCATIONS = ["Australia", "United States", "United Kingdom", "India", "Germany", "Canada"]
@@ -175,6 +176,7 @@ def tickets(seed: int = 9, n: int = 3000) -> pl.DataFrame:
       the others);
     - Hardware descriptions mention printers, most of them `Printer546`;
     - Fred Luddy's resolution time triples over the year; the other agents' stays flat;
+    - Beth Anglin is assigned ~18% of incidents, 2.4× any other agent;
     - busy weeks are slow weeks: resolution time scales with the week's volume;
     - priority sets resolution time (Critical ~3× faster than Moderate);
     - 12 tickets were closed before they were opened (negative durations); open tickets have no
@@ -194,7 +196,8 @@ def tickets(seed: int = 9, n: int = 3000) -> pl.DataFrame:
     hot = np.where(category == TOP_CATEGORY, 0.72, 0.15)
     location = np.where(rng.random(n) < hot, HOT_LOCATION, rng.choice(others, n))
     priority = rng.choice(PRIORITIES, n, p=[0.08, 0.22, 0.5, 0.2])
-    agent = rng.choice(AGENTS, n)
+    weights = np.array([2.4 if a == BUSY_AGENT else 1.0 for a in AGENTS])
+    agent = rng.choice(AGENTS, n, p=weights / weights.sum())
     callers = people(rng, 600)
     caller = rng.choice(callers, n)
     hours = rng.lognormal(np.log(14), 0.6, n)

