@@ -60,6 +60,7 @@ CASES: list[Case] = [
                 entity="Hardware",
                 direction="up",
                 measure_kind="count",
+                top=5,
                 why="Hardware holds ~59% of incidents, of 5 categories",
             ),
             Find(
@@ -152,6 +153,7 @@ CASES: list[Case] = [
             Find(
                 "repeats",
                 entity=gen.REPEAT_USER,
+                top=5,
                 why="mcarter filed 30 identical Software claims of $1,249.00",
             ),
             Find(
@@ -217,6 +219,7 @@ CASES: list[Case] = [
                 entity=gen.LAGGING_DEPT,
                 direction="down",
                 measure="percent_complete",
+                top=3,
                 why="Marketing goals are 35% complete on average vs ~77% elsewhere",
             ),
         ),
@@ -244,6 +247,7 @@ CASES: list[Case] = [
                 dimension="customer_id",
                 measure="revenue",
                 where=(share_between(0.7, 0.9),),
+                top=3,
                 why="20 of 500 customers hold 81% of revenue",
             ),
         ),

@@ -155,13 +155,14 @@ def date_of(ins: Insight) -> dt.date | None:
 
 
 def parse_date(text: str) -> dt.date | None:
+    """ISO dates and datetimes, 'YYYY-MM', 'YYYY' and quarters like '1983Q1' or '1983-Q1'."""
     text = text.strip()
+    mt = re.match(r"^(\d{4})\s*-?Q([1-4])\b", text, re.I)
+    if mt:
+        return dt.date(int(mt.group(1)), 3 * int(mt.group(2)) - 2, 1)
     mt = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", text)
     if mt:
         return dt.date(int(mt.group(1)), int(mt.group(2) or 1), int(mt.group(3) or 1))
-    mt = re.match(r"^(\d{4})\s*-?Q([1-4])$", text, re.I)
-    if mt:
-        return dt.date(int(mt.group(1)), 3 * int(mt.group(2)) - 2, 1)
     return None
 
 

@@ -709,6 +709,7 @@ CASES: list[Case] = [
                 measure="flow",
                 direction="down",
                 where=(near("1898-01-01", 6 * 366),),
+                top=3,
                 why="mean annual flow ~1,100 before 1898, ~850 after (Aswan)",
             ),
         ),
@@ -788,6 +789,7 @@ CASES: list[Case] = [
                 measure=("front", "drivers", "DriversKilled"),
                 direction="down",
                 where=(near("1983-02-01", 366),),
+                top=5,
                 why="front-seat casualties 873 a month before the law, 571 after (−35%)",
             ),
             Find(

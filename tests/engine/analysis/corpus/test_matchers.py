@@ -4,6 +4,7 @@ accept passes every check of its case, and each misleading finding added to it i
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from tests.engine.analysis.corpus.matchers import (
     grain_of,
     misleading_problems,
     near,
+    parse_date,
     semantics_problems,
     used_measures,
 )
@@ -314,6 +316,21 @@ def test_expect_helpers_print_what_was_found() -> None:
     assert expect_finding(result, Find("segment_trend", top=3))
     with pytest.raises(AssertionError):
         expect_finding(result, Find("segment_trend", top=2))
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("1983-02-01", "1983-02-01"),
+        ("1983-02-01T00:00:00", "1983-02-01"),
+        ("1983-07", "1983-07-01"),
+        ("1983", "1983-01-01"),
+        ("1983Q3", "1983-07-01"),
+        ("1983-Q4", "1983-10-01"),
+    ],
+)
+def test_parse_date(text: str, date: str) -> None:
+    assert parse_date(text) == dt.date.fromisoformat(date)
 
 
 def test_near_reads_the_finding_date() -> None:
