@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements-installed
 
-.PHONY: run serve test test-fast bench lint format clean
+.PHONY: run serve test test-fast corpus bench lint format clean
 
 run: $(STAMP) .env ## API + workers + Redis + Streamlit + Gradio
 	$(PY) -m engine run
@@ -17,6 +17,9 @@ test: $(STAMP) ## the whole suite, browser tests included
 
 test-fast: $(STAMP) ## everything but the browser tests
 	$(PY) -m pytest -m "not browser"
+
+corpus: $(STAMP) ## the real-data corpus of issue 9 alone
+	$(PY) -m pytest -m corpus tests/engine/analysis/corpus
 
 bench: $(STAMP) ## benchmarks: print figures and ratios, never fail
 	-$(PY) -m bench
