@@ -33,6 +33,7 @@ from engine.analysis.detectors.temporal import MIN_POP_POINTS, change_point, per
 from engine.analysis.detectors.text import overall_terms, segment_terms
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
+from engine.analysis.semantics.vocabulary import STATUS, has
 from engine.analysis.series import TimeSeries, build_series, choose_grain, cube, dense_days
 
 TIME_MEASURES = 4
@@ -78,11 +79,13 @@ def find_insights(model: TableModel, quality: list[Candidate], tick: Callable[[f
     found, corr_info = correlations(model, series)
     candidates += found
     apply_fdr(candidates)
-    for pop in pops:
+    families = measure_families(model, series)
+    for pop in pops:  # one attribution per family of measures: its main measure's
+        if families.get(pop.evidence["measure"]) != pop.evidence["measure"]:
+            continue
         extra = attribute_change(model, pop) if model.dimensions else None
         if extra:
             candidates.append(extra)
-    families = measure_families(model, series)
     for c in candidates:
         c.key = tuple(families.get(k, k) for k in c.key)
     kept, selection = select(candidates)
@@ -108,10 +111,12 @@ def measure_families(model: TableModel, series: dict[str, TimeSeries]) -> dict[s
 
     for r in model.relations:
         for part in r.parts:
-            if r.kind in ("product", "sum_of") and part in family and r.target in family:
-                other = model.measure(part)
-                if other.kind == model.measure(r.target).kind or other.kind == "flow":
-                    join(r.target, part)
+            if part not in family or r.target not in family:
+                continue
+            if r.kind in ("component_of", "proportional") or (
+                r.kind in ("product", "sum_of") and model.measure(part).kind in ("flow", model.measure(r.target).kind)
+            ):
+                join(r.target, part)
     _rowwise(model, join)
     names = [n for n in series if n in family and model.measure(n).summable]
     for i, a in enumerate(names):
@@ -263,10 +268,12 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
             continue
         if s.measure.kind == "count":
             pareto = s.entity or (len(s.names) >= 10 and s.dimension not in model.calendar)
-            found = [count_distribution(s), concentration(s) if pareto else None]
+            lifecycle = has(s.dimension, STATUS)  # most tickets are "Closed" by nature
+            found = [None if lifecycle else count_distribution(s), concentration(s) if pareto else None]
         else:
-            found = [top_contributor(s), concentration(s), segment_comparison(s)]
-            candidates += category_outliers(s)
+            outliers = category_outliers(s)  # one category apart says more than "they differ"
+            found = [top_contributor(s), concentration(s), None if outliers else segment_comparison(s)]
+            candidates += outliers
         candidates += [c for c in found if c]
     return stats
 
@@ -278,14 +285,24 @@ def _standouts(model: TableModel, stats: list[SegmentStats]) -> list[tuple[str, 
         if s.dimension not in model.dimensions or model.is_circular(s.dimension, s.measure):
             continue
         if s.measure.kind == "count":
-            c = count_distribution(s)
+            c = None if has(s.dimension, STATUS) else count_distribution(s)
             if c:
                 out.append((s.dimension, s.names[0], s.measure))
         elif s.measure.kind == "duration":
             for c in category_outliers(s)[:1]:
                 if c.evidence["direction"] == "up":
                     out.append((s.dimension, str(c.evidence["entity"]), s.measure))
+    # the most dominant segment first: "Hardware incidents are in Australia" before its mirror image
+    out.sort(key=lambda t: -_dominance(stats, *t))
     return out[:DRILL_SEGMENTS]
+
+
+def _dominance(stats: list[SegmentStats], dim: str, value: str, m: Measure) -> float:
+    s = next(x for x in stats if x.dimension == dim and x.measure is m)
+    i = s.names.index(value)
+    if m.kind == "count":
+        return float(s.total[i] / s.total.sum()) * len(s.names)  # share against an even share
+    return float(s.mean[i] / (np.mean(s.mean) or 1.0))
 
 
 def _drill_downs(model: TableModel, stats: list[SegmentStats]) -> list[Candidate]:
@@ -314,8 +331,10 @@ def _text(model: TableModel, stats: list[SegmentStats]) -> list[Candidate]:
 
 
 def _segment_trends(model: TableModel, grain: str) -> list[Candidate]:
-    dims = [d for d in model.dimensions if model.frame[d].n_unique() <= 20][:SEGMENT_TREND_DIMENSIONS]
-    dims += [e.column for e in model.entities if e.person and e.column not in dims][:1]
+    people = [e.column for e in model.entities if e.person]
+    dims = [d for d in model.dimensions if model.frame[d].n_unique() <= 20]
+    dims = ([d for d in dims if d in people] + [d for d in dims if d not in people])[:SEGMENT_TREND_DIMENSIONS]
+    dims += [c for c in people if c not in dims][:1]
     measures = [model.count] + [m for m in model.measures if m.kind == "duration"][:1]
     out = []
     for dim in dims:

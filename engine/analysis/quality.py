@@ -150,7 +150,7 @@ def quality_insights(
                 "data_quality",
                 _title(d["code"]),
                 d["message"],
-                min(1.0, points / 20),
+                min(1.0, max(0.25, points / 20)),  # a quality problem worth a deduction is worth reading
                 None,
                 evidence(
                     None,

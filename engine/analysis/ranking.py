@@ -20,8 +20,8 @@ from engine.analysis.candidates import Candidate
 FDR_Q = 0.05
 MIN_SCORE = 0.2
 DESCRIPTIVE_SIGNIFICANCE = 0.8
-MAX_PER_TYPE = 3
-MAX_INSIGHTS = 12
+MAX_PER_TYPE = 4
+MAX_INSIGHTS = 15
 
 
 def benjamini_hochberg(p_values: list[float]) -> list[float]:
@@ -56,14 +56,17 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
     kept: list[Candidate] = []
     seen: set[tuple[str, ...]] = set()
     per_type: Counter[str] = Counter()
+    findings = 0
     for c in scored:
         if _score(c) < MIN_SCORE or c.key in seen or per_type[c.type] >= MAX_PER_TYPE:
             continue
+        quality = c.type == "data_quality"  # counted apart: a data problem never crowds out a finding
+        if not quality and findings >= MAX_INSIGHTS:
+            continue
         seen.add(c.key)
         per_type[c.type] += 1
+        findings += 0 if quality else 1
         kept.append(c)
-        if len(kept) >= MAX_INSIGHTS:
-            break
     stats: dict[str, int | float] = {
         "candidates": len(candidates),
         "tested": len(tested),

@@ -17,7 +17,7 @@ MIN_SHARE = 0.9  # share of non-empty values that must look like dates
 
 _TIME = r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
 _ISO = rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME}$"
-_ISO_SLASH = r"^\d{4}/\d{1,2}/\d{1,2}$"
+_ISO_SLASH = rf"^\d{{4}}/\d{{1,2}}/\d{{1,2}}{_TIME}$"
 _NUMERIC = r"^\d{1,2}[/.-]\d{1,2}[/.-](\d{4}|\d{2})( \d{1,2}:\d{2}(:\d{2})?)?$"
 _NAMED = r"^(\d{1,2}[ -][A-Za-z]{3,9}\.?[ -]\d{4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})$"
 
@@ -54,7 +54,7 @@ def try_dates(
     found: list[Issue] = []  # reported only if the column turns out to be dates
     formats: list[str] = []
     if iso.any():
-        formats += [*_ISO_FORMATS, "%Y/%m/%d"]
+        formats += [*_ISO_FORMATS, "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"]
     if named.any():
         formats += _NAMED_FORMATS
     if numeric.any():

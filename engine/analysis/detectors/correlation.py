@@ -30,11 +30,15 @@ SAMPLE_ROWS = 100_000
 SCATTER_POINTS = 800
 MIN_ABS_R = 0.3
 MAX_MEASURES = 8
+MAX_MEASURES_SMALL = 14  # tables of up to SMALL_ROWS rows: every pair is cheap
+SMALL_ROWS = 20_000
+CLUSTER_R = 0.95
 
 
 def correlations(model: TableModel, series: dict[str, TimeSeries]) -> tuple[list[Candidate], dict[str, object]]:
     """Correlation candidates with |r| >= 0.3, plus what was skipped or sampled."""
-    measures = [m for m in model.measures if m.kind != "count"][:MAX_MEASURES]
+    cap = MAX_MEASURES_SMALL if model.frame.height <= SMALL_ROWS else MAX_MEASURES
+    measures = [m for m in model.measures if m.kind != "count"][:cap]
     skipped = [sorted((a.name, b.name)) for a, b in combinations(measures, 2) if model.related(a.name, b.name)]
     info: dict[str, object] = {"skippedDerivedPairs": skipped}
     pairs = [(a, b) for a, b in combinations(measures, 2) if not model.related(a.name, b.name)]
@@ -45,7 +49,31 @@ def correlations(model: TableModel, series: dict[str, TimeSeries]) -> tuple[list
         out += _on_rows(model, pairs, info)
     if model.table_kind == "events":
         out += _per_period(model, series)
+    _one_per_cluster(out)
     return out, info
+
+
+def _one_per_cluster(found: list[Candidate]) -> None:
+    """Measures that move as one (|r| >= 0.95: carat with x, y and z) are one cluster: one pair per cluster pair.
+
+    Otherwise the near-identical size columns of a table fill every slot and
+    the correlation an analyst wants (carat with price) is crowded out.
+    """
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for c in found:
+        a, b = c.evidence["measures"]
+        if abs(c.evidence["aggregates"]["pearsonR"]) >= CLUSTER_R:
+            ra, rb = sorted((root(a), root(b)))
+            parent[rb] = ra
+    for c in found:
+        a, b = c.evidence["measures"]
+        c.key = ("correlation", *sorted((root(a), root(b))))
 
 
 def _on_rows(model: TableModel, pairs: list[tuple[Measure, Measure]], info: dict[str, object]) -> list[Candidate]:

@@ -34,7 +34,7 @@ def _category(s: SegmentStats) -> Candidate | None:
     share = float(counts[0] / n)
     if k == 2 and share < 0.75:
         return None
-    if k > 2 and (share < max(0.2, 2.0 / k) or counts[0] < 1.5 * counts[1]):
+    if k > 2 and (share < max(0.1, 1.5 / k) or counts[0] < 1.15 * counts[1]):
         return None
     expected = n / k
     chi2 = float(((counts - expected) ** 2 / expected).sum())
@@ -77,7 +77,7 @@ def _candidate(
         "count_distribution",
         title,
         text,
-        min(1.0, (share - even) / max(1e-9, 1 - even)) * 0.7 + 0.3 * min(1.0, share / 0.5),
+        min(1.0, (share - even) / 0.3),  # 30 points above an even share is as big as it gets
         p,
         evidence(
             s.measure,

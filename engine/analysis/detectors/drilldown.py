@@ -40,7 +40,7 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
         for b in others
     ]  # fmt: skip
     for b, t in zip(others, pl.collect_all(queries), strict=True):
-        if t.height < 2:
+        if t.height < 2 or nested(df, b, dim):
             continue
         n_in, n_out = float(t["in"].sum()), float(t["out"].sum())
         if n_in < MIN_ROWS or n_out < MIN_ROWS:
@@ -84,7 +84,7 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
             ),
             "drillDown": {"dimension": b, "value": v, "share": s_in, "shareElsewhere": s_out},
         },
-        ("drill_down", *sorted([f"{dim}={value}", f"{b}={v}"]), count.name),  # either way round, one story
+        ("drill_down", dim, value, count.name),
         ChartSpec(
             "nested_bar",
             f"{label(b).capitalize()} of {value} {what} vs the rest",
@@ -92,6 +92,18 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
              "values": [[s_in, 1 - s_in], [s_out, 1 - s_out]], "name": f"share of {what}", "percent": True},
         ),  # fmt: skip
     )
+
+
+def nested(df: pl.DataFrame, inner: str, outer: str) -> bool:
+    """Whether each value of `inner` belongs to one value of `outer` (job titles within departments).
+
+    Drilling from a department into its own job titles only restates the hierarchy.
+    """
+    pairs = df.lazy().filter(pl.col(inner).is_not_null() & pl.col(outer).is_not_null()).group_by(inner, outer).agg(
+        pl.len().alias("n")
+    )
+    top = pairs.group_by(inner).agg(pl.col("n").max().alias("top"), pl.col("n").sum().alias("all")).collect()
+    return top.height > 1 and float(top["top"].sum()) >= 0.95 * float(top["all"].sum())
 
 
 def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: list[str]) -> Candidate | None:
@@ -108,6 +120,8 @@ def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: li
     tried = 0
     for b, t in zip(others, pl.collect_all(queries), strict=True):
         t = t.filter(pl.col("n") >= 2)
+        if nested(df, b, dim):
+            continue
         if t.height < 2:
             continue
         n_all, s_all, q_all = float(t["n"].sum()), float(t["sum"].sum()), float(t["sq"].sum())

@@ -23,7 +23,7 @@ import numpy as np
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
 from engine.analysis.detectors.segment_stats import SegmentStats
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
-from engine.analysis.stats import f_sf, norm_sf, t_two_sided
+from engine.analysis.stats import f_sf, norm_sf, t_two_sided, welch
 
 OUTLIERS_PER_DIMENSION = 2
 MIN_OUTLIER_ROWS = 5
@@ -55,10 +55,14 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
     ratio = float(s.total[0] / s.total[1])
     if ratio < 1.3:
         return None
-    var0 = s.count[0] * (s.var[0] + s.mean[0] ** 2)
-    var1 = s.count[1] * (s.var[1] + s.mean[1] ** 2)
-    z = float((s.total[0] - s.total[1]) / math.sqrt(max(var0 + var1, 1e-12)))
-    p = norm_sf(z)
+    if abs(s.count[0] - s.count[1]) <= 0.1 * max(s.count[0], s.count[1]) and s.measure.kind != "count":
+        # as many rows each (a panel: one per period): the totals differ exactly as the means do
+        t, p2 = welch(s.mean[0], s.var[0], s.count[0], s.mean[1], s.var[1], s.count[1])
+        p = p2 / 2 if t > 0 else 1.0
+    else:  # rows arrive at random: each total's variance is its count times the second moment
+        var0 = s.count[0] * (s.var[0] + s.mean[0] ** 2)
+        var1 = s.count[1] * (s.var[1] + s.mean[1] ** 2)
+        p = norm_sf(float((s.total[0] - s.total[1]) / math.sqrt(max(var0 + var1, 1e-12))))
     share = float(s.total[0] / s.total.sum())
     m, d = s.measure.label, label(s.dimension)
     text = (
@@ -72,7 +76,8 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
         min(1.0, (ratio - 1) / 1.5) * 0.5 + share * 0.5,
         p,
         _ev(s, s.names[0], "up", top=s.names[0], topTotal=s.total[0], share=share, runnerUp=s.names[1],
-            runnerUpTotal=s.total[1], ratio=ratio, test="z-test of top vs runner-up sums"),  # fmt: skip
+            runnerUpTotal=s.total[1], ratio=ratio,
+            test="top vs runner-up: Welch t-test when both have as many rows, else z-test of the sums"),  # fmt: skip
         ("top_contributor", s.dimension, s.measure.name),
         _bar(s, f"{m.capitalize()} by {d}"),
     )
@@ -188,7 +193,7 @@ def _outlier(
             meanOthers=mean_rest, rows=int(s.count[i]), relativeDifference=None if signed else rel,
             standardizedDifference=size if signed else None,
             test="Welch t-test, category vs. the rest, Bonferroni over categories"),  # fmt: skip
-        ("category_outlier", s.dimension, s.names[i], s.measure.name),
+        ("means", s.dimension, s.measure.name),  # one story per dimension and measure, outlier or comparison
         _box(s, f"{m.capitalize()} per row by {label(s.dimension)}", s.names[i]),
     )
 
@@ -206,6 +211,7 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
         return None
     p = f_sf(between / within, k - 1, n - k)
     hi, lo = int(np.argmax(s.mean)), int(np.argmin(s.mean))
+    extreme = hi if abs(s.mean[hi] - grand) >= abs(s.mean[lo] - grand) else lo  # the category it is about
     signed = _signed(s)
     sd = math.sqrt(max(((s.var * (s.count - 1)).sum() + (s.count * (s.mean - grand) ** 2).sum()) / max(n - 1, 1), 0))
     gap = (s.mean[hi] - s.mean[lo]) / (sd if signed else abs(grand)) if (sd if signed else grand) else 0.0
@@ -217,17 +223,19 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
         f"Average {m} per row differs by {d}: {s.names[hi]} {_fmt(s, s.mean[hi])} vs {s.names[lo]} "
         f"{_fmt(s, s.mean[lo])}, a gap of {how} ({fmt_p(p)})."
     )
+    eta2 = between * (k - 1) / (between * (k - 1) + within * (n - k)) if within > 0 else 0.0
     return Candidate(
         "segment_comparison",
         f"Average {m} differs by {d}",
         text,
-        min(1.0, gap / 1.0),
+        min(1.0, math.sqrt(eta2) / 0.5),  # the share of the variance the dimension explains
         p,
-        _ev(s, s.names[hi], "up", highest=s.names[hi], highestMean=s.mean[hi], lowest=s.names[lo],
-            lowestMean=s.mean[lo], overallMean=grand, fStatistic=between / within,
+        _ev(s, s.names[extreme], "up" if extreme == hi else "down", highest=s.names[hi], highestMean=s.mean[hi],
+            lowest=s.names[lo],
+            lowestMean=s.mean[lo], overallMean=grand, fStatistic=between / within, etaSquared=eta2,
             test="one-way ANOVA from group aggregates"),  # fmt: skip
-        ("category_outlier", s.dimension, s.names[hi], s.measure.name),  # one story with the outlier it names
-        _box(s, f"{m.capitalize()} per row by {d}", s.names[hi]),
+        ("means", s.dimension, s.measure.name),
+        _box(s, f"{m.capitalize()} per row by {d}", s.names[extreme]),
     )
 
 

@@ -9,10 +9,10 @@ yearly or weekly cycle is never read as a trend or a shift.
   a log scale, so the drawn trend never goes below zero.
 - period change: the last period against the one before, judged against the
   spread of earlier period-to-period moves (Student t).
-- change point: the best single split (least squares), kept only when a step
-  fits better than a line (and than one yearly wave, for 7-month to 2-year
-  spans), Welch t-test on effective sample sizes, Bonferroni over the split
-  positions tried.
+- change point: a step added to a straight line at the best split (so a shift
+  is found on top of a trend), kept only when it fits better than one yearly
+  wave for 7-month to 2-year spans; t-test on effective sample sizes,
+  Bonferroni over the split positions tried.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, obje
     if fit is None:
         return None
     curve, rel, p, r2, scale = fit
-    if abs(rel) < 0.05:
+    if abs(rel) < 0.05 and not _large_for_a_level(m, y, curve):
         return None
     word = "rising" if rel > 0 else "falling"
     name = m.label
@@ -85,7 +85,7 @@ def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, obje
         "trend",
         f"{name.capitalize()} is {word}",
         text,
-        min(1.0, abs(rel) / 0.5),
+        max(min(1.0, abs(rel) / 0.5), _standardized(y, curve)),
         p,
         _ev(s, m, time, direction=direction_of(rel), filters=filters, start=curve[0], end=curve[-1],
             relativeChange=rel, rSquared=r2, scale=scale,
@@ -93,6 +93,13 @@ def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, obje
         ("trend", m.name),
         line_chart(ts, f"{name.capitalize()} per {ts.grain} with trend", name, trendLine=curve.tolist()),
     )
+
+
+def _large_for_a_level(m: Measure, y: np.ndarray, curve: np.ndarray) -> bool:
+    """A level far from zero (a lake's height, a temperature in kelvin) moves little in relative terms:
+    its trend counts when the fitted change is large against the series' own spread."""
+    spread = float(np.std(y))
+    return m.kind == "level" and spread > 0 and abs(float(curve[-1] - curve[0])) >= 1.0 * spread
 
 
 def _seasonal_hump(ts: TimeSeries, y: np.ndarray) -> bool:
@@ -103,6 +110,12 @@ def _seasonal_hump(ts: TimeSeries, y: np.ndarray) -> bool:
     line, wave = fits
     total = float(np.sum((y - y.mean()) ** 2)) or 1.0
     return (line - wave) / total >= HALF_CYCLE_R2
+
+
+def _standardized(y: np.ndarray, curve: np.ndarray) -> float:
+    """The fitted change in units of the series' spread, as an impact (0..1)."""
+    spread = float(np.std(y))
+    return min(1.0, abs(float(curve[-1] - curve[0])) / (3 * spread)) if spread > 0 else 0.0
 
 
 def fit_trend(
@@ -172,7 +185,13 @@ def period_change(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
 
 
 def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
-    """A lasting shift in level at one date (a step, not a straight-line trend nor a season)."""
+    """A lasting shift in level at one date, on top of any straight-line trend (and not a season).
+
+    Each split is tried as a step added to a line (y = a + b·t + c·[t ≥ k]); the
+    split that removes the most squared error is kept. Its step is tested with
+    a t statistic on effective sample sizes (autocorrelated residuals count
+    for less), Bonferroni over the splits tried.
+    """
     ts_obs = observed(s.ts)
     keep = s.ts.counts > 0
     y = s.adjusted[keep] if not keep.all() else s.adjusted
@@ -181,37 +200,40 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
         return None
     low = max(3, min(n // 10, 7))  # shortest segment: a week of days, or 10% of a short series
     ks = np.arange(low, n - low + 1)
-    csum, csq = np.cumsum(y), np.cumsum(y * y)
-    left_n, right_n = ks.astype(float), (n - ks).astype(float)
-    left_sum, right_sum = csum[ks - 1], csum[-1] - csum[ks - 1]
-    rss = csq[-1] - left_sum**2 / left_n - right_sum**2 / right_n
-    k = int(ks[int(np.argmin(rss))])
     t = np.arange(n, dtype=float)
-    slope, intercept = np.polyfit(t, y, 1)
-    rss_line = float(np.sum((y - (intercept + slope * t)) ** 2))
+    design = np.column_stack([np.ones(n), t])
+    proj = design @ np.linalg.pinv(design)  # hat matrix of the line
+    steps = (t[:, None] >= ks[None, :]).astype(float)
+    r_steps = steps - proj @ steps
+    r_y = y - proj @ y
+    num = r_steps.T @ r_y
+    den = np.einsum("ij,ij->j", r_steps, r_steps)
+    gain = np.where(den > 0, num**2 / np.maximum(den, 1e-12), 0.0)
+    j = int(np.argmax(gain))
+    k = int(ks[j])
+    step = float(num[j] / den[j]) if den[j] > 0 else 0.0
+    resid = r_y - step * r_steps[:, j]
+    rss_step = float(resid @ resid)
     wave = one_wave(ts_obs, y)
-    if float(rss.min()) >= rss_line or (wave is not None and wave[1] <= float(rss.min())):
-        return None  # a line, or one yearly wave, explains it as well as a step
-    before, after = y[:k], y[k:]
-    if np.std(before) == 0 and np.std(after) == 0:
-        return None
-    resid = np.concatenate([before - before.mean(), after - after.mean()])
-    rho = lag1(resid)
-    n1, n2 = effective_n(len(before), rho), effective_n(len(after), rho)
-    se = math.sqrt(float(np.var(before, ddof=1)) / n1 + float(np.var(after, ddof=1)) / n2)
+    if wave is not None and wave[1] <= rss_step:
+        return None  # one yearly wave explains it as well as a step
+    n_eff = effective_n(n, lag1(resid))
+    sigma2 = rss_step / max(n - 3, 1)
+    se = math.sqrt(sigma2 / den[j] * (n / n_eff)) if den[j] > 0 and sigma2 > 0 else 0.0
     if se == 0:
         return None
-    mb, ma = float(np.mean(before)), float(np.mean(after))
-    p = min(1.0, t_two_sided((ma - mb) / se, max(min(n1, n2) - 1, 1)) * len(ks))
+    p = min(1.0, t_two_sided(step / se, max(n_eff - 3, 1)) * len(ks))
     raw_b, raw_a = float(np.mean(ts_obs.y[:k])), float(np.mean(ts_obs.y[k:]))
-    rel = (raw_a - raw_b) / abs(raw_b) if raw_b else 1.0
-    if abs(rel) < 0.1 or (ma - mb) * (raw_a - raw_b) <= 0:
+    level = abs(raw_b) if raw_b else (float(np.mean(np.abs(ts_obs.y))) or 1.0)
+    rel = min(abs(step), abs(raw_a - raw_b)) / level * (1 if step > 0 else -1)  # never more than was seen
+    if abs(rel) < 0.1 or (step > 0) != (raw_a > raw_b):
         return None
     when = ts_obs.x[k]
+    word = "up" if step > 0 else "down"
     text = (
-        f"{m.label.capitalize()} shifted {'up' if ma > mb else 'down'} from {period_label(when, ts_obs.grain)}: "
-        f"{fmt_num(raw_b)} per {ts_obs.grain} before vs {fmt_num(raw_a)} after "
-        f"({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
+        f"{m.label.capitalize()} shifted {word} from {period_label(when, ts_obs.grain)}: "
+        f"{fmt_num(raw_b)} per {ts_obs.grain} before vs {fmt_num(raw_a)} after, a step of "
+        f"{fmt_pct(rel, signed=True)} beyond the trend ({fmt_p(p)})."
     )
     return Candidate(
         "change_point",
@@ -219,8 +241,9 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
         text,
         min(1.0, abs(rel) / 0.5),
         p,
-        _ev(s, m, time, direction=direction_of(rel), changeDate=str(when), meanBefore=raw_b, meanAfter=raw_a,
-            relativeChange=rel, test="best split, Welch t-test on effective sizes, Bonferroni over splits"),  # fmt: skip
+        _ev(s, m, time, direction=direction_of(step), changeDate=str(when), meanBefore=raw_b, meanAfter=raw_a,
+            step=step, relativeChange=rel,
+            test="step added to a line at the best split, t-test on effective sizes, Bonferroni over splits"),  # fmt: skip
         ("change_point", m.name),
         line_chart(
             ts_obs,

@@ -21,7 +21,7 @@ from engine.analysis.semantics.vocabulary import CODES, PERSON, has, vocab
 
 MAX_DIMENSION_VALUES = 50
 MAX_DIMENSIONS = 6
-MAX_ENTITIES = 3
+MAX_ENTITIES = 4
 KEY_SHARE = 0.97  # share of rows a key must tell apart
 MIN_COVERAGE = 0.5  # rows / (entities × periods): a panel observes its entities in most periods
 KEYS = frozenset(CODES - {"zip", "zipcode", "postal", "postcode", "plz", "phone", "tel", "fax", "tz"})
@@ -60,7 +60,7 @@ def dimensions_and_entities(
         if present == 0 or p.distinct < 2:
             continue
         person = has(p.name, PERSON)
-        repeated = p.distinct <= 0.5 * present
+        repeated = p.distinct <= 0.95 * present
         if p.semantic in ("categorical", "boolean") and p.distinct <= MAX_DIMENSION_VALUES:
             dims.append(p)
             if person:
@@ -70,7 +70,8 @@ def dimensions_and_entities(
         ):
             entities.append(Entity(p.name, p.distinct, person))
     dims.sort(key=lambda p: (p.missing > 0.5 * rows, p.distinct > 20, abs(p.distinct - 6), p.missing))
-    entities.sort(key=lambda e: (not e.person, -e.distinct))
+    # people first, then the keys whose values repeat most (customers with many orders)
+    entities.sort(key=lambda e: (not e.person, e.distinct / max(rows, 1) > 0.5, -e.distinct))
     return [p.name for p in dims][:MAX_DIMENSIONS], entities[:MAX_ENTITIES]
 
 

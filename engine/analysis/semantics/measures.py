@@ -87,7 +87,10 @@ def read_numeric(
         if p.semantic == "integer" and p.distinct <= FEW_VALUES and not name_tells_kind(p.name, None):
             coded.append(p.name)  # a small set of integer codes (cylinders, gears): a dimension
             continue
-        measures.append(_measure(p, p.name in level_hint))
+        measure = _measure(p, p.name in level_hint)
+        if not name_tells_kind(p.name, p.parsing.get("unit")) and _tally(p):
+            measure.kind, measure.additive_across = "flow", True
+        measures.append(measure)
     geography = {"latitude": lat, "longitude": lon} if lat and lon else None
     if not geography:  # a lone coordinate is still not a measure
         codes += [c for c in (lat, lon) if c]
@@ -137,6 +140,18 @@ def _clock_time(df: pl.DataFrame, p: ColumnProfile) -> bool:
     return bool(((s % 1 == 0) & ((s % 100) < 60)).all())
 
 
+def _tally(p: ColumnProfile) -> bool:
+    """Counts of things per row (people affected, items): whole, never negative, a long right tail.
+
+    Measurements (a mass, a length, an age) spread around a typical value;
+    tallies of events run from a few to millions. Only tallies add up.
+    """
+    lo, hi, median = p.stats.get("min"), p.stats.get("max"), p.stats.get("median")
+    if p.semantic != "integer" or lo is None or hi is None or median is None or lo < 0:
+        return False
+    return hi >= 50 * max(median, 1)
+
+
 def _measure(p: ColumnProfile, behaves_like_level: bool) -> Measure:
     unit, symbol = p.parsing.get("unit"), p.parsing.get("symbol")
     kind, across = measure_kind(p.name, unit, behaves_like_level)
@@ -183,6 +198,8 @@ def measure_kind(name: str, unit: str | None, behaves_like_level: bool) -> tuple
             return "level", True
         if has(w, FLOW):
             return "flow", True
+    if words(name) in (("n",), ("nn",), ("cnt",)):  # dplyr's count(), tallies by another name
+        return "flow", True
     return "level", False  # an unnamed measurement (mass, length, horsepower) is averaged, never summed
 
 

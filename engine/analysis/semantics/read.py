@@ -13,8 +13,9 @@ from engine.analysis.semantics.measures import measure_kind, name_tells_kind, pe
 from engine.analysis.semantics.model import TIME, Measure, TableModel, TimeAxis
 from engine.analysis.semantics.relations import find_circular, find_relations
 from engine.analysis.semantics.time_axis import find_time_axis
+from engine.analysis.semantics.vocabulary import CODES, has
 
-MAX_MEASURES = 12
+MAX_MEASURES = 16
 PANEL_KEY_VALUES = 60  # a numeric column with at most this many values may be a panel key (age groups)
 LEVEL_SAMPLE_ENTITIES = 20
 WIDE_SIZE_RATIO = 20.0
@@ -65,8 +66,9 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         panel=panel.to_dict() if panel else _wide(frame, kind, measures),
         geography=numeric.geography,
         text=text,
-        codes=numeric.codes,
-        relations=find_relations(frame, measures),
+        codes=numeric.codes + [p.name for p in profiles if p.semantic in ("categorical", "identifier")
+                               and df.schema[p.name] == pl.String and has(p.name, CODES)],
+        relations=find_relations(frame, measures, panel.keys if panel else None, kind in ("series", "panel")),
         circular=find_circular(frame, dims, measures),
         calendar=[c for c in dims if c in numeric.calendar or _calendar_words(df, c)],
         quality=[_negative(d) for d in durations if d.negative],

@@ -2,8 +2,10 @@
 
 - product / sum / difference: c = a × b, a + b or a − b on 95% of a sample of rows;
 - sum_of: a total equals the sum of three or more other measures;
-- component_of: a part is at most its total on every row and moves with it
-  (private employment within nonfarm, a category's sales within all sales).
+- component_of: a part is at most its total on every row, a steady share of it,
+  and moves with it (private employment within nonfarm, consumption within GDP);
+- proportional: two flows of the same events in different units (the number of
+  homes sold and their dollar volume): one is a steady multiple of the other.
 
 Their correlation is arithmetic, not a finding. A dimension is circular with a
 measure when the measure's ranges per category do not overlap (status
@@ -25,8 +27,13 @@ MATCH = 0.95
 MAX_PARTS = 4
 
 
-def find_relations(df: pl.DataFrame, measures: list[Measure]) -> list[Relation]:
-    """Relations among column measures (derived ones are related to their sources by construction)."""
+def find_relations(
+    df: pl.DataFrame, measures: list[Measure], keys: list[str] | None = None, over_time: bool = False
+) -> list[Relation]:
+    """Relations among column measures (derived ones are related to their sources by construction).
+
+    `keys` are a panel's entity columns: proportionality is then judged within each entity.
+    """
     names = [m.name for m in measures if m.kind in ("flow", "level") and not m.derived][:12]
     if len(names) < 2:
         return []
@@ -47,8 +54,39 @@ def find_relations(df: pl.DataFrame, measures: list[Measure]) -> list[Relation]:
             if rel:
                 found.append(rel)
                 tied.add(c)
-    found += _components(names, cols, found)
+    additive = {m.name for m in measures if m.kind == "flow" or (m.kind == "level" and m.additive_across)}
+    # parts of a total add up: a penguin's flipper is not part of its mass, though it is smaller; over
+    # time, aggregates and their parts (GDP and consumption) often carry names that say nothing
+    found += _components([n for n in names if over_time or n in additive], cols, found)
+    flows = [m.name for m in measures if m.kind in ("flow", "count") and not m.derived and m.name in cols]
+    if keys:
+        data = df.select([*keys, *flows]).drop_nulls()
+        groups = [g for _, g in data.group_by(keys, maintain_order=True)][:20]
+        votes: dict[tuple[str, str], list[Relation]] = {}
+        for g in groups:
+            gc = {m: g[m].cast(pl.Float64).to_numpy() for m in flows}
+            for rel in _proportional(flows, gc, found):
+                votes.setdefault((rel.target, rel.parts[0]), []).append(rel)
+        found += [rels[0] for rels in votes.values() if len(rels) >= 0.5 * len(groups)]
+    else:
+        found += _proportional(flows, cols, found)
     return found
+
+
+def _proportional(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
+    """Flows where one is a steady multiple of the other (r >= 0.95, ratio within ±30% of its mean)."""
+    out = []
+    for a, b in combinations(names, 2):
+        x, y = cols[a], cols[b]
+        keep = (x > 0) & (y > 0)
+        if keep.sum() < 5 or any({a, b} <= {r.target, *r.parts} for r in found):
+            continue
+        ratio = y[keep] / x[keep]
+        if np.std(x) > 0 and np.std(y) > 0 and float(np.corrcoef(x, y)[0, 1]) >= 0.95:
+            if float(np.std(ratio)) <= 0.3 * float(np.mean(ratio)):
+                big, small = (b, a) if float(np.mean(y)) >= float(np.mean(x)) else (a, b)
+                out.append(Relation("proportional", big, [small]))
+    return out
 
 
 def _close(target: np.ndarray, value: np.ndarray) -> bool:
@@ -95,8 +133,8 @@ def _components(names: list[str], cols: dict[str, np.ndarray], found: list[Relat
             share = float(np.mean(b) / np.mean(a)) if np.mean(a) else 0.0
             r = float(np.corrcoef(a, b)[0, 1])
             ratio = b[a > 0] / a[a > 0]
-            steady = ratio.size > 0 and float(np.std(ratio)) <= 0.25 * float(np.mean(ratio))
-            if 0.05 <= share <= 0.995 and r >= 0.95 and steady and not any({t, p} <= {x.target, *x.parts} for x in found):
+            steady = ratio.size > 0 and float(np.std(ratio)) <= 0.3 * float(np.mean(ratio))
+            if 0.03 <= share <= 0.995 and r >= 0.85 and steady and not any({t, p} <= {x.target, *x.parts} for x in found):
                 out.append(Relation("component_of", t, [p]))
     return out
 
@@ -122,9 +160,34 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
                 continue
             lo, hi, n = ranges["lo"].to_numpy(), ranges["hi"].to_numpy(), ranges["n"].to_numpy()
             brackets = bool(np.all(lo[1:] > np.maximum.accumulate(hi)[:-1])) and float(np.ptp(hi)) > 0
-            if brackets or _pinned(lo, hi, n):
+            if brackets or _pinned(lo, hi, n) or _defined(df, dim, m, ranges):
                 out.append((dim, m))
     return out
+
+
+def _defined(df: pl.DataFrame, dim: str, m: str, ranges: pl.DataFrame) -> bool:
+    """A large category whose range of the measure holds almost no row of any other category.
+
+    "hurricane" is defined as wind of 64 kt or more: hardly any other storm
+    reaches it, so "hurricanes stand out on wind" restates the definition.
+    """
+    total = int(ranges["n"].sum())
+    span = float(ranges["hi"].max() - ranges["lo"].min())  # type: ignore[operator]
+    for name, lo, hi, n in ranges.iter_rows():
+        if n < max(5, 0.05 * total) or lo == hi or span <= 0 or (hi - lo) >= 0.9 * span:
+            continue
+        others = ranges.filter(pl.col(ranges.columns[0]) != name)
+        # a threshold: another category's range ends where this one begins (tropical storm at 63 kt,
+        # hurricane from 64), not a company far above the rest
+        touching = bool(((others["hi"] - lo).abs() <= 0.02 * span).any() or ((others["lo"] - hi).abs() <= 0.02 * span).any())
+        if not touching:
+            continue
+        inside = df.select(
+            ((pl.col(dim).cast(pl.String) != name) & pl.col(m).cast(pl.Float64).is_between(lo, hi)).sum()
+        ).item()
+        if inside <= 0.01 * (total - n):
+            return True
+    return False
 
 
 def _pinned(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:

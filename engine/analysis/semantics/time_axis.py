@@ -17,8 +17,10 @@ import polars as pl
 from engine.analysis.profile import ColumnProfile
 from engine.analysis.semantics.model import TIME, Grain, TimeAxis
 
-YEAR_MIN, YEAR_MAX = 1800, 2100
-_YEAR_NAME = re.compile(r"(^|[_\s.-])(year|yr|yyyy|jahr|annee|año|ano|fiscal_?year|fy)s?($|[_\s.-])|^year", re.I)
+YEAR_MIN, YEAR_MAX = 1700, 2100  # a column named like a year holding these is the time axis
+_YEAR_NAME = re.compile(
+    r"(^|[_\s.-])(year|yr|yyyy|jahr|annee|año|ano|fiscal_?year|fy)s?($|[_\s.-])|^year|^[a-z]{1,2}year$", re.I
+)
 _QUARTER_NAME = re.compile(r"^(quarter|qtr|q)$|[_\s.-](quarter|qtr)$", re.I)
 _MONTH_NAME = re.compile(r"^(month|mon|mo|mm)$|[_\s.-]month$", re.I)
 _NOT_TIME = re.compile(r"birth|dob|born|expir|due|deadline|updated|modified|last_?seen|built|founded", re.I)

@@ -74,7 +74,9 @@ FLOW = vocab(
     "qty quantity volume orders count counts visits clicks views sessions calls tickets claims deaths "
     "births cases hires sold paid fee fees tax taxes charge charges payment* expense* donation* precip* "
     "precipitation rain rainfall snow snowfall energy generation consumption production output exports "
-    "imports flights passengers trips arrivals departures returns refunds downloads installs"
+    "imports flights passengers trips arrivals departures returns refunds downloads installs invest* "
+    "gdp gnp gsp freq frequency incidents accidents casualties killed injured injuries victims affected "
+    "crimes arrests complaints defects failures"
 )
 PERSON = vocab(
     "agent agents assignee assigned owner owners user users employee emp staff caller callers customer "
@@ -85,10 +87,14 @@ PERSON = vocab(
 START_END = (
     (vocab("opened open created create start started begin begun submitted order ordered placed "
            "hired hire joined join arrival arrived checkin requested received reported logged booked "
-           "departure dep entered admitted sent issued raised"),
+           "departure dep entered admitted admission sent issued raised diag diagnosis diagnosed onset "
+           "enrolled entry"),
      vocab("closed close resolved resolve end ended finish finished completed complete shipped ship "
            "delivered delivery terminated termination left leave exit checkout processed approved paid "
-           "fulfilled returned discharged arr answered responded done due")),
+           "fulfilled returned discharged discharge arr answered responded done due death died deceased "
+           "recovered cured")),
 )  # fmt: skip
 # A lone word naming a numbered thing: an integer column called just this is a code ("flight" 1545).
 NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
+# A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.
+STATUS = vocab("state status stage phase lifecycle workflow")
