@@ -38,11 +38,12 @@ from engine.analysis.series import TimeSeries, build_series, choose_grain, cube,
 
 TIME_MEASURES = 4
 SEGMENT_MEASURES = 3
-ENTITY_TREND_MEASURES = 2
+ENTITY_TREND_MEASURES = 3
 DRILL_SEGMENTS = 3
 DRILL_DIMENSIONS = 4
 TEXT_COLUMNS = 2
 SEGMENT_TREND_DIMENSIONS = 3
+_SEGMENT_TYPES = frozenset({"category_outlier", "segment_comparison", "top_contributor", "concentration"})
 SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmented
 BOX_SAMPLE = 200_000  # rows used for box-plot quartiles; every other segment figure uses all rows
 
@@ -88,6 +89,8 @@ def find_insights(model: TableModel, quality: list[Candidate], tick: Callable[[f
             candidates.append(extra)
     for c in candidates:
         c.key = tuple(families.get(k, k) for k in c.key)
+        if c.type in _SEGMENT_TYPES and c.evidence.get("measure"):
+            c.extra["family"] = families.get(c.evidence["measure"], c.evidence["measure"])
     kept, selection = select(candidates)
     main = next(iter(series.values()), None)
     return Found(kept, {**selection, "correlation": corr_info}, main, series)
@@ -153,56 +156,80 @@ def _rowwise(model: TableModel, join: Callable[[str, str], None]) -> None:
                 join(a, b)
 
 
-def _time_measures(model: TableModel) -> list[Measure]:
-    """Measures read over time: the count only in event tables, pooled panels only when that means something."""
+def _time_measures(model: TableModel) -> list[tuple[Measure, pl.DataFrame]]:
+    """Measures read over time, each with the rows it is read on.
+
+    The count only in event tables. A panel's measure is read as one series only
+    when it adds up across entities; when the mix of entities changes over time,
+    only over the entities present throughout (never a sum that grows because
+    cities join the data).
+    """
     out = []
     for m in model.measures:
         if m.kind == "count" and model.table_kind != "events":
             continue
-        if model.table_kind == "panel" and not _poolable(model, m):
-            continue
-        out.append(m)
+        frame = _pooled_frame(model, m) if model.table_kind == "panel" else model.frame
+        if frame is not None:
+            out.append((m, frame))
     return out[:TIME_MEASURES]
 
 
-def _poolable(model: TableModel, m: Measure) -> bool:
-    """A panel's measure may be read as one series only when it adds up across entities and the mix is stable."""
+def _pooled_frame(model: TableModel, m: Measure) -> pl.DataFrame | None:
     if not (m.kind == "flow" or (m.kind == "level" and m.additive_across)):
-        return False
+        return None
     keys = (model.panel or {}).get("keys") or []
-    per = (
-        model.frame.lazy().filter(pl.col(TIME).is_not_null() & pl.col(m.name).is_not_null())
-        .group_by(TIME).agg(pl.struct(keys).n_unique().alias("k")).collect()["k"]
-    )  # fmt: skip
-    return per.len() > 0 and float(per.min()) >= 0.9 * float(per.max())  # type: ignore[arg-type]
+    present = model.frame.lazy().filter(pl.col(TIME).is_not_null() & pl.col(m.name).is_not_null())
+    per = present.group_by(TIME).agg(pl.struct(keys).n_unique().alias("k")).collect()["k"]
+    if per.len() == 0:
+        return None
+    if float(per.min()) >= 0.9 * float(per.max()):  # type: ignore[arg-type]
+        return model.frame
+    if m.kind != "flow":
+        return None  # a level over a changing mix: per entity only
+    periods = per.len()
+    seen = present.group_by(keys).agg(pl.col(TIME).n_unique().alias("p"), pl.len().alias("rows")).collect()
+    steady = seen.filter(pl.col("p") >= 0.95 * periods)
+    if steady.height < 2 or float(steady["rows"].sum()) < 0.5 * float(seen["rows"].sum()):
+        return None
+    return model.frame.join(steady.select(keys), on=keys)
 
 
-def _temporal(model: TableModel, candidates: list[Candidate], pops: list[Candidate], series: dict[str, TimeSeries]) -> str | None:
+def _temporal(
+    model: TableModel, candidates: list[Candidate], pops: list[Candidate], series: dict[str, TimeSeries]
+) -> str | None:
     assert model.time is not None
-    measures = _time_measures(model)
-    c = cube(model.frame, [m for m in model.measures if m.kind != "count"], model.time.grain)
+    valued = [m for m in model.measures if m.kind != "count"]
+    c = cube(model.frame, valued, model.time.grain)
     grain = choose_grain(c)
     if grain is None:
         return None
     time = model.time.columns
-    for m in measures:
-        ts = build_series(c, m, grain)
+    keys = (model.panel or {}).get("keys") or []
+    for m, frame in _time_measures(model):
+        mc = c if frame is model.frame else cube(frame, [m], model.time.grain)
+        ts = build_series(mc, m, grain)
         if ts is None:
             continue
         series[m.name] = ts
         s = seasonal(ts)
-        candidates += [x for x in (trend(s, m, time), change_point(s, m, time)) if x]
-        candidates += anomalies(s, m, time)
-        candidates += seasonality(s, m, time)
-        if ts.grain != "day" and dense_days(c):  # the weekly cycle shows only in daily values
-            daily = build_series(c, m, "day")
+        found = [x for x in (trend(s, m, time), change_point(s, m, time)) if x]
+        found += anomalies(s, m, time)
+        found += seasonality(s, m, time)
+        if ts.grain != "day" and dense_days(mc):  # the weekly cycle shows only in daily values
+            daily = build_series(mc, m, "day")
             if daily is not None:
-                candidates += [x for x in seasonality(seasonal(daily), m, time) if x.evidence["aggregates"]["cycle"] == "weekly"]
-        pop = period_change(seasonal(_pop_series(c, ts, m)), m, time)
+                weekly = seasonality(seasonal(daily), m, time)
+                found += [x for x in weekly if x.evidence["aggregates"]["cycle"] == "weekly"]
+        pop = period_change(seasonal(_pop_series(mc, ts, m)), m, time)
         if pop:
-            candidates.append(pop)
+            found.append(pop)
             if m.summable:
                 pops.append(pop)
+        if frame is not model.frame:  # read over the entities present throughout
+            pooled = frame.select(keys).n_unique()
+            for x in found:
+                x.evidence["aggregates"]["entitiesPooled"] = pooled
+        candidates += found
     return grain
 
 

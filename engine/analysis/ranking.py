@@ -22,6 +22,7 @@ MIN_SCORE = 0.2
 DESCRIPTIVE_SIGNIFICANCE = 0.8
 MAX_PER_TYPE = 4
 MAX_INSIGHTS = 15
+MAX_PER_FAMILY = 2  # findings of one type about one family of measures (segment findings only)
 
 
 def benjamini_hochberg(p_values: list[float]) -> list[float]:
@@ -56,15 +57,20 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
     kept: list[Candidate] = []
     seen: set[tuple[str, ...]] = set()
     per_type: Counter[str] = Counter()
+    per_family: Counter[tuple[str, str]] = Counter()
     findings = 0
     for c in scored:
         if _score(c) < MIN_SCORE or c.key in seen or per_type[c.type] >= MAX_PER_TYPE:
             continue
+        family = (c.type, str(c.extra.get("family")))
+        if c.extra.get("family") and per_family[family] >= MAX_PER_FAMILY:
+            continue  # Hawaii's long flights by carrier, by destination, by plane: enough said
         quality = c.type == "data_quality"  # counted apart: a data problem never crowds out a finding
         if not quality and findings >= MAX_INSIGHTS:
             continue
         seen.add(c.key)
         per_type[c.type] += 1
+        per_family[family] += 1
         findings += 0 if quality else 1
         kept.append(c)
     stats: dict[str, int | float] = {

@@ -8,7 +8,9 @@ the mix of entities changes:
   five or more entities the leader is tested against the others' slopes
   (robust z, Bonferroni over entities); with two to four it is descriptive.
 - divergence: an entity whose own trend is significant and runs against a
-  clear majority of the others ("DAX fell while the others rose").
+  clear majority of the others ("DAX fell while the others rose");
+- common: three quarters or more of the entities moving the same way, each
+  significantly ("median prices rose in 45 of 46 cities"), a sign test.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evide
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
 from engine.analysis.semantics.model import TIME, Measure
 from engine.analysis.series import GRAINS, period_label
-from engine.analysis.stats import norm_sf, ols
+from engine.analysis.stats import binom_sf, norm_sf, ols
 
 ENTITY = "\x00entity"
 MIN_PERIODS = 6
@@ -72,7 +74,44 @@ def entity_trends(
     div = _divergent(rows, m, grain, dimension, time_columns)
     if div:
         out.append(div)
+    common = _common(rows, m, grain, dimension, time_columns)
+    if common:
+        out.append(common)
     return out
+
+
+def _common(rows: list[dict], m: Measure, grain: str, dim: str, time: list[str]) -> Candidate | None:
+    """Most entities moving the same way, each significantly: a change across the board, not one entity's."""
+    k = len(rows)
+    if k < 3:
+        return None
+    for sign, word in ((1, "rose"), (-1, "fell")):
+        moved = [r for r in rows if np.sign(r["slope"]) == sign and r["p"] < 0.05]
+        if len(moved) < 0.75 * k:
+            continue
+        p = binom_sf(len([r for r in rows if np.sign(r["slope"]) == sign]), k, 0.5)
+        changes = np.array([r["change"] for r in rows])
+        lo, mid, hi = (float(np.quantile(changes, q)) for q in (0.1, 0.5, 0.9))
+        text = (
+            f"{m.label.capitalize()} {word} in {len(moved)} of {k} {dim} values: a median change of "
+            f"{fmt_pct(mid, signed=True)} (from {fmt_pct(lo, signed=True)} to {fmt_pct(hi, signed=True)} for most; "
+            f"{fmt_p(p)})."
+        )
+        return Candidate(
+            "entity_trend",
+            f"{m.label.capitalize()} {word} across {dim}",
+            text,
+            min(1.0, abs(mid) / 0.5) * len(moved) / k,
+            p,
+            evidence(m, dimension=dim, entity=None, direction=direction_of(sign), grain=grain, columns=time,
+                     aggregation=f"{m.label} per {grain} and {dim}", entities=k, moved=len(moved),
+                     medianChange=mid, common=True,
+                     test="sign test across entities, each entity's own slope significant"),  # fmt: skip
+            ("entity_trend", dim, m.name, "common"),
+            _chart(rows, int(np.argmax([abs(r["change"]) for r in rows])), m, grain,
+                   f"{m.label.capitalize()} per {grain} by {dim}"),  # fmt: skip
+        )
+    return None
 
 
 def _growth(name: str, x: list, y: np.ndarray) -> dict | None:

@@ -53,7 +53,7 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
     if len(s.names) < 3 or not s.measure.summable or s.total[1] <= 0 or _has_negatives(s):
         return None
     ratio = float(s.total[0] / s.total[1])
-    if ratio < 1.3:
+    if ratio < 1.2:
         return None
     if abs(s.count[0] - s.count[1]) <= 0.1 * max(s.count[0], s.count[1]) and s.measure.kind != "count":
         # as many rows each (a panel: one per period): the totals differ exactly as the means do
@@ -73,7 +73,7 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
         "top_contributor",
         f"{s.names[0]} is the top {d} for {m}",
         text,
-        min(1.0, (ratio - 1) / 1.5) * 0.5 + share * 0.5,
+        min(1.0, (share - 1 / len(s.names)) / 0.3) * 0.5 + min(1.0, ratio - 1) * 0.5,
         p,
         _ev(s, s.names[0], "up", top=s.names[0], topTotal=s.total[0], share=share, runnerUp=s.names[1],
             runnerUpTotal=s.total[1], ratio=ratio,

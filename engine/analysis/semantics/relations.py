@@ -74,7 +74,7 @@ def find_relations(
 
 
 def _proportional(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
-    """Flows where one is a steady multiple of the other (r >= 0.95, ratio within ±30% of its mean)."""
+    """Flows where one is a steady multiple of the other (r >= 0.8, the ratio's spread under 30% of its mean)."""
     out = []
     for a, b in combinations(names, 2):
         x, y = cols[a], cols[b]
@@ -82,7 +82,7 @@ def _proportional(names: list[str], cols: dict[str, np.ndarray], found: list[Rel
         if keep.sum() < 5 or any({a, b} <= {r.target, *r.parts} for r in found):
             continue
         ratio = y[keep] / x[keep]
-        if np.std(x) > 0 and np.std(y) > 0 and float(np.corrcoef(x, y)[0, 1]) >= 0.95:
+        if np.std(x) > 0 and np.std(y) > 0 and float(np.corrcoef(x, y)[0, 1]) >= 0.8:
             if float(np.std(ratio)) <= 0.3 * float(np.mean(ratio)):
                 big, small = (b, a) if float(np.mean(y)) >= float(np.mean(x)) else (a, b)
                 out.append(Relation("proportional", big, [small]))
