@@ -44,6 +44,7 @@ DRILL_DIMENSIONS = 4
 TEXT_COLUMNS = 2
 SEGMENT_TREND_DIMENSIONS = 3
 _SEGMENT_TYPES = frozenset({"category_outlier", "segment_comparison", "top_contributor", "concentration"})
+CENSORED_SHARE = 0.2  # durations still open on this share of rows are not read over time
 SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmented
 BOX_SAMPLE = 200_000  # rows used for box-plot quartiles; every other segment figure uses all rows
 
@@ -174,6 +175,20 @@ def _time_measures(model: TableModel) -> list[tuple[Measure, pl.DataFrame]]:
     return out[:TIME_MEASURES]
 
 
+def _censored(model: TableModel, m: Measure) -> bool:
+    """A duration whose end is still missing on many rows (patients alive, tickets open) cannot be read
+    over time: the latest starts only have their short durations ended yet, so the duration would
+    seem to fall."""
+    if m.kind != "duration" or len(m.columns) != 2:
+        return False
+    start, end = m.columns
+    both = model.frame.select(
+        pl.col(start).is_not_null().sum().alias("started"),
+        (pl.col(start).is_not_null() & pl.col(end).is_null()).sum().alias("open"),
+    ).row(0)
+    return both[0] > 0 and both[1] >= CENSORED_SHARE * both[0]
+
+
 def _pooled_frame(model: TableModel, m: Measure) -> pl.DataFrame | None:
     if not (m.kind == "flow" or (m.kind == "level" and m.additive_across)):
         return None
@@ -206,6 +221,8 @@ def _temporal(
     time = model.time.columns
     keys = (model.panel or {}).get("keys") or []
     for m, frame in _time_measures(model):
+        if _censored(model, m):
+            continue
         mc = c if frame is model.frame else cube(frame, [m], model.time.grain)
         ts = build_series(mc, m, grain)
         if ts is None:
@@ -298,7 +315,9 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
             lifecycle = has(s.dimension, STATUS)  # most tickets are "Closed" by nature
             found = [None if lifecycle else count_distribution(s), concentration(s) if pareto else None]
         else:
-            outliers = category_outliers(s)  # one category apart says more than "they differ"
+            # one category apart says more than "they differ"; among hundreds of customers, a flow's
+            # story is its concentration, not one customer's average order
+            outliers = [] if s.entity and s.measure.kind == "flow" else category_outliers(s)
             found = [top_contributor(s), concentration(s), None if outliers else segment_comparison(s)]
             candidates += outliers
         candidates += [c for c in found if c]

@@ -22,7 +22,7 @@ MIN_SCORE = 0.2
 DESCRIPTIVE_SIGNIFICANCE = 0.8
 MAX_PER_TYPE = 4
 MAX_INSIGHTS = 15
-MAX_PER_FAMILY = 2  # findings of one type about one family of measures (segment findings only)
+MAX_PER_FAMILY = 3  # findings of one type about one family of measures (segment findings only)
 
 
 def benjamini_hochberg(p_values: list[float]) -> list[float]:

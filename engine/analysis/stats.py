@@ -151,6 +151,42 @@ def drift(y: np.ndarray) -> float:
     return t_two_sided(float(np.mean(d)) / (sd / math.sqrt(len(d))), len(d) - 1)
 
 
+def poisson_trend(t: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Log-linear trend of counts (quasi-Poisson GLM): intercept, slope, and the slope's two-sided p-value.
+
+    The right model for counts per period that start at or pass through zero,
+    where a log of the counts does not exist and a straight line would cross
+    zero. Overdispersion is estimated from the Pearson residuals.
+    """
+    n = len(y)
+    if n < 3 or float(y.sum()) <= 0:
+        return 0.0, 0.0, 1.0
+    x = np.column_stack([np.ones(n), (t - t.mean()) / (t.std() or 1.0)])
+    beta = np.array([math.log(max(float(y.mean()), 1e-9)), 0.0])
+    for _ in range(50):
+        mu = np.exp(np.clip(x @ beta, -30, 30))
+        w = mu
+        z = x @ beta + (y - mu) / mu
+        xtw = x.T * w
+        try:
+            new = np.linalg.solve(xtw @ x, xtw @ z)
+        except np.linalg.LinAlgError:
+            return 0.0, 0.0, 1.0
+        if np.max(np.abs(new - beta)) < 1e-8:
+            beta = new
+            break
+        beta = new
+    mu = np.exp(np.clip(x @ beta, -30, 30))
+    phi = max(1.0, float(np.sum((y - mu) ** 2 / mu)) / max(n - 2, 1))
+    cov = np.linalg.inv((x.T * mu) @ x) * phi
+    se = math.sqrt(max(float(cov[1, 1]), 1e-300))
+    scale = t.std() or 1.0
+    slope = float(beta[1]) / scale
+    intercept = float(beta[0]) - slope * float(t.mean())
+    n_eff = effective_n(n, lag1((y - mu) / np.sqrt(mu)))
+    return intercept, slope, t_two_sided(float(beta[1]) / se * math.sqrt(n_eff / n), max(n_eff - 2, 1))
+
+
 def pearson(x: np.ndarray, y: np.ndarray, n_eff: float | None = None) -> tuple[float, float]:
     """Pearson r and its two-sided p-value (on `n_eff` observations when given)."""
     n = len(x)

@@ -26,7 +26,7 @@ from engine.analysis.detectors.seasonal import Seasonal, one_wave
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
-from engine.analysis.stats import drift, effective_n, lag1, ols, t_two_sided
+from engine.analysis.stats import drift, effective_n, lag1, ols, poisson_trend, t_two_sided
 
 MIN_TREND_POINTS = 6
 MIN_CHANGE_POINTS = 8
@@ -69,7 +69,7 @@ def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, obje
     if n < MIN_TREND_POINTS or float(np.ptp(y)) == 0 or _seasonal_hump(ts, y):
         return None
     t = np.arange(n, dtype=float)
-    fit = fit_trend(t, y, m.kind != "level" or ts.positive)
+    fit = fit_trend(t, y, m.kind != "level" or ts.positive, counts=m.kind == "count")
     if fit is None:
         return None
     curve, rel, p, r2, scale = fit
@@ -77,10 +77,20 @@ def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, obje
         return None
     word = "rising" if rel > 0 else "falling"
     name = m.label
-    text = (
-        f"{name.capitalize()} is {word}: from about {fmt_num(curve[0])} to {fmt_num(curve[-1])} per "
-        f"{ts.grain} over {n} {ts.grain}s ({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
-    )
+    if scale == "log (Poisson)":  # describe what was seen at both ends: a fitted count near zero says little
+        w = max(1, n // 10)
+        first, last = float(np.mean(ts.y[:w])), float(np.mean(ts.y[-w:]))
+        start = f"{fmt_num(first)} per {ts.grain}" if first > 0 else "almost none"
+        change = f"{last / first:.1f}×" if first > 0 else "from almost zero"
+        text = (
+            f"{name.capitalize()} is {word}: from {start} at the start to {fmt_num(last)} per {ts.grain} at the end "
+            f"of {n} {ts.grain}s ({change}, {fmt_p(p)})."
+        )
+    else:
+        text = (
+            f"{name.capitalize()} is {word}: from about {fmt_num(curve[0])} to {fmt_num(curve[-1])} per "
+            f"{ts.grain} over {n} {ts.grain}s ({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
+        )
     return Candidate(
         "trend",
         f"{name.capitalize()} is {word}",
@@ -119,9 +129,20 @@ def _standardized(y: np.ndarray, curve: np.ndarray) -> float:
 
 
 def fit_trend(
-    t: np.ndarray, y: np.ndarray, nonnegative: bool
+    t: np.ndarray, y: np.ndarray, nonnegative: bool, counts: bool = False
 ) -> tuple[np.ndarray, float, float, float, str] | None:
-    """(fitted curve, relative change, p, R², scale): linear, or log-linear when a line would cross zero."""
+    """(fitted curve, relative change, p, R², scale): linear, or log-linear when a line would cross zero.
+
+    Counts that touch zero get a log-linear Poisson fit: never below zero, and
+    right for "from a handful to hundreds a month".
+    """
+    if counts and bool((y <= 0).any()) and bool((y >= 0).all()):
+        intercept, slope, p = poisson_trend(t, y)
+        curve = np.exp(intercept + slope * t)
+        total = float(np.sum((y - y.mean()) ** 2)) or 1.0
+        r2 = 1 - float(np.sum((y - curve) ** 2)) / total
+        rel = (curve[-1] - curve[0]) / max(curve[0], 1e-9)
+        return curve, float(min(rel, 100.0)), p, r2, "log (Poisson)"
     slope, intercept, r2, p = ols(t, y)
     curve = intercept + slope * t
     scale = "linear"
