@@ -22,7 +22,7 @@ from engine.analysis.detectors.brackets import bracket
 from engine.analysis.detectors.correlation import correlations
 from engine.analysis.detectors.counts import count_distribution
 from engine.analysis.detectors.drilldown import drill_measure, drill_rows
-from engine.analysis.detectors.panel import entity_frame, entity_trends
+from engine.analysis.detectors.panel import entity_frame, entity_seasonality, entity_trends
 from engine.analysis.detectors.patterns import anomalies, seasonality
 from engine.analysis.detectors.repeats import repeated_records
 from engine.analysis.detectors.seasonal import seasonal
@@ -274,10 +274,16 @@ def _panel(model: TableModel, grain: str) -> list[Candidate]:
             out += entity_trends(long, m, grain, "series", model.time.columns if model.time else [])
         return out
     measures = [m for m in model.measures if m.kind in ("flow", "level")][:ENTITY_TREND_MEASURES]
+    dim = ", ".join(keys or [])
+    time = model.time.columns if model.time else []
+    native = model.time.grain if model.time else "day"
     for m in measures:
         long = entity_frame(model.frame, keys, None, m)
-        if long is not None:
-            out += entity_trends(long, m, grain, ", ".join(keys or []), model.time.columns if model.time else [])
+        if long is None:
+            continue
+        out += entity_trends(long, m, grain, dim, time)
+        if _pooled_frame(model, m) is None:  # not read as one series: its season, city by city
+            out += entity_seasonality(long, m, native, grain, dim, time)
     return out
 
 
@@ -317,7 +323,11 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
         else:
             # one category apart says more than "they differ"; among hundreds of customers, a flow's
             # story is its concentration, not one customer's average order
-            outliers = [] if s.entity and s.measure.kind == "flow" else category_outliers(s)
+            # among many planes or destinations, one's long flights only restate where it flies: entity
+            # outliers are about people (the agent whose tickets take three times as long)
+            people = {e.column for e in model.entities if e.person}
+            skip = s.entity and (s.measure.kind == "flow" or s.dimension not in people)
+            outliers = [] if skip else category_outliers(s)
             found = [top_contributor(s), concentration(s), None if outliers else segment_comparison(s)]
             candidates += outliers
         candidates += [c for c in found if c]
@@ -378,7 +388,7 @@ def _text(model: TableModel, stats: list[SegmentStats]) -> list[Candidate]:
 
 def _segment_trends(model: TableModel, grain: str) -> list[Candidate]:
     people = [e.column for e in model.entities if e.person]
-    dims = [d for d in model.dimensions if model.frame[d].n_unique() <= 20]
+    dims = [d for d in model.dimensions if model.frame[d].n_unique() <= 20 and d not in model.calendar]
     dims = ([d for d in dims if d in people] + [d for d in dims if d not in people])[:SEGMENT_TREND_DIMENSIONS]
     dims += [c for c in people if c not in dims][:1]
     measures = [model.count] + [m for m in model.measures if m.kind == "duration"][:1]

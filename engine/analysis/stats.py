@@ -110,6 +110,30 @@ def effective_n(n: int, rho: float) -> float:
     return max(3.0, n * (1 - rho) / (1 + rho))
 
 
+def gls_ar1(design: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Least squares with AR(1) errors (Prais-Winsten): coefficients, their standard errors, residual df.
+
+    The errors' lag-1 correlation is estimated from ordinary least squares
+    and both sides are quasi-differenced by it, so that a smooth wave or a
+    random walk does not pass for a trend or a step.
+    """
+    n, k = design.shape
+    beta0, *_ = np.linalg.lstsq(design, y, rcond=None)
+    rho = min(max(lag1(y - design @ beta0), 0.0), 0.95)
+    scale = math.sqrt(1 - rho * rho)
+    xs = np.vstack([design[:1] * scale, design[1:] - rho * design[:-1]])
+    ys = np.concatenate([y[:1] * scale, y[1:] - rho * y[:-1]])
+    beta, *_ = np.linalg.lstsq(xs, ys, rcond=None)
+    resid = ys - xs @ beta
+    df = max(n - k - 1, 1)
+    sigma2 = float(resid @ resid) / df
+    try:
+        cov = np.linalg.inv(xs.T @ xs) * sigma2
+    except np.linalg.LinAlgError:
+        return beta, np.full(k, np.inf), float(df)
+    return beta, np.sqrt(np.maximum(np.diag(cov), 0.0)), float(df)
+
+
 def ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     """Least-squares line: slope, intercept, R², and the slope's p-value corrected for AR(1) residuals.
 
@@ -128,12 +152,14 @@ def ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     resid = y - (intercept + slope * x)
     syy = float(np.sum(dy * dy))
     r2 = 1 - float(np.sum(resid * resid)) / syy if syy > 0 else 0.0
-    n_eff = effective_n(n, lag1(resid))
-    df = max(n_eff - 2, 1.0)
-    se = math.sqrt(float(np.sum(resid * resid)) / max(n - 2, 1) / sxx) * math.sqrt(n / n_eff)
-    if se == 0:
+    if n < 8:  # too short to estimate the errors' correlation: inflate by it instead
+        n_eff = effective_n(n, lag1(resid))
+        se = math.sqrt(float(np.sum(resid * resid)) / max(n - 2, 1) / sxx) * math.sqrt(n / n_eff)
+        return slope, intercept, r2, t_two_sided(slope / se, max(n_eff - 2, 1.0)) if se > 0 else float(slope == 0)
+    beta, se, df = gls_ar1(np.column_stack([np.ones(n), x]), y)
+    if not se[1] > 0:
         return slope, intercept, r2, 0.0 if slope else 1.0
-    return slope, intercept, r2, t_two_sided(slope / se, df)
+    return slope, intercept, r2, t_two_sided(float(beta[1]) / float(se[1]), df)
 
 
 def drift(y: np.ndarray) -> float:

@@ -216,3 +216,49 @@ def entity_label(keys: list[str] | None) -> str:
 
 
 
+
+
+def entity_seasonality(
+    long: pl.DataFrame, m: Measure, native: str, grain: str, dim: str, time: list[str], limit: int = 6
+) -> list[Candidate]:
+    """The seasonal cycle read entity by entity (a temperature's year in each city), never pooled.
+
+    One finding per cycle shown by at least half of the busiest entities; the
+    entity with the clearest cycle is the one named, Bonferroni over the
+    entities read.
+    """
+    from engine.analysis.detectors.patterns import seasonality
+    from engine.analysis.detectors.seasonal import seasonal
+    from engine.analysis.series import build_series, cube
+
+    busiest = long.group_by(ENTITY).agg(pl.len().alias("n")).sort(["n", ENTITY], descending=[True, False]).head(limit)
+    found: dict[str, list[Candidate]] = {}
+    names = busiest[ENTITY].to_list()
+    for name in names:
+        rows = long.filter(pl.col(ENTITY) == name).rename({"value": m.name})
+        ts = build_series(cube(rows, [m], native), m, grain)
+        if ts is None:
+            continue
+        for c in seasonality(seasonal(ts), m, time):
+            c.evidence["dimension"], c.evidence["entity"] = dim, str(name)
+            c.evidence["filters"] = [{"column": dim, "equals": str(name)}]
+            c.evidence["aggregation"] += f" for {dim} = {name}"
+            found.setdefault(c.evidence["aggregates"]["cycle"], []).append(c)
+    out = []
+    for cycle, cands in found.items():
+        if len(cands) < max(1, len(names) / 2):
+            continue
+        best = min(cands, key=lambda c: c.p_value or 1.0)
+        peaks = {str(c.evidence["entity"]): c.evidence["aggregates"]["peak"] for c in cands}
+        listed = ", ".join(f"{k} ({v})" for k, v in list(peaks.items())[:5])
+        best.text = (
+            f"{m.label.capitalize()} follows a {cycle} pattern in {len(cands)} of {len(names)} {dim} values; peaks: "
+            f"{listed}. {best.text}"
+        )
+        best.title = f"{cycle.capitalize()} pattern in {m.label}, {dim} by {dim}"
+        best.p_value = min(1.0, (best.p_value or 1.0) * len(names))
+        best.evidence["aggregates"]["entitiesWithCycle"] = len(cands)
+        best.evidence["aggregates"]["peaks"] = peaks
+        best.key = ("seasonality", m.name, cycle)
+        out.append(best)
+    return out

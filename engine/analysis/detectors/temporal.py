@@ -26,7 +26,7 @@ from engine.analysis.detectors.seasonal import Seasonal, one_wave
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
-from engine.analysis.stats import drift, effective_n, lag1, ols, poisson_trend, t_two_sided
+from engine.analysis.stats import drift, gls_ar1, ols, poisson_trend, t_two_sided
 
 MIN_TREND_POINTS = 6
 MIN_CHANGE_POINTS = 8
@@ -211,7 +211,8 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     Each split is tried as a step added to a line (y = a + b·t + c·[t ≥ k]); the
     split that removes the most squared error is kept. Its step is tested with
     a t statistic on effective sample sizes (autocorrelated residuals count
-    for less), Bonferroni over the splits tried.
+    for less), Bonferroni over the distinct splits (one per shortest segment:
+    neighbouring splits test nearly the same thing).
     """
     ts_obs = observed(s.ts)
     keep = s.ts.counts > 0
@@ -238,12 +239,13 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     wave = one_wave(ts_obs, y)
     if wave is not None and wave[1] <= rss_step:
         return None  # one yearly wave explains it as well as a step
-    n_eff = effective_n(n, lag1(resid))
-    sigma2 = rss_step / max(n - 3, 1)
-    se = math.sqrt(sigma2 / den[j] * (n / n_eff)) if den[j] > 0 and sigma2 > 0 else 0.0
-    if se == 0:
+    beta, se, df = gls_ar1(np.column_stack([np.ones(n), t, steps[:, j]]), y)  # the step, on AR(1) errors
+    if not se[2] > 0 or rss_step <= 0:
         return None
-    p = min(1.0, t_two_sided(step / se, max(n_eff - 3, 1)) * len(ks))
+    # Bonferroni over the splits that could differ: neighbouring splits give nearly the same test,
+    # so the splits count once per shortest segment
+    splits = max(1.0, len(ks) / low)
+    p = min(1.0, t_two_sided(float(beta[2]) / float(se[2]), df) * splits)
     raw_b, raw_a = float(np.mean(ts_obs.y[:k])), float(np.mean(ts_obs.y[k:]))
     level = abs(raw_b) if raw_b else (float(np.mean(np.abs(ts_obs.y))) or 1.0)
     rel = min(abs(step), abs(raw_a - raw_b)) / level * (1 if step > 0 else -1)  # never more than was seen

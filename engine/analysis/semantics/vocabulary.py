@@ -76,7 +76,7 @@ FLOW = vocab(
     "precipitation rain rainfall snow snowfall energy generation consumption production output exports "
     "imports flights passengers trips arrivals departures returns refunds downloads installs invest* "
     "gdp gnp gsp freq frequency incidents accidents casualties killed injured injuries victims affected "
-    "crimes arrests complaints defects failures"
+    "crimes arrests complaints defects failures flow flows discharge runoff"
 )
 PERSON = vocab(
     "agent agents assignee assigned owner owners user users employee emp staff caller callers customer "
