@@ -152,11 +152,12 @@ def _whole_periods(totals: pl.DataFrame) -> pl.DataFrame:
 
 
 def _rel(t: np.ndarray, y: np.ndarray) -> float:
-    """Relative change along the fitted line from the first to the last period."""
+    """Relative change from the first quarter of the periods to the last quarter (what was seen, not a line
+    that may run below zero)."""
     if len(y) < 3:
         return 0.0
-    slope, intercept = np.polyfit(t, y, 1)
-    start, end = intercept + slope * t[0], intercept + slope * t[-1]
+    w = max(1, len(y) // 4)
+    start, end = float(np.mean(y[:w])), float(np.mean(y[-w:]))
     level = float(np.mean(np.abs(y))) or 1.0
     return float((end - start) / max(abs(start), 0.25 * level))
 

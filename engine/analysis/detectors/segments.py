@@ -64,17 +64,21 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
         var1 = s.count[1] * (s.var[1] + s.mean[1] ** 2)
         p = norm_sf(float((s.total[0] - s.total[1]) / math.sqrt(max(var0 + var1, 1e-12))))
     share = float(s.total[0] / s.total.sum())
+    k = len(s.names)
+    p_value: float | None = p
+    if p > 0.05 and k >= 10 and share >= max(0.1, 3 / k):
+        p_value = None  # among many, the leader holding a large share is a fact worth stating, untested
     m, d = s.measure.label, label(s.dimension)
     text = (
         f"{s.names[0]} leads {d} on {m} with {_fmt(s, s.total[0])} ({fmt_pct(share)} of the total), "
-        f"{ratio:.1f}× the next, {s.names[1]} ({_fmt(s, s.total[1])}; {fmt_p(p)})."
+        f"{ratio:.1f}× the next, {s.names[1]} ({_fmt(s, s.total[1])}; {fmt_p(p_value)})."
     )
     return Candidate(
         "top_contributor",
         f"{s.names[0]} is the top {d} for {m}",
         text,
         min(1.0, (share - 1 / len(s.names)) / 0.3) * 0.5 + min(1.0, ratio - 1) * 0.5,
-        p,
+        p_value,
         _ev(s, s.names[0], "up", top=s.names[0], topTotal=s.total[0], share=share, runnerUp=s.names[1],
             runnerUpTotal=s.total[1], ratio=ratio,
             test="top vs runner-up: Welch t-test when both have as many rows, else z-test of the sums"),  # fmt: skip

@@ -52,7 +52,7 @@ def dimensions_and_entities(
     dims: list[ColumnProfile] = []
     entities: list[Entity] = []
     for p in profiles:
-        if p.name in taken or p.semantic not in ("categorical", "boolean", "identifier", "integer"):
+        if p.name in taken or p.semantic not in ("categorical", "boolean", "identifier", "integer", "text"):
             continue
         if p.semantic == "integer" and not (p.name in codes and has(p.name, KEYS | PERSON)):
             continue  # integers are keys only when named so (customer_id), not clock times or flight numbers
@@ -65,7 +65,7 @@ def dimensions_and_entities(
             dims.append(p)
             if person:
                 entities.append(Entity(p.name, p.distinct, True))
-        elif repeated and p.semantic in ("categorical", "identifier", "integer") and (
+        elif repeated and p.semantic in ("categorical", "identifier", "integer", "text") and (
             person or p.distinct > MAX_DIMENSION_VALUES
         ):
             entities.append(Entity(p.name, p.distinct, person))
@@ -79,17 +79,16 @@ def text_columns(df: pl.DataFrame, profiles: list[ColumnProfile]) -> list[str]:
     """Free text: long values, or many distinct phrases of three words or more, or a column named like text."""
     out = []
     for p in profiles:
-        if p.semantic == "text":
-            if not has(p.name, CODES):
-                out.append(p.name)
+        if p.semantic not in ("categorical", "text") or df.schema[p.name] != pl.String or has(p.name, CODES):
             continue
-        if p.semantic != "categorical" or df.schema[p.name] != pl.String or p.distinct < 20 or has(p.name, CODES):
+        if p.distinct < 20 and p.semantic != "text":
             continue
         values = df[p.name].drop_nulls()
         if values.len() > 5000:
             values = values.gather_every(values.len() // 5000)
         words = float(values.str.count_matches(r"\S+").mean() or 0)  # type: ignore[arg-type]
-        if (has(p.name, _TEXT) and words >= 2) or (p.distinct > MAX_DIMENSION_VALUES and words >= 3):
+        # names of things run to three or four words; sentences run longer
+        if (has(p.name, _TEXT) and words >= 2) or (p.distinct > MAX_DIMENSION_VALUES and words >= 5):
             out.append(p.name)
     return out
 
