@@ -29,7 +29,7 @@ MIN_ROWS = 5
 
 
 def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: list[str]) -> Candidate | None:
-    """The second dimension whose one value is over-represented inside the segment `dim = value`."""
+    """The second dimension whose one value is over- (or under-) represented inside the segment `dim = value`."""
     inside = pl.col(dim).cast(pl.String) == value
     best: tuple[float, float, str, str, float, float, float] | None = None
     tried = 0
@@ -40,7 +40,7 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
         for b in others
     ]  # fmt: skip
     for b, t in zip(others, pl.collect_all(queries), strict=True):
-        if t.height < 2 or nested(df, b, dim):
+        if t.height < 2 or nested(df, b, dim) or nested(df, dim, b):
             continue
         n_in, n_out = float(t["in"].sum()), float(t["out"].sum())
         if n_in < MIN_ROWS or n_out < MIN_ROWS:
@@ -48,7 +48,9 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
         for v, k_in, k_out in t.select("v", "in", "out").iter_rows():
             tried += 1
             s_in, s_out = k_in / n_in, k_out / n_out
-            if k_in < MIN_ROWS or s_in - s_out < MIN_GAP or s_in < MIN_LIFT * s_out:
+            over = k_in >= MIN_ROWS and s_in - s_out >= MIN_GAP and s_in >= MIN_LIFT * s_out
+            under = k_out >= MIN_ROWS and s_out - s_in >= MIN_GAP and s_out >= MIN_LIFT * s_in
+            if not (over or under):
                 continue
             p = two_proportions(k_in, n_in, k_out, n_out)
             if best is None or p < best[0]:
@@ -58,22 +60,23 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
     p_raw, _, b, v, s_in, s_out, n_in = best
     p = min(1.0, p_raw * max(tried, 1))
     what = count.noun
+    up = s_in > s_out
     text = (
-        f"{value} {what} are concentrated in {label(b)} {v}: {fmt_pct(s_in)} of them against {fmt_pct(s_out)} "
-        f"of other {what} ({fmt_p(p)})."
+        f"{value} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: {fmt_pct(s_in)} of them "
+        f"against {fmt_pct(s_out)} of other {what} ({fmt_p(p)})."
     )
     return Candidate(
         "drill_down",
         f"{value} {what}: {fmt_pct(s_in)} in {v} vs {fmt_pct(s_out)} elsewhere",
         text,
-        min(1.0, (s_in - s_out) / 0.5),
+        min(1.0, abs(s_in - s_out) / 0.5),
         p,
         {
             **evidence(
                 count,
                 dimension=dim,
                 entity=value,
-                direction="up",
+                direction="up" if up else "down",
                 columns=[b],
                 filters=[{"column": dim, "equals": value}, {"column": b, "equals": v}],
                 aggregation=f"share of {what} by {b}, inside {dim} = {value} vs elsewhere",

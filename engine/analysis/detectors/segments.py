@@ -115,7 +115,7 @@ def concentration(s: SegmentStats) -> Candidate | None:
         None,
         _ev(s, None, None, topN=top_n, categories=k, topShare=top_share, hhi=hhi, coverEightyPct=cover80,
             top=s.names[:5], test="descriptive (Pareto share, HHI)"),  # fmt: skip
-        ("concentration", s.dimension, s.measure.name),
+        ("concentration", s.dimension),  # one Pareto per dimension: of rows or of the main flow
         ChartSpec(
             "pareto",
             f"{m.capitalize()} by {d} (Pareto)",

@@ -84,7 +84,7 @@ def read_numeric(
             continue
         if p.distinct <= 2:
             continue
-        if p.semantic == "integer" and p.distinct <= FEW_VALUES and not name_tells_kind(p.name, None):
+        if p.distinct <= FEW_VALUES and _integral(df, p) and not name_tells_kind(p.name, None):
             coded.append(p.name)  # a small set of integer codes (cylinders, gears): a dimension
             continue
         measure = _measure(p, p.name in level_hint)
@@ -138,6 +138,14 @@ def _clock_time(df: pl.DataFrame, p: ColumnProfile) -> bool:
         return False
     s = df[p.name].drop_nulls().cast(pl.Float64)
     return bool(((s % 1 == 0) & ((s % 100) < 60)).all())
+
+
+def _integral(df: pl.DataFrame, p: ColumnProfile) -> bool:
+    """Whole numbers only (an integer column, or floats that are all whole: 1.0, 2.0 with gaps)."""
+    if p.semantic == "integer":
+        return True
+    v = df[p.name].drop_nulls().cast(pl.Float64)
+    return v.len() > 0 and bool((v % 1 == 0).all())
 
 
 def _tally(p: ColumnProfile) -> bool:

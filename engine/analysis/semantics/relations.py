@@ -179,7 +179,8 @@ def _defined(df: pl.DataFrame, dim: str, m: str, ranges: pl.DataFrame) -> bool:
         others = ranges.filter(pl.col(ranges.columns[0]) != name)
         # a threshold: another category's range ends where this one begins (tropical storm at 63 kt,
         # hurricane from 64), not a company far above the rest
-        touching = bool(((others["hi"] - lo).abs() <= 0.02 * span).any() or ((others["lo"] - hi).abs() <= 0.02 * span).any())
+        gap = 0.05 * span
+        touching = bool(((others["hi"] - lo).abs() <= gap).any() or ((others["lo"] - hi).abs() <= gap).any())
         if not touching:
             continue
         inside = df.select(
