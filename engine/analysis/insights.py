@@ -268,7 +268,9 @@ def _panel(model: TableModel, grain: str) -> list[Candidate]:
     keys, wide = panel.get("keys"), panel.get("wide")
     out: list[Candidate] = []
     if wide:
-        m = model.measure(wide[0])
+        first = model.measure(wide[0])
+        m = Measure("value", first.kind, "value", columns=list(wide), derived=True, unit=first.unit,
+                    definition=f"each of {', '.join(wide)}", additive_across=first.additive_across)  # fmt: skip
         long = entity_frame(model.frame, None, wide, m)
         if long is not None:
             out += entity_trends(long, m, grain, "series", model.time.columns if model.time else [])

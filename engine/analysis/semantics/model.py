@@ -142,12 +142,21 @@ class TableModel:
         return next(m for m in self.measures if m.name == name)
 
     def related(self, a: str, b: str) -> bool:
-        """Whether two measures are tied by arithmetic (or one is part of the other)."""
+        """Whether two measures are tied by arithmetic, directly or through others (realint = tbilrate − infl,
+        and infl is the growth of cpi: realint and cpi are tied too), or one is part of the other."""
         for r in self.relations:
-            group = {r.target, *r.parts}
-            if a in group and b in group and (r.kind != "component_of" or r.target in (a, b)):
+            if r.kind == "component_of" and {a, b} <= {r.target, *r.parts} and r.target in (a, b):
                 return True
-        return False
+        groups: list[set[str]] = []
+        for r in self.relations:
+            if r.kind == "component_of":
+                continue
+            group = {r.target, *r.parts}
+            for g in [g for g in groups if g & group]:
+                group |= g
+                groups.remove(g)
+            groups.append(group)
+        return any(a in g and b in g for g in groups)
 
     def is_circular(self, dimension: str, measure: Measure) -> bool:
         """Whether the dimension follows from the measure (or from one of its source columns)."""

@@ -63,16 +63,28 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         measures=measures,
         dimensions=dims,
         entities=entities,
-        panel=panel.to_dict() if panel else _wide(frame, kind, measures),
+        panel=panel.to_dict() if panel else None,
         geography=numeric.geography,
         text=text,
         codes=numeric.codes + [p.name for p in profiles if p.semantic in ("categorical", "identifier")
                                and df.schema[p.name] == pl.String and has(p.name, CODES)],
-        relations=find_relations(frame, measures, panel.keys if panel else None, kind in ("series", "panel")),
-        circular=find_circular(frame, dims, measures),
+        relations=find_relations(
+            frame.sort(TIME) if kind == "series" and TIME in frame.columns else frame,
+            measures,
+            panel.keys if panel else None,
+            kind in ("series", "panel"),
+        ),
+        # entity keys (firms, cities) differ in size by nature: only categorisations can be circular
+        circular=find_circular(frame, [d for d in dims if not (panel and d in panel.keys)], measures),
         calendar=[c for c in dims if c in numeric.calendar or _calendar_words(df, c)],
         quality=[_negative(d) for d in durations if d.negative],
     )
+    if model.panel is None and kind == "series":
+        parts = next((r for r in model.relations if r.kind == "sum_of" and len(r.parts) >= 3), None)
+        if parts:  # the parts of a total are one quantity across entities (states of a country)
+            model.panel = {"wide": list(parts.parts)}
+        else:
+            model.panel = _wide(frame, kind, measures)
     return model
 
 

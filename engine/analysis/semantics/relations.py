@@ -4,6 +4,8 @@
 - sum_of: a total equals the sum of three or more other measures;
 - component_of: a part is at most its total on every row, a steady share of it,
   and moves with it (private employment within nonfarm, consumption within GDP);
+- growth_of: a series that is the period-to-period growth of another
+  (inflation and the price index it is computed from);
 - proportional: two flows of the same events in different units (the number of
   homes sold and their dollar volume): one is a steady multiple of the other.
 
@@ -23,6 +25,7 @@ import polars as pl
 from engine.analysis.semantics.model import Measure, Relation
 
 SAMPLE = 20_000
+CIRCULAR_SAMPLE = 200_000
 MATCH = 0.95
 MAX_PARTS = 4
 
@@ -58,6 +61,8 @@ def find_relations(
     # parts of a total add up: a penguin's flipper is not part of its mass, though it is smaller; over
     # time, aggregates and their parts (GDP and consumption) often carry names that say nothing
     found += _components([n for n in names if over_time or n in additive], cols, found)
+    if over_time and keys is None:  # rows in time order: a rate and the level it is the growth of
+        found += _growth_rates(names, cols, found)
     flows = [m.name for m in measures if m.kind in ("flow", "count") and not m.derived and m.name in cols]
     if keys:
         data = df.select([*keys, *flows]).drop_nulls()
@@ -68,9 +73,28 @@ def find_relations(
             for rel in _proportional(flows, gc, found):
                 votes.setdefault((rel.target, rel.parts[0]), []).append(rel)
         found += [rels[0] for rels in votes.values() if len(rels) >= 0.5 * len(groups)]
-    else:
+    elif over_time:  # rows are things in a cross-section: visits per ad dollar is a finding, not arithmetic
         found += _proportional(flows, cols, found)
     return found
+
+
+def _growth_rates(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
+    """A series that is the growth rate of another (inflation of a price index): r >= 0.8 with its log changes."""
+    out = []
+    for a in names:
+        level = cols[a]
+        if len(level) < 8 or not bool((level > 0).all()):
+            continue
+        growth = np.diff(np.log(level))
+        if np.std(growth) == 0:
+            continue
+        for b in names:
+            rate = cols[b][1:]
+            if b == a or np.std(rate) == 0 or any({a, b} <= {r.target, *r.parts} for r in found):
+                continue
+            if float(np.corrcoef(growth, rate)[0, 1]) >= 0.8:
+                out.append(Relation("growth_of", b, [a]))
+    return out
 
 
 def _proportional(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
@@ -140,55 +164,61 @@ def _components(names: list[str], cols: dict[str, np.ndarray], found: list[Relat
 
 
 def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measure]) -> list[tuple[str, str]]:
-    """(dimension, measure) pairs where the measure's values per category barely overlap."""
-    out = []
+    """(dimension, measure) pairs where the dimension follows from the measure.
+
+    One pass per dimension, all measures at once; ranges per category are
+    read on a sample of up to 200,000 rows, with robust ends (1st and 99th
+    percentiles) for the brackets test, so one mislabelled storm does not hide
+    that storm status is defined by wind.
+    """
     names = [m.name for m in measures if m.kind != "count"]
+    if not names or not dimensions:
+        return []
+    sample = df.gather_every(df.height // CIRCULAR_SAMPLE) if df.height > 2 * CIRCULAR_SAMPLE else df
+    queries = []
     for dim in dimensions:
+        aggs = []
         for m in names:
-            if m in (dim,):
+            v = pl.col(m).cast(pl.Float64)
+            aggs += [v.min().alias(f"{m}\x00lo"), v.max().alias(f"{m}\x00hi"), v.count().alias(f"{m}\x00n"),
+                     v.quantile(0.01).alias(f"{m}\x00q01"), v.quantile(0.99).alias(f"{m}\x00q99")]  # fmt: skip
+        queries.append(sample.lazy().filter(pl.col(dim).is_not_null()).group_by(pl.col(dim).cast(pl.String)).agg(aggs))
+    out = []
+    for dim, table in zip(dimensions, pl.collect_all(queries), strict=True):
+        for m in names:
+            if m == dim:
                 continue
-            ranges = (
-                df.lazy()
-                .filter(pl.col(dim).is_not_null() & pl.col(m).is_not_null())
-                .group_by(pl.col(dim).cast(pl.String))
-                .agg(pl.col(m).cast(pl.Float64).min().alias("lo"), pl.col(m).cast(pl.Float64).max().alias("hi"),
-                     pl.len().alias("n"))
-                .sort("lo")
-                .collect()
-            )  # fmt: skip
-            if ranges.height < 2:
+            t = table.select(
+                pl.col(dim),
+                pl.col(f"{m}\x00lo").alias("lo"),
+                pl.col(f"{m}\x00hi").alias("hi"),
+                pl.col(f"{m}\x00n").alias("n"),
+                pl.col(f"{m}\x00q01").alias("q01"),
+                pl.col(f"{m}\x00q99").alias("q99"),
+            ).filter(pl.col("n") > 0).sort("lo")
+            if t.height < 2:
                 continue
-            lo, hi, n = ranges["lo"].to_numpy(), ranges["hi"].to_numpy(), ranges["n"].to_numpy()
+            lo, hi, n = t["lo"].to_numpy(), t["hi"].to_numpy(), t["n"].to_numpy()
             brackets = bool(np.all(lo[1:] > np.maximum.accumulate(hi)[:-1])) and float(np.ptp(hi)) > 0
-            if brackets or _pinned(lo, hi, n) or _defined(df, dim, m, ranges):
+            if brackets or _pinned(lo, hi, n) or _defined(t):
                 out.append((dim, m))
     return out
 
 
-def _defined(df: pl.DataFrame, dim: str, m: str, ranges: pl.DataFrame) -> bool:
-    """A large category whose range of the measure holds almost no row of any other category.
+def _defined(ranges: pl.DataFrame) -> bool:
+    """Three or more large categories that split the measure into brackets, one after another.
 
-    "hurricane" is defined as wind of 64 kt or more: hardly any other storm
-    reaches it, so "hurricanes stand out on wind" restates the definition.
+    Storm status is defined by wind: depression up to 33 kt, tropical storm 34–63,
+    hurricane 64 and up, while other statuses overlap them all. A single
+    category far from the rest (the largest firm) is not a definition.
     """
     total = int(ranges["n"].sum())
-    span = float(ranges["hi"].max() - ranges["lo"].min())  # type: ignore[operator]
-    for name, lo, hi, n in ranges.iter_rows():
-        if n < max(5, 0.05 * total) or lo == hi or span <= 0 or (hi - lo) >= 0.9 * span:
-            continue
-        others = ranges.filter(pl.col(ranges.columns[0]) != name)
-        # a threshold: another category's range ends where this one begins (tropical storm at 63 kt,
-        # hurricane from 64), not a company far above the rest
-        gap = 0.05 * span
-        touching = bool(((others["hi"] - lo).abs() <= gap).any() or ((others["lo"] - hi).abs() <= gap).any())
-        if not touching:
-            continue
-        inside = df.select(
-            ((pl.col(dim).cast(pl.String) != name) & pl.col(m).cast(pl.Float64).is_between(lo, hi)).sum()
-        ).item()
-        if inside <= 0.01 * (total - n):
-            return True
-    return False
+    big = ranges.filter(pl.col("n") >= max(20, 0.05 * total)).sort("q99")
+    disjoint, last = 0, -np.inf
+    for lo, hi in big.select("q01", "q99").iter_rows():  # the most categories whose ranges do not overlap
+        if lo > last:
+            disjoint, last = disjoint + 1, hi
+    return disjoint >= 3
 
 
 def _pinned(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:
