@@ -237,7 +237,8 @@ def _temporal(
             if daily is not None:
                 weekly = seasonality(seasonal(daily), m, time)
                 found += [x for x in weekly if x.evidence["aggregates"]["cycle"] == "weekly"]
-        pop = period_change(seasonal(_pop_series(mc, ts, m)), m, time)
+        # the last period's move, for what adds up or is waited for; a mean price's week-to-week wobble is not news
+        pop = period_change(seasonal(_pop_series(mc, ts, m)), m, time) if m.kind != "level" else None
         if pop:
             found.append(pop)
             if m.summable:

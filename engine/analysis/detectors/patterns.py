@@ -23,6 +23,7 @@ from engine.analysis.stats import t_sf
 MIN_ANOMALY_POINTS = 12
 ANOMALY_Z = 3.5
 TAIL_DF = 5  # Student-t tails: daily sums of skewed values are heavier-tailed than normal
+MAX_CYCLE_P = 0.001  # a real cycle repeats over many weeks or years: its test is never borderline
 
 
 def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[Candidate]:
@@ -99,7 +100,7 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
     """A finding for each cycle of the series that passed its test."""
     out = []
     for c in s.cycles:
-        if not c.large or not np.isfinite(c.p_value):
+        if not c.large or not np.isfinite(c.p_value) or c.p_value > MAX_CYCLE_P:
             continue
         hi, lo = int(np.argmax(c.means)), int(np.argmin(c.means))
         level = float(np.mean(c.means)) or 1.0
