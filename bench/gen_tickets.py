@@ -46,8 +46,9 @@ def generate(rows: int, out: Path, seed: int = 7, chunk: int = 1_000_000) -> Pat
                 {
                     "number": [f"INC{offset + i:08d}" for i in range(n)],
                     "opened_at": pl.Series((opened_s + base) * 1_000_000).cast(pl.Datetime("us")),
-                    "closed_at": pl.Series(((opened_s + hours * 3600).astype(np.int64) + base) * 1_000_000)
-                    .cast(pl.Datetime("us")),  # fmt: skip
+                    "closed_at": pl.Series(
+                        ((opened_s + hours * 3600).astype(np.int64) + base) * 1_000_000
+                    ).cast(pl.Datetime("us")),
                     "category": category,
                     "priority": rng.choice(PRIORITIES, n),
                     "assigned_to": rng.choice(agents, n),

@@ -115,9 +115,18 @@ def _line(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 def _bar(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     colors = [ACCENT if c == d.get("highlight") or "highlight" not in d else MUTED for c in d["categories"]]
     if d.get("orientation") == "h":  # terms: longest bar on top
-        bar = {"type": "bar", "orientation": "h", "y": d["categories"][::-1], "x": d["values"][::-1],
-               "name": d["name"], "marker": {"color": colors[::-1]}}  # fmt: skip
-        return [bar], {"xaxis": {"title": {"text": d["name"]}}, "margin": {"l": 160, "r": 20, "t": 50, "b": 50}}
+        bar = {
+            "type": "bar",
+            "orientation": "h",
+            "y": d["categories"][::-1],
+            "x": d["values"][::-1],
+            "name": d["name"],
+            "marker": {"color": colors[::-1]},
+        }
+        return [bar], {
+            "xaxis": {"title": {"text": d["name"]}},
+            "margin": {"l": 160, "r": 20, "t": 50, "b": 50},
+        }
     data = [
         {
             "type": "bar",
@@ -131,7 +140,7 @@ def _bar(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 
 
 def _nested_bar(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Grouped bars: one group per segment (the standout one first), one bar per value of the second dimension."""
+    """Grouped bars: one group per segment (the standout first), one bar per value of the second dimension."""
     scale = 100 if d.get("percent") else 1
     data = [
         {
@@ -160,19 +169,31 @@ def _multiline(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]
                 "x": s.get("x", d.get("x")),
                 "y": y,
                 "name": s["name"],
-                "line": {"color": ACCENT if s.get("highlight") else MUTED, "width": 3 if s.get("highlight") else 1},
+                "line": {
+                    "color": ACCENT if s.get("highlight") else MUTED,
+                    "width": 3 if s.get("highlight") else 1,
+                },
             }
         )
     title = f"{d['name']} (%)" if d.get("percent") else d["name"]
-    return data, {"xaxis": {"title": {"text": d["grain"]}}, "yaxis": {"title": {"text": title}}, "showlegend": True}
+    return data, {
+        "xaxis": {"title": {"text": d["grain"]}},
+        "yaxis": {"title": {"text": title}},
+        "showlegend": True,
+    }
 
 
 def _map(d: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Points on a map (latitude/longitude), sized or coloured by a value when there is one."""
     marker: dict[str, Any] = {"color": ACCENT, "size": 6, "opacity": 0.7}
     if d.get("values") is not None:
-        marker = {"color": d["values"], "colorscale": "Blues", "size": 7, "showscale": True,
-                  "colorbar": {"title": {"text": d.get("valueName", "")}}}  # fmt: skip
+        marker = {
+            "color": d["values"],
+            "colorscale": "Blues",
+            "size": 7,
+            "showscale": True,
+            "colorbar": {"title": {"text": d.get("valueName", "")}},
+        }
     data = [
         {
             "type": "scattergeo",

@@ -50,8 +50,11 @@ def print_summary(result: dict[str, Any], out: Path, stream: TextIO) -> None:
         extras.append(f"delimiter {info['delimiter']!r}")
     if info.get("sheet"):
         extras.append(f"sheet {info['sheet']!r}")
-    print(f"{info['name']}: {info['type']}, {info['rows']:,} rows × {info['columns']} columns"
-          + (f" ({', '.join(extras)})" if extras else ""), file=stream)  # fmt: skip
+    print(
+        f"{info['name']}: {info['type']}, {info['rows']:,} rows × {info['columns']} columns"
+        + (f" ({', '.join(extras)})" if extras else ""),
+        file=stream,
+    )
     quality = result["qualityScore"]
     print(f"Data quality: {quality['score']}/100 (grade {quality['grade']})", file=stream)
     insights = result["insights"]

@@ -28,7 +28,12 @@ from engine.analysis.detectors.repeats import repeated_records
 from engine.analysis.detectors.seasonal import seasonal
 from engine.analysis.detectors.segment_stats import SegmentStats, segment_stats
 from engine.analysis.detectors.segment_trend import segment_trends
-from engine.analysis.detectors.segments import category_outliers, concentration, segment_comparison, top_contributor
+from engine.analysis.detectors.segments import (
+    category_outliers,
+    concentration,
+    segment_comparison,
+    top_contributor,
+)
 from engine.analysis.detectors.temporal import MIN_POP_POINTS, change_point, period_change, trend
 from engine.analysis.detectors.text import overall_terms, segment_terms
 from engine.analysis.ranking import apply_fdr, select
@@ -98,7 +103,7 @@ def find_insights(model: TableModel, quality: list[Candidate], tick: Callable[[f
 
 
 def measure_families(model: TableModel, series: dict[str, TimeSeries]) -> dict[str, str]:
-    """Measures that tell one story (revenue = units × price; orders and units that move as one) share a family.
+    """Measures telling one story (revenue = units × price; orders and units moving as one) share a family.
 
     One finding of a kind per family survives ranking: "orders, units and
     revenue all rose" is one finding, not three.
@@ -118,7 +123,8 @@ def measure_families(model: TableModel, series: dict[str, TimeSeries]) -> dict[s
             if part not in family or r.target not in family:
                 continue
             if r.kind in ("component_of", "proportional") or (
-                r.kind in ("product", "sum_of") and model.measure(part).kind in ("flow", model.measure(r.target).kind)
+                r.kind in ("product", "sum_of")
+                and model.measure(part).kind in ("flow", model.measure(r.target).kind)
             ):
                 join(r.target, part)
     _rowwise(model, join)
@@ -237,7 +243,7 @@ def _temporal(
             if daily is not None:
                 weekly = seasonality(seasonal(daily), m, time)
                 found += [x for x in weekly if x.evidence["aggregates"]["cycle"] == "weekly"]
-        # the last period's move, for what adds up or is waited for; a mean price's week-to-week wobble is not news
+        # the last period's move, for what adds up or is waited for; a mean price's weekly wobble is not news
         pop = period_change(seasonal(_pop_series(mc, ts, m)), m, time) if m.kind != "level" else None
         if pop:
             found.append(pop)
@@ -270,8 +276,16 @@ def _panel(model: TableModel, grain: str) -> list[Candidate]:
     out: list[Candidate] = []
     if wide:
         first = model.measure(wide[0])
-        m = Measure("value", first.kind, "value", columns=list(wide), derived=True, unit=first.unit,
-                    definition=f"each of {', '.join(wide)}", additive_across=first.additive_across)  # fmt: skip
+        m = Measure(
+            "value",
+            first.kind,
+            "value",
+            columns=list(wide),
+            derived=True,
+            unit=first.unit,
+            definition=f"each of {', '.join(wide)}",
+            additive_across=first.additive_across,
+        )
         long = entity_frame(model.frame, None, wide, m)
         if long is not None:
             out += entity_trends(long, m, grain, "series", model.time.columns if model.time else [])
@@ -301,7 +315,7 @@ def _segment_measures(model: TableModel) -> list[Measure]:
 
 
 def _segment_columns(model: TableModel) -> list[str]:
-    """Dimensions and entities to segment by: not a series' own calendar, not a mixed panel's indicator key."""
+    """Dimensions and entities to segment by: not a series' calendar, not a mixed panel's indicator key."""
     panel = model.panel or {}
     skip = set(panel.get("keys") or []) if panel.get("mixedUnits") else set()
     if model.table_kind == "series":
@@ -370,8 +384,11 @@ def _drill_downs(model: TableModel, stats: list[SegmentStats]) -> list[Candidate
         others = [d for d in model.dimensions if d != dim and not model.is_circular(d, m)][:DRILL_DIMENSIONS]
         if not others:
             continue
-        c = drill_rows(model.frame, model.count, dim, value, others) if m.kind == "count" else (
-            drill_measure(model.frame, m, dim, value, others))  # fmt: skip
+        c = (
+            drill_rows(model.frame, model.count, dim, value, others)
+            if m.kind == "count"
+            else (drill_measure(model.frame, m, dim, value, others))
+        )
         if c:
             out.append(c)
     return out
@@ -392,9 +409,11 @@ def _text(model: TableModel, stats: list[SegmentStats]) -> list[Candidate]:
 def _segment_trends(model: TableModel, grain: str) -> list[Candidate]:
     people = [e.column for e in model.entities if e.person]
     dims = [d for d in model.dimensions if model.frame[d].n_unique() <= 20 and d not in model.calendar]
-    dims = ([d for d in dims if d in people] + [d for d in dims if d not in people])[:SEGMENT_TREND_DIMENSIONS]
+    dims = ([d for d in dims if d in people] + [d for d in dims if d not in people])[
+        :SEGMENT_TREND_DIMENSIONS
+    ]
     dims += [c for c in people if c not in dims][:1]
-    measures = [model.count] + [m for m in model.measures if m.kind == "duration"][:1]
+    measures = [model.count, *[m for m in model.measures if m.kind == "duration"][:1]]
     out = []
     for dim in dims:
         for m in measures:
@@ -411,7 +430,9 @@ def _repeats_and_brackets(model: TableModel) -> list[Candidate]:
     if model.table_kind not in ("events", "cross_section"):
         return out
     flows = [m for m in model.measures if m.kind == "flow" and not m.derived]
-    people = [e.column for e in model.entities] or [d for d in model.dimensions if model.frame[d].n_unique() > 20]
+    people = [e.column for e in model.entities] or [
+        d for d in model.dimensions if model.frame[d].n_unique() > 20
+    ]
     cats = [d for d in model.dimensions if d not in people][:1]
     for who in people[:2]:
         for m in flows[:1]:

@@ -21,27 +21,45 @@ from engine.analysis.semantics.model import TIME, Measure, TableModel
 KPI_MEASURES = 4
 
 
-def compute_kpis(model: TableModel, profiles: list[ColumnProfile], quality_score: int) -> list[dict[str, Any]]:
+def compute_kpis(
+    model: TableModel, profiles: list[ColumnProfile], quality_score: int
+) -> list[dict[str, Any]]:
     """KPI objects: id, label, value, and unit/symbol/column/measure where they apply."""
     df = model.frame
     rows = df.height
     kpis: list[dict[str, Any]] = [
-        {"id": "rows", "label": model.count.label.capitalize() if model.table_kind == "events" else "Rows",
-         "value": rows, "measure": model.count.name},
+        {
+            "id": "rows",
+            "label": model.count.label.capitalize() if model.table_kind == "events" else "Rows",
+            "value": rows,
+            "measure": model.count.name,
+        },
         {"id": "columns", "label": "Columns", "value": len(profiles)},
-    ]  # fmt: skip
+    ]
     for m in [m for m in model.measures if m.kind != "count"][:KPI_MEASURES]:
         kpis += _measure_kpis(model, m)
     by_name = {p.name: p for p in profiles}
     if model.time and model.time.column in by_name:
         rng = _time_range(df)
         if rng:
-            kpis.append({"id": "date_range", "label": f"{model.time.column.replace('_', ' ').capitalize()} range",
-                         "value": {**rng, "grain": model.time.grain}, "column": model.time.column})  # fmt: skip
+            kpis.append(
+                {
+                    "id": "date_range",
+                    "label": f"{model.time.column.replace('_', ' ').capitalize()} range",
+                    "value": {**rng, "grain": model.time.grain},
+                    "column": model.time.column,
+                }
+            )
     cells = rows * len(profiles)
     missing = sum(p.missing for p in profiles)
-    kpis.append({"id": "completeness", "label": "Complete cells",
-                 "value": num(100 * (1 - missing / cells) if cells else 100, 2), "unit": "percent"})  # fmt: skip
+    kpis.append(
+        {
+            "id": "completeness",
+            "label": "Complete cells",
+            "value": num(100 * (1 - missing / cells) if cells else 100, 2),
+            "unit": "percent",
+        }
+    )
     kpis.append({"id": "quality_score", "label": "Data quality score", "value": quality_score})
     return kpis
 
@@ -51,20 +69,30 @@ def _unit(m: Measure) -> dict[str, Any]:
 
 
 def _base(m: Measure, kpi_id: str, text: str, value: Any) -> dict[str, Any]:
-    return {"id": kpi_id, "label": text, "value": num(value) if isinstance(value, float) else value,
-            "column": m.columns[0] if len(m.columns) == 1 else None, "measure": m.name, **_unit(m)}  # fmt: skip
+    return {
+        "id": kpi_id,
+        "label": text,
+        "value": num(value) if isinstance(value, float) else value,
+        "column": m.columns[0] if len(m.columns) == 1 else None,
+        "measure": m.name,
+        **_unit(m),
+    }
 
 
 def _measure_kpis(model: TableModel, m: Measure) -> list[dict[str, Any]]:
     v = pl.col(m.name).cast(pl.Float64)
     if m.kind == "flow":
         total, mean = model.frame.select(v.sum().alias("a"), v.mean().alias("b")).row(0)
-        return [_base(m, f"total_{m.name}", f"Total {m.label}", total),
-                _base(m, f"mean_{m.name}", f"Average {m.label} per row", mean)]  # fmt: skip
+        return [
+            _base(m, f"total_{m.name}", f"Total {m.label}", total),
+            _base(m, f"mean_{m.name}", f"Average {m.label} per row", mean),
+        ]
     if m.kind == "duration":
         median, mean = model.frame.select(v.median().alias("a"), v.mean().alias("b")).row(0)
-        return [_base(m, f"median_{m.name}", f"Median {m.label}", median),
-                _base(m, f"mean_{m.name}", f"Average {m.label}", mean)]  # fmt: skip
+        return [
+            _base(m, f"median_{m.name}", f"Median {m.label}", median),
+            _base(m, f"mean_{m.name}", f"Average {m.label}", mean),
+        ]
     if model.time is not None and TIME in model.frame.columns:
         last_time = model.frame[TIME].max()
         latest = model.frame.filter(pl.col(TIME) == last_time)

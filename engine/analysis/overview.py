@@ -22,7 +22,12 @@ def overview_specs(model: TableModel, main_series: TimeSeries | None) -> list[tu
     out: list[tuple[str, ChartSpec]] = []
     if main_series is not None:
         m = model.measure(main_series.measure)
-        out.append(("overview_over_time", line_chart(main_series, f"{m.label.capitalize()} per {main_series.grain}", m.label)))
+        out.append(
+            (
+                "overview_over_time",
+                line_chart(main_series, f"{m.label.capitalize()} per {main_series.grain}", m.label),
+            )
+        )
     main = next((m for m in model.measures if m.kind != "count"), None)
     if main:
         values = df[main.name].drop_nulls().cast(pl.Float64)
@@ -33,20 +38,45 @@ def overview_specs(model: TableModel, main_series: TimeSeries | None) -> list[tu
         if arr.size:
             counts, edges = np.histogram(arr, bins=min(40, max(5, int(np.sqrt(arr.size)))))
             centers = ((edges[:-1] + edges[1:]) / 2).tolist()
-            out.append(("overview_distribution", ChartSpec("histogram", f"Distribution of {main.label}",
-                        {"centers": centers, "counts": counts.tolist(), "width": float(edges[1] - edges[0]),
-                         "name": main.label})))  # fmt: skip
+            out.append(
+                (
+                    "overview_distribution",
+                    ChartSpec(
+                        "histogram",
+                        f"Distribution of {main.label}",
+                        {
+                            "centers": centers,
+                            "counts": counts.tolist(),
+                            "width": float(edges[1] - edges[0]),
+                            "name": main.label,
+                        },
+                    ),
+                )
+            )
     if model.dimensions:
         dim = model.dimensions[0]
         summable = main if main and main.summable else None
         value = pl.col(summable.name).cast(pl.Float64).sum() if summable else pl.len()
         what = summable.label if summable else model.count.label
         top = (
-            df.lazy().group_by(pl.col(dim).cast(pl.String)).agg(value.alias("\x00value")).drop_nulls(dim)
-            .sort("\x00value", descending=True).head(15).collect()
-        )  # fmt: skip
-        out.append(("overview_top_categories", ChartSpec("bar", f"Top {label(dim)} by {what}",
-                    {"categories": top[dim].to_list(), "values": top["\x00value"].to_list(), "name": what})))  # fmt: skip
+            df.lazy()
+            .group_by(pl.col(dim).cast(pl.String))
+            .agg(value.alias("\x00value"))
+            .drop_nulls(dim)
+            .sort("\x00value", descending=True)
+            .head(15)
+            .collect()
+        )
+        out.append(
+            (
+                "overview_top_categories",
+                ChartSpec(
+                    "bar",
+                    f"Top {label(dim)} by {what}",
+                    {"categories": top[dim].to_list(), "values": top["\x00value"].to_list(), "name": what},
+                ),
+            )
+        )
     if model.geography:
         out.append(("overview_map", _map(model)))
     return out

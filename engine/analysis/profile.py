@@ -194,15 +194,21 @@ def _top_values(df: pl.DataFrame, names: list[str]) -> list[list[dict[str, Any]]
         return []
     rows = df.height
     queries = [
-        df.lazy().select(name).drop_nulls().group_by(name).agg(pl.len().alias("\x00n"))
+        df.lazy()
+        .select(name)
+        .drop_nulls()
+        .group_by(name)
+        .agg(pl.len().alias("\x00n"))
         .sort(["\x00n", name], descending=[True, False])
         .head(TOP_VALUES)
         for name in names
-    ]  # fmt: skip
+    ]
     out = []
     for name, counts in zip(names, pl.collect_all(queries), strict=True):
-        out.append([
-            {"value": json_safe(v), "count": int(c), "pct": num(100 * c / rows if rows else 0, 2)}
-            for v, c in zip(counts[name].to_list(), counts["\x00n"].to_list(), strict=True)
-        ])  # fmt: skip
+        out.append(
+            [
+                {"value": json_safe(v), "count": int(c), "pct": num(100 * c / rows if rows else 0, 2)}
+                for v, c in zip(counts[name].to_list(), counts["\x00n"].to_list(), strict=True)
+            ]
+        )
     return out

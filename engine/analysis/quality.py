@@ -102,7 +102,8 @@ def quality(
             _deduction(
                 "negative_duration",
                 max(2.0, min(10.0, 200 * share)),
-                f"{bad['count']:,} row(s) have '{end}' before '{start}' ({fmt_pct(share)} of rows with both): "
+                f"{bad['count']:,} row(s) have '{end}' before '{start}' "
+                f"({fmt_pct(share)} of rows with both): "
                 "impossible durations, left out of the analysis.",
                 end,
             )

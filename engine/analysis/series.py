@@ -100,7 +100,7 @@ def choose_grain(c: Cube) -> str | None:
         return None
     span = span_days(c)
     native = "day" if c.native == "hour" else c.native
-    for grain in GRAIN_ORDER[GRAIN_ORDER.index(native) :]:  # type: ignore[arg-type]
+    for grain in GRAIN_ORDER[GRAIN_ORDER.index(native) :]:
         if grain == "hour":
             continue
         every, length = GRAINS[grain]
@@ -136,10 +136,14 @@ def build_series(c: Cube, measure: Measure, grain: str) -> TimeSeries | None:
     )
     if grouped.height < 3:
         return None
-    full = pl.DataFrame({"period": pl.date_range(grouped["period"][0], grouped["period"][-1], every, eager=True)})
+    full = pl.DataFrame(
+        {"period": pl.date_range(grouped["period"][0], grouped["period"][-1], every, eager=True)}
+    )
     joined = full.join(grouped, on="period", how="left")
     if measure.kind in ("count", "flow"):
-        joined = joined.with_columns(pl.col("y").fill_null(0.0), pl.col("n").fill_null(0), pl.col("points").fill_null(0))
+        joined = joined.with_columns(
+            pl.col("y").fill_null(0.0), pl.col("n").fill_null(0), pl.col("points").fill_null(0)
+        )
     else:
         joined = joined.filter(pl.col("y").is_not_null() & pl.col("y").is_finite())
     joined, dropped = _drop_partial(joined, grain, c.native)
@@ -179,7 +183,9 @@ def observed(ts: TimeSeries) -> TimeSeries:
     if keep.all():
         return ts
     x = [d for d, k in zip(ts.x, keep, strict=True) if k]
-    return TimeSeries(ts.measure, ts.agg, ts.kind, ts.grain, x, ts.y[keep], ts.counts[keep], ts.dropped_partial)
+    return TimeSeries(
+        ts.measure, ts.agg, ts.kind, ts.grain, x, ts.y[keep], ts.counts[keep], ts.dropped_partial
+    )
 
 
 def period_label(start: dt.date, grain: str) -> str:

@@ -155,11 +155,16 @@ def ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
     if n < 8:  # too short to estimate the errors' correlation: inflate by it instead
         n_eff = effective_n(n, lag1(resid))
         se = math.sqrt(float(np.sum(resid * resid)) / max(n - 2, 1) / sxx) * math.sqrt(n / n_eff)
-        return slope, intercept, r2, t_two_sided(slope / se, max(n_eff - 2, 1.0)) if se > 0 else float(slope == 0)
-    beta, se, df = gls_ar1(np.column_stack([np.ones(n), x]), y)
-    if not se[1] > 0:
+        return (
+            slope,
+            intercept,
+            r2,
+            t_two_sided(slope / se, max(n_eff - 2, 1.0)) if se > 0 else float(slope == 0),
+        )
+    beta, errors, df = gls_ar1(np.column_stack([np.ones(n), x]), y)
+    if not errors[1] > 0:
         return slope, intercept, r2, 0.0 if slope else 1.0
-    return slope, intercept, r2, t_two_sided(float(beta[1]) / float(se[1]), df)
+    return slope, intercept, r2, t_two_sided(float(beta[1]) / float(errors[1]), df)
 
 
 def drift(y: np.ndarray) -> float:

@@ -48,7 +48,7 @@ def _numeric(values: pl.Series, patterns: tuple[str, str], period: str) -> pl.Se
         year = g.struct.field("y").cast(pl.Int32, strict=False)
         sub = g.struct.field(key).cast(pl.Int32, strict=False)
         month = (sub - 1) * 3 + 1 if period == "quarter" else sub
-        parts.append(pl.select(pl.date(year, month, 1)).to_series())
+        parts.append(pl.DataFrame({"y": year, "m": month}).select(pl.date("y", "m", 1)).to_series())
     return pl.select(pl.coalesce(parts)).to_series()
 
 
@@ -57,10 +57,13 @@ def _named(values: pl.Series) -> pl.Series:
     for p in (_NAMED, _NAMED_REV):
         g = values.str.extract_groups(p)
         year = g.struct.field("y").cast(pl.Int32, strict=False)
-        month = g.struct.field("n").str.to_lowercase().str.slice(0, 3).replace_strict(
-            _MONTHS, default=None, return_dtype=pl.Int32
+        month = (
+            g.struct.field("n")
+            .str.to_lowercase()
+            .str.slice(0, 3)
+            .replace_strict(_MONTHS, default=None, return_dtype=pl.Int32)
         )
-        parts.append(pl.select(pl.date(year, month, 1)).to_series())
+        parts.append(pl.DataFrame({"y": year, "m": month}).select(pl.date("y", "m", 1)).to_series())
     return pl.select(pl.coalesce(parts)).to_series()
 
 

@@ -10,7 +10,22 @@ from engine.ingest.periods import try_periods
 from engine.ingest.table import Issue, Table
 
 SAMPLE_SIZE = 5000
-NULL_TOKENS = ["NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none", "#N/A", "-", "?", "--", "\\N"]
+NULL_TOKENS = [
+    "NA",
+    "N/A",
+    "n/a",
+    "NaN",
+    "nan",
+    "null",
+    "NULL",
+    "None",
+    "none",
+    "#N/A",
+    "-",
+    "?",
+    "--",
+    "\\N",
+]
 
 
 def refine_columns(table: Table) -> None:

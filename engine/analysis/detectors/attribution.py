@@ -90,7 +90,7 @@ def _candidate(
         f"to {period_label(last, grain)}, "
         f"{d} {names[top]} accounts for {fmt_num(delta[top])} ({fmt_pct(delta[top] / total)})"
     )
-    aggregates: dict[str, object] = {
+    aggregates: dict[str, Any] = {
         "totalChange": total,
         "contributions": {names[i]: float(delta[i]) for i in order[:10]},
     }
@@ -116,7 +116,8 @@ def _candidate(
             direction=direction_of(float(delta[top])),
             grain=grain,
             columns=model.time.columns if model.time else [],
-            aggregation=f"{msr.agg} of {m} by {dim}, {period_label(prev, grain)} vs {period_label(last, grain)}",
+            aggregation=f"{msr.agg} of {m} by {dim}, "
+            f"{period_label(prev, grain)} vs {period_label(last, grain)}",
             **aggregates,
         ),
         ("change_attribution", msr.name),

@@ -29,7 +29,7 @@ def thresholds(lo: float, hi: float) -> list[float]:
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo or hi <= 0:
         return []
     out = []
-    for exp in range(int(math.floor(math.log10(max(lo, 1e-9)))), int(math.ceil(math.log10(hi))) + 1):
+    for exp in range(math.floor(math.log10(max(lo, 1e-9))), math.ceil(math.log10(hi)) + 1):
         for base in (1, 2, 2.5, 5):
             v = base * 10**exp
             if lo <= v <= hi:
@@ -72,20 +72,36 @@ def bracket(df: pl.DataFrame, x: Measure, y: Measure) -> Candidate | None:
     )
     return Candidate(
         "bracket",
-        f"{label(x.name).capitalize()} {bracket_name}: {y.label} {ratio:.1f}×" if ratio >= 1
+        f"{label(x.name).capitalize()} {bracket_name}: {y.label} {ratio:.1f}×"
+        if ratio >= 1
         else f"{label(x.name).capitalize()} {bracket_name}: {y.label} ÷{1 / ratio:.1f}",
         text,
         min(1.0, abs(math.log(ratio)) / math.log(3)),
         p,
-        evidence(y, dimension=dim, entity=bracket_name, direction=direction_of(ma - mb), columns=[x.name],
-                 aggregation=f"mean of {y.label}, {x.name} {bracket_name} vs below", threshold=cut,
-                 meanAbove=ma, meanBelow=mb, ratio=ratio, shareAbove=share, bracketOf=x.name,
-                 test="Welch t-test at the best round threshold, Bonferroni over thresholds"),  # fmt: skip
+        evidence(
+            y,
+            dimension=dim,
+            entity=bracket_name,
+            direction=direction_of(ma - mb),
+            columns=[x.name],
+            aggregation=f"mean of {y.label}, {x.name} {bracket_name} vs below",
+            threshold=cut,
+            meanAbove=ma,
+            meanBelow=mb,
+            ratio=ratio,
+            shareAbove=share,
+            bracketOf=x.name,
+            test="Welch t-test at the best round threshold, Bonferroni over thresholds",
+        ),
         ("bracket", x.name, y.name),
         ChartSpec(
             "bar",
             f"{y.label.capitalize()} by {label(x.name)} bracket",
-            {"categories": [f"< {fmt_num(cut, x.unit, x.symbol)}", bracket_name], "values": [mb, ma],
-             "name": y.label, "highlight": bracket_name},
-        ),  # fmt: skip
+            {
+                "categories": [f"< {fmt_num(cut, x.unit, x.symbol)}", bracket_name],
+                "values": [mb, ma],
+                "name": y.label,
+                "highlight": bracket_name,
+            },
+        ),
     )

@@ -35,11 +35,15 @@ SMALL_ROWS = 20_000
 CLUSTER_R = 0.95
 
 
-def correlations(model: TableModel, series: dict[str, TimeSeries]) -> tuple[list[Candidate], dict[str, object]]:
+def correlations(
+    model: TableModel, series: dict[str, TimeSeries]
+) -> tuple[list[Candidate], dict[str, object]]:
     """Correlation candidates with |r| >= 0.3, plus what was skipped or sampled."""
     cap = MAX_MEASURES_SMALL if model.frame.height <= SMALL_ROWS else MAX_MEASURES
     measures = [m for m in model.measures if m.kind != "count"][:cap]
-    skipped = [sorted((a.name, b.name)) for a, b in combinations(measures, 2) if model.related(a.name, b.name)]
+    skipped = [
+        sorted((a.name, b.name)) for a, b in combinations(measures, 2) if model.related(a.name, b.name)
+    ]
     info: dict[str, object] = {"skippedDerivedPairs": skipped}
     pairs = [(a, b) for a, b in combinations(measures, 2) if not model.related(a.name, b.name)]
     out: list[Candidate] = []
@@ -54,7 +58,7 @@ def correlations(model: TableModel, series: dict[str, TimeSeries]) -> tuple[list
 
 
 def _one_per_cluster(found: list[Candidate]) -> None:
-    """Measures that move as one (|r| >= 0.95: carat with x, y and z) are one cluster: one pair per cluster pair.
+    """Measures moving as one (|r| >= 0.95: carat with x, y, z) form a cluster: one pair per cluster pair.
 
     Otherwise the near-identical size columns of a table fill every slot and
     the correlation an analyst wants (carat with price) is crowded out.
@@ -76,7 +80,9 @@ def _one_per_cluster(found: list[Candidate]) -> None:
         c.key = ("correlation", *sorted((root(a), root(b))))
 
 
-def _on_rows(model: TableModel, pairs: list[tuple[Measure, Measure]], info: dict[str, object]) -> list[Candidate]:
+def _on_rows(
+    model: TableModel, pairs: list[tuple[Measure, Measure]], info: dict[str, object]
+) -> list[Candidate]:
     names = sorted({m.name for pair in pairs for m in pair})
     data = model.frame.select(names)
     if data.height > 2 * SAMPLE_ROWS:
@@ -104,9 +110,13 @@ def _on_changes(model: TableModel, pairs: list[tuple[Measure, Measure]]) -> list
     else:
         data = model.frame  # rows already in time order (no time column)
     diffs = data.select(
-        [pl.col(n).cast(pl.Float64).diff().over(keys).alias(n) if keys else pl.col(n).cast(pl.Float64).diff().alias(n)
-         for n in names]
-    )  # fmt: skip
+        [
+            pl.col(n).cast(pl.Float64).diff().over(keys).alias(n)
+            if keys
+            else pl.col(n).cast(pl.Float64).diff().alias(n)
+            for n in names
+        ]
+    )
     out = []
     for a, b in pairs:
         both = diffs.select(a.name, b.name).drop_nulls()
@@ -146,9 +156,15 @@ def _per_period(model: TableModel, series: dict[str, TimeSeries]) -> list[Candid
 
 
 def _candidate(
-    a: Measure, b: Measure, x: np.ndarray, y: np.ndarray, basis: str, over: str, sampled: bool,
+    a: Measure,
+    b: Measure,
+    x: np.ndarray,
+    y: np.ndarray,
+    basis: str,
+    over: str,
+    sampled: bool,
     grain: str | None = None,
-) -> Candidate | None:  # fmt: skip
+) -> Candidate | None:
     if np.std(x) == 0 or np.std(y) == 0:
         return None
     r, p = pearson(x, y)
@@ -157,7 +173,9 @@ def _candidate(
     slope = r * float(np.std(y) / np.std(x))
     intercept = float(y.mean() - slope * x.mean())
     la, lb = a.label, b.label
-    what = {"rows": "", "changes": " (changes from one period to the next)", "periods": f" per {grain}"}[basis]
+    what = {"rows": "", "changes": " (changes from one period to the next)", "periods": f" per {grain}"}[
+        basis
+    ]
     text = (
         f"{la.capitalize()} and {lb} move {'together' if r > 0 else 'in opposite directions'}{what}: "
         f"r={r:.2f} over {over} ({fmt_p(p)})."
@@ -168,7 +186,9 @@ def _candidate(
         columns=[*a.columns, *b.columns],
         direction="up" if r > 0 else "down",
         grain=grain,
-        aggregation={"rows": "row level", "changes": "period-to-period changes", "periods": f"per {grain}"}[basis],
+        aggregation={"rows": "row level", "changes": "period-to-period changes", "periods": f"per {grain}"}[
+            basis
+        ],
         pearsonR=r,
         n=len(x),
         slope=slope,
@@ -190,6 +210,12 @@ def _candidate(
         ChartSpec(
             "scatter",
             f"{la.capitalize()} vs {lb}" + (" (changes)" if basis == "changes" else ""),
-            {"x": x[pick].tolist(), "y": y[pick].tolist(), "xName": la, "yName": lb, "fit": [slope, intercept]},
+            {
+                "x": x[pick].tolist(),
+                "y": y[pick].tolist(),
+                "xName": la,
+                "yName": lb,
+                "fit": [slope, intercept],
+            },
         ),
     )

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
@@ -45,8 +47,16 @@ def _category(s: SegmentStats) -> Candidate | None:
         f"{fmt_pct(1 / k)} for an even spread over the {k} {d} values; next is {s.names[1]} with "
         f"{fmt_pct(float(counts[1] / n))} ({fmt_p(p)})."
     )
-    return _candidate(s, text, f"{s.names[0]} holds {fmt_pct(share)} of {what}", share, 1 / k, p,
-                      chi2=chi2, test="chi-square goodness of fit against an even spread")  # fmt: skip
+    return _candidate(
+        s,
+        text,
+        f"{s.names[0]} holds {fmt_pct(share)} of {what}",
+        share,
+        1 / k,
+        p,
+        chi2=chi2,
+        test="chi-square goodness of fit against an even spread",
+    )
 
 
 def _entity(s: SegmentStats) -> Candidate | None:
@@ -64,13 +74,21 @@ def _entity(s: SegmentStats) -> Candidate | None:
         f"{label(s.dimension).capitalize()} {s.names[0]} has {fmt_num(top)} {what}, {top / typical:.1f}× the "
         f"typical {fmt_num(typical)} per {d} among {k:,} ({fmt_pct(top / n)} of all; {fmt_p(p)})."
     )
-    return _candidate(s, text, f"{s.names[0]} has far more {what} than other {d} values", top / n, 1 / k, p,
-                      typical=typical, ratioToTypical=top / typical,
-                      test="Poisson test against the other entities' mean, Bonferroni over entities")  # fmt: skip
+    return _candidate(
+        s,
+        text,
+        f"{s.names[0]} has far more {what} than other {d} values",
+        top / n,
+        1 / k,
+        p,
+        typical=typical,
+        ratioToTypical=top / typical,
+        test="Poisson test against the other entities' mean, Bonferroni over entities",
+    )
 
 
 def _candidate(
-    s: SegmentStats, text: str, title: str, share: float, even: float, p: float, **aggregates: object
+    s: SegmentStats, text: str, title: str, share: float, even: float, p: float, **aggregates: Any
 ) -> Candidate:
     n = float(s.total.sum())
     return Candidate(

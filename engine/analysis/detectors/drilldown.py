@@ -29,16 +29,17 @@ MIN_ROWS = 5
 
 
 def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: list[str]) -> Candidate | None:
-    """The second dimension whose one value is over- (or under-) represented inside the segment `dim = value`."""
+    """The other dimension's value most over- (or under-) represented inside the segment `dim = value`."""
     inside = pl.col(dim).cast(pl.String) == value
     best: tuple[float, float, str, str, float, float, float] | None = None
     tried = 0
     queries = [
-        df.lazy().filter(pl.col(dim).is_not_null() & pl.col(b).is_not_null())
+        df.lazy()
+        .filter(pl.col(dim).is_not_null() & pl.col(b).is_not_null())
         .group_by(pl.col(b).cast(pl.String).alias("v"))
         .agg(inside.sum().alias("in"), (~inside).sum().alias("out"))
         for b in others
-    ]  # fmt: skip
+    ]
     for b, t in zip(others, pl.collect_all(queries), strict=True):
         if t.height < 2 or nested(df, b, dim) or nested(df, dim, b):
             continue
@@ -62,7 +63,8 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
     what = count.noun
     up = s_in > s_out
     text = (
-        f"{value} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: {fmt_pct(s_in)} of them "
+        f"{value} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: "
+        f"{fmt_pct(s_in)} of them "
         f"against {fmt_pct(s_out)} of other {what} ({fmt_p(p)})."
     )
     return Candidate(
@@ -91,9 +93,14 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
         ChartSpec(
             "nested_bar",
             f"{label(b).capitalize()} of {value} {what} vs the rest",
-            {"categories": [v, f"other {label(b)}"], "groups": [value, "elsewhere"],
-             "values": [[s_in, 1 - s_in], [s_out, 1 - s_out]], "name": f"share of {what}", "percent": True},
-        ),  # fmt: skip
+            {
+                "categories": [v, f"other {label(b)}"],
+                "groups": [value, "elsewhere"],
+                "values": [[s_in, 1 - s_in], [s_out, 1 - s_out]],
+                "name": f"share of {what}",
+                "percent": True,
+            },
+        ),
     )
 
 
@@ -102,8 +109,11 @@ def nested(df: pl.DataFrame, inner: str, outer: str) -> bool:
 
     Drilling from a department into its own job titles only restates the hierarchy.
     """
-    pairs = df.lazy().filter(pl.col(inner).is_not_null() & pl.col(outer).is_not_null()).group_by(inner, outer).agg(
-        pl.len().alias("n")
+    pairs = (
+        df.lazy()
+        .filter(pl.col(inner).is_not_null() & pl.col(outer).is_not_null())
+        .group_by(inner, outer)
+        .agg(pl.len().alias("n"))
     )
     top = pairs.group_by(inner).agg(pl.col("n").max().alias("top"), pl.col("n").sum().alias("all")).collect()
     return top.height > 1 and float(top["top"].sum()) >= 0.95 * float(top["all"].sum())
@@ -114,11 +124,17 @@ def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: li
     inside = df.lazy().filter(pl.col(dim).cast(pl.String) == value)
     v = pl.col(m.name).cast(pl.Float64)
     queries = [
-        inside.filter(pl.col(b).is_not_null()).group_by(pl.col(b).cast(pl.String).alias("v"))
-        .agg(v.mean().alias("mean"), v.var().alias("var"), v.count().alias("n"), v.sum().alias("sum"),
-             (v * v).sum().alias("sq"))
+        inside.filter(pl.col(b).is_not_null())
+        .group_by(pl.col(b).cast(pl.String).alias("v"))
+        .agg(
+            v.mean().alias("mean"),
+            v.var().alias("var"),
+            v.count().alias("n"),
+            v.sum().alias("sum"),
+            (v * v).sum().alias("sq"),
+        )
         for b in others
-    ]  # fmt: skip
+    ]
     best: tuple[float, str, str, float, float, float] | None = None
     tried = 0
     for b, t in zip(others, pl.collect_all(queries), strict=True):
@@ -146,10 +162,12 @@ def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: li
     p_raw, b, name, mean, mean_rest, rel = best
     p = min(1.0, p_raw * max(tried, 1))
     text = (
-        f"Within {label(dim)} {value}, {label(b)} {name} averages {fmt_num(mean, m.unit, m.symbol)} {m.label}, "
-        f"{mean / mean_rest:.1f}× the {fmt_num(mean_rest, m.unit, m.symbol)} of the rest of {value} ({fmt_p(p)})."
+        f"Within {label(dim)} {value}, {label(b)} {name} averages {fmt_num(mean, m.unit, m.symbol)} "
+        f"{m.label}, {mean / mean_rest:.1f}× the {fmt_num(mean_rest, m.unit, m.symbol)} of the rest of "
+        f"{value} ({fmt_p(p)})."
         if mean_rest > 0
-        else f"Within {label(dim)} {value}, {label(b)} {name} averages {fmt_num(mean)} {m.label} ({fmt_p(p)})."
+        else f"Within {label(dim)} {value}, {label(b)} {name} averages {fmt_num(mean)} {m.label} "
+        f"({fmt_p(p)})."
     )
     return Candidate(
         "drill_down",
@@ -177,7 +195,12 @@ def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: li
         ChartSpec(
             "nested_bar",
             f"{m.label.capitalize()} within {value}: {name} vs the rest",
-            {"categories": [m.label], "groups": [name, f"rest of {value}"], "values": [[mean], [mean_rest]],
-             "name": m.label, "percent": False},
-        ),  # fmt: skip
+            {
+                "categories": [m.label],
+                "groups": [name, f"rest of {value}"],
+                "values": [[mean], [mean_rest]],
+                "name": m.label,
+                "percent": False,
+            },
+        ),
     )

@@ -15,6 +15,8 @@ the mix of entities changes:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import polars as pl
 
@@ -30,18 +32,27 @@ MAX_ENTITIES = 400
 CHART_LINES = 8
 
 
-def entity_frame(df: pl.DataFrame, keys: list[str] | None, wide: list[str] | None, m: Measure) -> pl.DataFrame | None:
+def entity_frame(
+    df: pl.DataFrame, keys: list[str] | None, wide: list[str] | None, m: Measure
+) -> pl.DataFrame | None:
     """Long rows (entity, time, value) for the measure, from a panel's keys or a wide table's columns."""
     base = df.filter(pl.col(TIME).is_not_null())
     if wide:
-        return base.select(TIME, *wide).unpivot(index=TIME, variable_name=ENTITY, value_name="value").with_columns(
-            pl.col("value").cast(pl.Float64)
+        return (
+            base.select(TIME, *wide)
+            .unpivot(index=TIME, variable_name=ENTITY, value_name="value")
+            .with_columns(pl.col("value").cast(pl.Float64))
         )
     if not keys:
         return None
-    entity = (pl.col(keys[0]).cast(pl.String) if len(keys) == 1 else
-              pl.concat_str([pl.lit(f"{k}=") + pl.col(k).cast(pl.String) for k in keys], separator=", "))  # fmt: skip
-    return base.select(entity.alias(ENTITY), TIME, m.value().alias("value")).filter(pl.col(ENTITY).is_not_null())
+    entity = (
+        pl.col(keys[0]).cast(pl.String)
+        if len(keys) == 1
+        else pl.concat_str([pl.lit(f"{k}=") + pl.col(k).cast(pl.String) for k in keys], separator=", ")
+    )
+    return base.select(entity.alias(ENTITY), TIME, m.value().alias("value")).filter(
+        pl.col(ENTITY).is_not_null()
+    )
 
 
 def entity_trends(
@@ -51,9 +62,13 @@ def entity_trends(
     every = GRAINS[grain][0]
     agg = pl.col("value").sum() if m.kind == "flow" else pl.col("value").mean()
     per = (
-        long.lazy().group_by(ENTITY, pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"))
-        .agg(agg.alias("y")).drop_nulls("y").sort(ENTITY, "period").collect()
-    )  # fmt: skip
+        long.lazy()
+        .group_by(ENTITY, pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"))
+        .agg(agg.alias("y"))
+        .drop_nulls("y")
+        .sort(ENTITY, "period")
+        .collect()
+    )
     rows = []
     for (name,), g in per.group_by([ENTITY], maintain_order=True):
         if g.height < MIN_PERIODS:
@@ -62,7 +77,6 @@ def entity_trends(
         rows.append(_growth(str(name), g["period"].to_list(), y))
         if len(rows) >= MAX_ENTITIES:
             break
-    rows = [r for r in rows if r is not None]
     if len(rows) < 2:
         return []
     out = []
@@ -94,7 +108,8 @@ def _common(rows: list[dict], m: Measure, grain: str, dim: str, time: list[str])
         lo, mid, hi = (float(np.quantile(changes, q)) for q in (0.1, 0.5, 0.9))
         text = (
             f"{m.label.capitalize()} {word} in {len(moved)} of {k} {dim} values: a median change of "
-            f"{fmt_pct(mid, signed=True)} (from {fmt_pct(lo, signed=True)} to {fmt_pct(hi, signed=True)} for most; "
+            f"{fmt_pct(mid, signed=True)} (from {fmt_pct(lo, signed=True)} to {fmt_pct(hi, signed=True)} "
+            "for most; "
             f"{fmt_p(p)})."
         )
         return Candidate(
@@ -103,18 +118,33 @@ def _common(rows: list[dict], m: Measure, grain: str, dim: str, time: list[str])
             text,
             min(1.0, abs(mid) / 0.5) * len(moved) / k,
             p,
-            evidence(m, dimension=dim, entity=None, direction=direction_of(sign), grain=grain, columns=time,
-                     aggregation=f"{m.label} per {grain} and {dim}", entities=k, moved=len(moved),
-                     medianChange=mid, common=True,
-                     test="sign test across entities, each entity's own slope significant"),  # fmt: skip
+            evidence(
+                m,
+                dimension=dim,
+                entity=None,
+                direction=direction_of(sign),
+                grain=grain,
+                columns=time,
+                aggregation=f"{m.label} per {grain} and {dim}",
+                entities=k,
+                moved=len(moved),
+                medianChange=mid,
+                common=True,
+                test="sign test across entities, each entity's own slope significant",
+            ),
             ("entity_trend", dim, m.name, "common"),
-            _chart(rows, int(np.argmax([abs(r["change"]) for r in rows])), m, grain,
-                   f"{m.label.capitalize()} per {grain} by {dim}"),  # fmt: skip
+            _chart(
+                rows,
+                int(np.argmax([abs(r["change"]) for r in rows])),
+                m,
+                grain,
+                f"{m.label.capitalize()} per {grain} by {dim}",
+            ),
         )
     return None
 
 
-def _growth(name: str, x: list, y: np.ndarray) -> dict | None:
+def _growth(name: str, x: list[Any], y: np.ndarray) -> dict[str, Any]:
     n = len(y)
     t = np.arange(n, dtype=float)
     positive = bool((y > 0).all())
@@ -126,11 +156,21 @@ def _growth(name: str, x: list, y: np.ndarray) -> dict | None:
     w = max(1, n // 10)
     first, last = float(np.mean(y[:w])), float(np.mean(y[-w:]))
     change = (last - first) / abs(first) if first else 0.0
-    return {"name": name, "x": x, "y": y, "slope": slope * n, "p": p, "first": first, "last": last,
-            "change": change}  # fmt: skip
+    return {
+        "name": name,
+        "x": x,
+        "y": y,
+        "slope": slope * n,
+        "p": p,
+        "first": first,
+        "last": last,
+        "change": change,
+    }
 
 
-def _leader(rows: list[dict], i: int, sign: int, m: Measure, grain: str, dim: str, time: list[str]) -> Candidate | None:
+def _leader(
+    rows: list[dict], i: int, sign: int, m: Measure, grain: str, dim: str, time: list[str]
+) -> Candidate | None:
     r = rows[i]
     k = len(rows)
     others = [x for j, x in enumerate(rows) if j != i]
@@ -151,7 +191,8 @@ def _leader(rows: list[dict], i: int, sign: int, m: Measure, grain: str, dim: st
     x0, x1 = period_label(r["x"][0], grain), period_label(r["x"][-1], grain)
     text = (
         f"{r['name']} {word}: {m.label} went from {fmt_num(r['first'], m.unit, m.symbol)} to "
-        f"{fmt_num(r['last'], m.unit, m.symbol)} between {x0} and {x1} ({fmt_pct(r['change'], signed=True)}), "
+        f"{fmt_num(r['last'], m.unit, m.symbol)} between {x0} and {x1} "
+        f"({fmt_pct(r['change'], signed=True)}), "
         f"against a median of {fmt_pct(med_change, signed=True)} for the other {k - 1} ({fmt_p(p)})."
     )
     return Candidate(
@@ -160,11 +201,24 @@ def _leader(rows: list[dict], i: int, sign: int, m: Measure, grain: str, dim: st
         text,
         min(1.0, abs(r["change"] - med_change) / 1.0),
         p,
-        evidence(m, dimension=dim, entity=r["name"], direction=direction_of(sign), grain=grain, columns=time,
-                 aggregation=f"{m.label} per {grain} and {dim}", change=r["change"], first=r["first"],
-                 last=r["last"], medianChangeOthers=med_change, entities=k, robustZ=z,
-                 test="robust z of the entity's log slope against the others, Bonferroni" if p is not None
-                 else "descriptive (fewer than five entities)"),  # fmt: skip
+        evidence(
+            m,
+            dimension=dim,
+            entity=r["name"],
+            direction=direction_of(sign),
+            grain=grain,
+            columns=time,
+            aggregation=f"{m.label} per {grain} and {dim}",
+            change=r["change"],
+            first=r["first"],
+            last=r["last"],
+            medianChangeOthers=med_change,
+            entities=k,
+            robustZ=z,
+            test="robust z of the entity's log slope against the others, Bonferroni"
+            if p is not None
+            else "descriptive (fewer than five entities)",
+        ),
         ("entity_trend", dim, m.name, "up" if sign > 0 else "down"),
         _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {r['name']} vs the others"),
     )
@@ -184,7 +238,8 @@ def _divergent(rows: list[dict], m: Measure, grain: str, dim: str, time: list[st
             r = rows[i]
             word = "fell" if majority > 0 else "rose"
             text = (
-                f"{r['name']} {word} ({fmt_pct(r['change'], signed=True)}) while {int((signs == majority).sum())} "
+                f"{r['name']} {word} ({fmt_pct(r['change'], signed=True)}) while "
+                f"{int((signs == majority).sum())} "
                 f"of the other {k - 1} {'rose' if majority > 0 else 'fell'} ({fmt_p(min(1.0, r['p'] * k))})."
             )
             return Candidate(
@@ -193,29 +248,39 @@ def _divergent(rows: list[dict], m: Measure, grain: str, dim: str, time: list[st
                 text,
                 min(1.0, abs(r["change"]) / 0.5),
                 min(1.0, r["p"] * k),
-                evidence(m, dimension=dim, entity=r["name"], direction=direction_of(-majority), grain=grain,
-                         columns=time, aggregation=f"{m.label} per {grain} and {dim}", change=r["change"],
-                         divergent=True, entities=k,
-                         test="entity's own slope t-test (autocorrelation-corrected), Bonferroni"),  # fmt: skip
+                evidence(
+                    m,
+                    dimension=dim,
+                    entity=r["name"],
+                    direction=direction_of(-majority),
+                    grain=grain,
+                    columns=time,
+                    aggregation=f"{m.label} per {grain} and {dim}",
+                    change=r["change"],
+                    divergent=True,
+                    entities=k,
+                    test="entity's own slope t-test (autocorrelation-corrected), Bonferroni",
+                ),
                 ("entity_trend", dim, m.name, "divergent"),
-                _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {r['name']} against the trend"),
+                _chart(
+                    rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {r['name']} against the trend"
+                ),
             )
     return None
 
 
 def _chart(rows: list[dict], i: int, m: Measure, grain: str, title: str) -> ChartSpec:
-    order = [i] + [j for j in np.argsort([-abs(r["change"]) for r in rows]) if j != i][: CHART_LINES - 1]
-    series = [{"name": rows[j]["name"], "x": rows[j]["x"], "y": rows[j]["y"].tolist(), "highlight": j == i}
-              for j in order]  # fmt: skip
+    order = [i, *[j for j in np.argsort([-abs(r["change"]) for r in rows]) if j != i][: CHART_LINES - 1]]
+    series = [
+        {"name": rows[j]["name"], "x": rows[j]["x"], "y": rows[j]["y"].tolist(), "highlight": j == i}
+        for j in order
+    ]
     return ChartSpec("multiline", title, {"series": series, "name": m.label, "grain": grain})
 
 
 def entity_label(keys: list[str] | None) -> str:
     """The name of the entity dimension for prose and evidence."""
     return ", ".join(keys) if keys else "series"
-
-
-
 
 
 def entity_seasonality(
@@ -231,7 +296,12 @@ def entity_seasonality(
     from engine.analysis.detectors.seasonal import seasonal
     from engine.analysis.series import build_series, cube
 
-    busiest = long.group_by(ENTITY).agg(pl.len().alias("n")).sort(["n", ENTITY], descending=[True, False]).head(limit)
+    busiest = (
+        long.group_by(ENTITY)
+        .agg(pl.len().alias("n"))
+        .sort(["n", ENTITY], descending=[True, False])
+        .head(limit)
+    )
     found: dict[str, list[Candidate]] = {}
     names = busiest[ENTITY].to_list()
     for name in names:
@@ -252,7 +322,8 @@ def entity_seasonality(
         peaks = {str(c.evidence["entity"]): c.evidence["aggregates"]["peak"] for c in cands}
         listed = ", ".join(f"{k} ({v})" for k, v in list(peaks.items())[:5])
         best.text = (
-            f"{m.label.capitalize()} follows a {cycle} pattern in {len(cands)} of {len(names)} {dim} values; peaks: "
+            f"{m.label.capitalize()} follows a {cycle} pattern in {len(cands)} of {len(names)} {dim} values; "
+            "peaks: "
             f"{listed}. {best.text}"
         )
         best.title = f"{cycle.capitalize()} pattern in {m.label}, {dim} by {dim}"

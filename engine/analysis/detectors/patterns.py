@@ -106,9 +106,11 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
         level = float(np.mean(c.means)) or 1.0
         unit = {"days": "day", "months": "month", "quarters": "quarter"}[c.basis]
         text = (
-            f"{m.label.capitalize()} follows a {c.name} pattern: {c.labels[hi]} average {fmt_num(c.means[hi])} "
+            f"{m.label.capitalize()} follows a {c.name} pattern: {c.labels[hi]} average "
+            f"{fmt_num(c.means[hi])} "
             f"per {unit}, {fmt_pct((c.means[hi] - level) / abs(level), signed=True)} against the typical "
-            f"{fmt_num(level)}, while {c.labels[lo]} are lowest at {fmt_num(c.means[lo])} ({fmt_p(c.p_value)})."
+            f"{fmt_num(level)}, while {c.labels[lo]} are lowest at {fmt_num(c.means[lo])} "
+            f"({fmt_p(c.p_value)})."
         )
         position = "weekday" if c.name == "weekly" else ("quarter" if c.basis == "quarters" else "month")
         out.append(
@@ -136,7 +138,12 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
                 ChartSpec(
                     "bar",
                     f"Average {m.label} by {position}",
-                    {"categories": c.labels, "values": c.means.tolist(), "name": m.label, "highlight": c.labels[hi]},
+                    {
+                        "categories": c.labels,
+                        "values": c.means.tolist(),
+                        "name": m.label,
+                        "highlight": c.labels[hi],
+                    },
                 ),
             )
         )

@@ -33,9 +33,14 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
     per_entity = base.group_by(entity).agg(pl.len().alias("rows_e"))
     per_value = base.group_by(keys).agg(pl.len().alias("rows_v"))
     scored = (
-        combos.join(per_entity, on=entity).join(per_value, on=keys)
-        .with_columns(((pl.col("rows_e") - pl.col("k")) * (pl.col("rows_v") - pl.col("k")) / n
-                       + pl.col("rows_e") * pl.col("rows_v") / n / n).alias("expected"))  # fmt: skip
+        combos.join(per_entity, on=entity)
+        .join(per_value, on=keys)
+        .with_columns(
+            (
+                (pl.col("rows_e") - pl.col("k")) * (pl.col("rows_v") - pl.col("k")) / n
+                + pl.col("rows_e") * pl.col("rows_v") / n / n
+            ).alias("expected")
+        )
         .with_columns((pl.col("k") / (pl.col("expected") + 1e-9)).alias("lift"))
         .sort("lift", descending=True)
     )
@@ -57,7 +62,10 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
         {"column": d, "equals": top[d]} for d in dims
     ]
     chart = (
-        scored.group_by(entity).agg(pl.col("k").sum().alias("repeats")).sort("repeats", descending=True).head(15)
+        scored.group_by(entity)
+        .agg(pl.col("k").sum().alias("repeats"))
+        .sort("repeats", descending=True)
+        .head(15)
     )
     return Candidate(
         "repeats",
@@ -65,15 +73,29 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
         text,
         min(1.0, top["k"] / 10),
         p,
-        evidence(amount, dimension=entity, entity=who, direction="up", columns=dims, filters=filters,
-                 aggregation=f"identical ({entity}, {', '.join(keys)}) records", repeats=int(top["k"]),
-                 expected=expected, amount=top[amount.name], repeatedRecordsOfEntity=total_repeats,
-                 test="Poisson test of the repeat count against chance, Bonferroni over combinations"),  # fmt: skip
+        evidence(
+            amount,
+            dimension=entity,
+            entity=who,
+            direction="up",
+            columns=dims,
+            filters=filters,
+            aggregation=f"identical ({entity}, {', '.join(keys)}) records",
+            repeats=int(top["k"]),
+            expected=expected,
+            amount=top[amount.name],
+            repeatedRecordsOfEntity=total_repeats,
+            test="Poisson test of the repeat count against chance, Bonferroni over combinations",
+        ),
         ("repeats", entity, amount.name),
         ChartSpec(
             "bar",
             f"Repeated identical records by {label(entity)}",
-            {"categories": [str(v) for v in chart[entity].to_list()], "values": chart["repeats"].to_list(),
-             "name": "repeated records", "highlight": str(who)},
-        ),  # fmt: skip
+            {
+                "categories": [str(v) for v in chart[entity].to_list()],
+                "values": chart["repeats"].to_list(),
+                "name": "repeated records",
+                "highlight": str(who),
+            },
+        ),
     )

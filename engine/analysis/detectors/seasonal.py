@@ -65,8 +65,20 @@ class Seasonal:
 
 
 _WEEKDAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")  # fmt: skip
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
 
@@ -163,7 +175,7 @@ def _trend_line(y: np.ndarray, period: int) -> np.ndarray:
 
 
 def one_wave(ts: TimeSeries, y: np.ndarray) -> tuple[float, float] | None:
-    """(RSS of a straight line, RSS of a line plus one yearly wave), or None when the span does not call for it.
+    """(RSS of a line, RSS of a line plus one yearly wave), or None when the span does not call for it.
 
     A series of 7 months to 2 years of a seasonal quantity (temperature over
     one year) rises and falls once; a step or a trend fitted to it would read

@@ -79,9 +79,17 @@ def segment_stats(
                 t = table.sort([ROWS, KEY], descending=[True, False])
                 rows = t[ROWS].to_numpy().astype(float)
                 stats = SegmentStats(
-                    dim, m, t[KEY].to_list(), rows, np.ones_like(rows), np.zeros_like(rows), rows, rows, {},
+                    dim,
+                    m,
+                    t[KEY].to_list(),
+                    rows,
+                    np.ones_like(rows),
+                    np.zeros_like(rows),
+                    rows,
+                    rows,
+                    {},
                     dim in entities,
-                )  # fmt: skip
+                )
             else:
                 t = table.filter(pl.col(f"{m.name}\x00count") > 0)
                 order = f"{m.name}\x00total" if m.summable else f"{m.name}\x00mean"

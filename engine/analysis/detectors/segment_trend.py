@@ -1,4 +1,4 @@
-"""Trends within a segment: one category's or person's count share, duration or mean rising while the others stay flat.
+"""Trends within a segment: one category's or person's share, duration or mean rising while others stay flat.
 
 For each segment of a dimension (or one of the busiest values of an entity
 column) the measure is aggregated per period inside and outside the segment:
@@ -35,7 +35,7 @@ def segment_grain(df: pl.DataFrame, dim: str, grain: str) -> str | None:
     segments = max(1, min(df[dim].n_unique(), MAX_SEGMENTS))
     order = ["day", "week", "month", "quarter", "year"]
     span = df.select((pl.col(TIME).max() - pl.col(TIME).min()).dt.total_days()).item() or 0
-    for g in order[order.index(grain):]:
+    for g in order[order.index(grain) :]:
         periods = span / GRAINS[g][1]
         if periods < MIN_PERIODS:
             return None
@@ -57,10 +57,13 @@ def segment_trends(
     value = m.value()
     base = df.lazy().filter(pl.col(TIME).is_not_null() & pl.col(dim).is_not_null())
     top = (
-        base.group_by(pl.col(dim).cast(pl.String).alias("seg")).agg(pl.len().alias("rows"))
-        .filter(pl.col("rows") >= MIN_SEGMENT_ROWS).sort(["rows", "seg"], descending=[True, False])
-        .head(MAX_SEGMENTS).collect()
-    )  # fmt: skip
+        base.group_by(pl.col(dim).cast(pl.String).alias("seg"))
+        .agg(pl.len().alias("rows"))
+        .filter(pl.col("rows") >= MIN_SEGMENT_ROWS)
+        .sort(["rows", "seg"], descending=[True, False])
+        .head(MAX_SEGMENTS)
+        .collect()
+    )
     if top.height < 2:
         return None
     cells = (
@@ -69,8 +72,15 @@ def segment_trends(
         .agg(pl.len().alias("rows"), value.sum().alias("sum"), value.count().alias("n"))
         .collect()
     )
-    totals = cells.group_by("period").agg(pl.col("rows").sum().alias("all_rows"), pl.col("sum").sum().alias("all_sum"),
-                                           pl.col("n").sum().alias("all_n")).sort("period")  # fmt: skip
+    totals = (
+        cells.group_by("period")
+        .agg(
+            pl.col("rows").sum().alias("all_rows"),
+            pl.col("sum").sum().alias("all_sum"),
+            pl.col("n").sum().alias("all_n"),
+        )
+        .sort("period")
+    )
     totals = _whole_periods(totals)
     if totals.height < MIN_PERIODS:
         return None
@@ -92,7 +102,7 @@ def segment_trends(
         t = np.arange(len(y), dtype=float)[ok]
         ys, yr = y[ok], rest[ok]
         gap = ys - yr if m.kind != "count" else ys
-        slope, intercept, _, p = ols(t, gap)
+        slope, _, _, p = ols(t, gap)
         s_seg = _rel(t, ys)
         s_rest = _rel(t, yr)
         if abs(s_seg) < MIN_MOVE or abs(s_rest) > 0.5 * abs(s_seg):
@@ -106,8 +116,9 @@ def segment_trends(
     what = "share of " + m.label if m.kind == "count" else m.label
     word = "rising" if s_seg > 0 else "falling"
     text = (
-        f"{label(dim).capitalize()} {seg}: {what} is {word} ({fmt_pct(s_seg, signed=True)} over {len(periods)} "
-        f"{grain}s) while the other {label(dim)} values stay nearly flat ({fmt_pct(s_rest, signed=True)}; {fmt_p(p)})."
+        f"{label(dim).capitalize()} {seg}: {what} is {word} ({fmt_pct(s_seg, signed=True)} over "
+        f"{len(periods)} {grain}s) while the other {label(dim)} values stay nearly flat "
+        f"({fmt_pct(s_rest, signed=True)}; {fmt_p(p)})."
     )
     return Candidate(
         "segment_trend",
@@ -123,8 +134,11 @@ def segment_trends(
             grain=grain,
             columns=time_columns,
             filters=[{"column": dim, "equals": seg}],
-            aggregation=(f"share of {m.label} per {grain} for {dim} = {seg}" if m.kind == "count"
-                         else f"mean of {m.label} per {grain}, {dim} = {seg} vs the rest"),  # fmt: skip
+            aggregation=(
+                f"share of {m.label} per {grain} for {dim} = {seg}"
+                if m.kind == "count"
+                else f"mean of {m.label} per {grain}, {dim} = {seg} vs the rest"
+            ),
             relativeChange=s_seg,
             relativeChangeOthers=s_rest,
             periods=len(periods),
@@ -134,10 +148,17 @@ def segment_trends(
         ChartSpec(
             "multiline",
             f"{what.capitalize()} per {grain}: {seg} vs other {label(dim)}",
-            {"x": periods, "series": [{"name": str(seg), "y": _clean(y), "highlight": True},
-                                      {"name": "others", "y": _clean(rest), "highlight": False}],
-             "name": what, "grain": grain, "percent": m.kind == "count"},
-        ),  # fmt: skip
+            {
+                "x": periods,
+                "series": [
+                    {"name": str(seg), "y": _clean(y), "highlight": True},
+                    {"name": "others", "y": _clean(rest), "highlight": False},
+                ],
+                "name": what,
+                "grain": grain,
+                "percent": m.kind == "count",
+            },
+        ),
     )
 
 
@@ -147,7 +168,10 @@ def _whole_periods(totals: pl.DataFrame) -> pl.DataFrame:
         return totals
     rows = totals["all_rows"].to_numpy()
     typical = float(np.median(rows))
-    start, end = (1 if rows[0] < 0.6 * typical else 0), (totals.height - 1 if rows[-1] < 0.6 * typical else totals.height)
+    start, end = (
+        (1 if rows[0] < 0.6 * typical else 0),
+        (totals.height - 1 if rows[-1] < 0.6 * typical else totals.height),
+    )
     return totals.slice(start, end - start)
 
 

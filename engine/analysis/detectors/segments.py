@@ -17,6 +17,7 @@ resolution times means nothing.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,9 @@ MIN_OUTLIER_ROWS = 5
 CHART_CATEGORIES = 30
 
 
-def _ev(s: SegmentStats, entity: object = None, direction: str | None = None, **aggregates: object) -> dict:
+def _ev(
+    s: SegmentStats, entity: object = None, direction: str | None = None, **aggregates: Any
+) -> dict[str, Any]:
     filters = [{"column": s.dimension, "equals": entity}] if entity is not None else []
     how = "number of rows" if s.measure.kind == "count" else f"{s.agg} of {s.measure.label}"
     return evidence(
@@ -79,9 +82,18 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
         text,
         min(1.0, (share - 1 / len(s.names)) / 0.3) * 0.5 + min(1.0, ratio - 1) * 0.5,
         p_value,
-        _ev(s, s.names[0], "up", top=s.names[0], topTotal=s.total[0], share=share, runnerUp=s.names[1],
-            runnerUpTotal=s.total[1], ratio=ratio,
-            test="top vs runner-up: Welch t-test when both have as many rows, else z-test of the sums"),  # fmt: skip
+        _ev(
+            s,
+            s.names[0],
+            "up",
+            top=s.names[0],
+            topTotal=s.total[0],
+            share=share,
+            runnerUp=s.names[1],
+            runnerUpTotal=s.total[1],
+            ratio=ratio,
+            test="top vs runner-up: Welch t-test when both have as many rows, else z-test of the sums",
+        ),
         ("top_contributor", s.dimension, s.measure.name),
         _bar(s, f"{m.capitalize()} by {d}"),
     )
@@ -113,8 +125,18 @@ def concentration(s: SegmentStats) -> Candidate | None:
         text,
         min(1.0, (top_share - 0.2) / 0.6),
         None,
-        _ev(s, None, None, topN=top_n, categories=k, topShare=top_share, hhi=hhi, coverEightyPct=cover80,
-            top=s.names[:5], test="descriptive (Pareto share, HHI)"),  # fmt: skip
+        _ev(
+            s,
+            None,
+            None,
+            topN=top_n,
+            categories=k,
+            topShare=top_share,
+            hhi=hhi,
+            coverEightyPct=cover80,
+            top=s.names[:5],
+            test="descriptive (Pareto share, HHI)",
+        ),
         ("concentration", s.dimension),  # one Pareto per dimension: of rows or of the main flow
         ChartSpec(
             "pareto",
@@ -153,8 +175,12 @@ def category_outliers(s: SegmentStats) -> list[Candidate]:
         size = (s.mean - mean_rest) / sd_all if signed else rel
         typical = float(np.median(s.mean))
         far = np.abs(s.mean - typical) >= (0.1 * sd_all if signed else 0.25 * abs(typical))
-    ok = (n >= MIN_OUTLIER_ROWS) & (n_rest >= 3) & (se > 0) & (np.abs(size) >= (0.2 if signed else 0.25)) & far
-    order = [int(i) for i in np.argsort(-np.abs(np.where(ok, size, 0.0))) if ok[i]][: OUTLIERS_PER_DIMENSION * 3]
+    ok = (
+        (n >= MIN_OUTLIER_ROWS) & (n_rest >= 3) & (se > 0) & (np.abs(size) >= (0.2 if signed else 0.25)) & far
+    )
+    order = [int(i) for i in np.argsort(-np.abs(np.where(ok, size, 0.0))) if ok[i]][
+        : OUTLIERS_PER_DIMENSION * 3
+    ]
     out = []
     for i in order:
         t = abs((s.mean[i] - mean_rest[i]) / se[i])
@@ -177,13 +203,11 @@ def _outlier(
     times = s.mean[i] / mean_rest if not signed and mean_rest > 0 and s.mean[i] > 0 else None
     how = f"{times:.1f}× " if times and times >= 1.5 else ""
     per = "per row"
-    if signed:
-        gap = f"{size:+.1f} standard deviations"
-    else:
-        gap = fmt_pct(rel, signed=True)
+    gap = f"{size:+.1f} standard deviations" if signed else fmt_pct(rel, signed=True)
     text = (
         f"{d.capitalize()} {s.names[i]} averages {_fmt(s, s.mean[i])} {m} {per}, "
-        f"{how}{'above' if s.mean[i] > mean_rest else 'below'} the {_fmt(s, mean_rest)} of the other {k - 1:,} "
+        f"{how}{'above' if s.mean[i] > mean_rest else 'below'} the {_fmt(s, mean_rest)} of the other "
+        f"{k - 1:,} "
         f"({gap}, {fmt_p(p)})."
     )
     impact = min(1.0, abs(size) / (0.6 if signed else 1.0))
@@ -193,10 +217,18 @@ def _outlier(
         text,
         impact,
         p,
-        _ev(s, s.names[i], direction_of(s.mean[i] - mean_rest), category=s.names[i], mean=s.mean[i],
-            meanOthers=mean_rest, rows=int(s.count[i]), relativeDifference=None if signed else rel,
+        _ev(
+            s,
+            s.names[i],
+            direction_of(s.mean[i] - mean_rest),
+            category=s.names[i],
+            mean=s.mean[i],
+            meanOthers=mean_rest,
+            rows=int(s.count[i]),
+            relativeDifference=None if signed else rel,
             standardizedDifference=size if signed else None,
-            test="Welch t-test, category vs. the rest, Bonferroni over categories"),  # fmt: skip
+            test="Welch t-test, category vs. the rest, Bonferroni over categories",
+        ),
         ("means", s.dimension, s.measure.name),  # one story per dimension and measure, outlier or comparison
         _box(s, f"{m.capitalize()} per row by {label(s.dimension)}", s.names[i]),
     )
@@ -217,12 +249,16 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
     hi, lo = int(np.argmax(s.mean)), int(np.argmin(s.mean))
     extreme = hi if abs(s.mean[hi] - grand) >= abs(s.mean[lo] - grand) else lo  # the category it is about
     signed = _signed(s)
-    sd = math.sqrt(max(((s.var * (s.count - 1)).sum() + (s.count * (s.mean - grand) ** 2).sum()) / max(n - 1, 1), 0))
+    sd = math.sqrt(
+        max(((s.var * (s.count - 1)).sum() + (s.count * (s.mean - grand) ** 2).sum()) / max(n - 1, 1), 0)
+    )
     gap = (s.mean[hi] - s.mean[lo]) / (sd if signed else abs(grand)) if (sd if signed else grand) else 0.0
     if gap < (0.3 if signed else 0.15):
         return None
     m, d = s.measure.label, label(s.dimension)
-    how = f"{gap:.1f} standard deviations" if signed else f"{fmt_pct(gap)} of the overall mean {_fmt(s, grand)}"
+    how = (
+        f"{gap:.1f} standard deviations" if signed else f"{fmt_pct(gap)} of the overall mean {_fmt(s, grand)}"
+    )
     text = (
         f"Average {m} per row differs by {d}: {s.names[hi]} {_fmt(s, s.mean[hi])} vs {s.names[lo]} "
         f"{_fmt(s, s.mean[lo])}, a gap of {how} ({fmt_p(p)})."
@@ -234,10 +270,19 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
         text,
         min(1.0, math.sqrt(eta2) / 0.5),  # the share of the variance the dimension explains
         p,
-        _ev(s, s.names[extreme], "up" if extreme == hi else "down", highest=s.names[hi], highestMean=s.mean[hi],
+        _ev(
+            s,
+            s.names[extreme],
+            "up" if extreme == hi else "down",
+            highest=s.names[hi],
+            highestMean=s.mean[hi],
             lowest=s.names[lo],
-            lowestMean=s.mean[lo], overallMean=grand, fStatistic=between / within, etaSquared=eta2,
-            test="one-way ANOVA from group aggregates"),  # fmt: skip
+            lowestMean=s.mean[lo],
+            overallMean=grand,
+            fStatistic=between / within,
+            etaSquared=eta2,
+            test="one-way ANOVA from group aggregates",
+        ),
         ("means", s.dimension, s.measure.name),
         _box(s, f"{m.capitalize()} per row by {d}", s.names[extreme]),
     )
@@ -263,7 +308,11 @@ def _bar(s: SegmentStats, title: str) -> ChartSpec:
 
 
 def _box(s: SegmentStats, title: str, highlight: str) -> ChartSpec:
-    order = np.argsort(-s.count)[:CHART_CATEGORIES] if len(s.names) > CHART_CATEGORIES else np.arange(len(s.names))
+    order = (
+        np.argsort(-s.count)[:CHART_CATEGORIES]
+        if len(s.names) > CHART_CATEGORIES
+        else np.arange(len(s.names))
+    )
     if highlight in s.names and s.names.index(highlight) not in order:
         order = np.append(order[:-1], s.names.index(highlight))
     return ChartSpec(

@@ -17,8 +17,6 @@ yearly or weekly cycle is never read as a trend or a shift.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
@@ -61,7 +59,9 @@ def _ev(s: Seasonal, m: Measure, time: list[str], **kw: object) -> dict[str, obj
     return out
 
 
-def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, object]] | None = None) -> Candidate | None:
+def trend(
+    s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, object]] | None = None
+) -> Candidate | None:
     """A rising or falling trend, with its size and significance."""
     ts = s.ts
     y = s.adjusted
@@ -83,7 +83,8 @@ def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, obje
         start = f"{fmt_num(first)} per {ts.grain}" if first > 0 else "almost none"
         change = f"{last / first:.1f}×" if first > 0 else "from almost zero"
         text = (
-            f"{name.capitalize()} is {word}: from {start} at the start to {fmt_num(last)} per {ts.grain} at the end "
+            f"{name.capitalize()} is {word}: from {start} at the start to {fmt_num(last)} per {ts.grain} "
+            "at the end "
             f"of {n} {ts.grain}s ({change}, {fmt_p(p)})."
         )
     else:
@@ -97,9 +98,19 @@ def trend(s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, obje
         text,
         max(min(1.0, abs(rel) / 0.5), _standardized(y, curve)),
         p,
-        _ev(s, m, time, direction=direction_of(rel), filters=filters, start=curve[0], end=curve[-1],
-            relativeChange=rel, rSquared=r2, scale=scale,
-            test="least-squares slope (autocorrelation-corrected) or drift t-test, Bonferroni over the two"),  # fmt: skip
+        _ev(
+            s,
+            m,
+            time,
+            direction=direction_of(rel),
+            filters=filters,
+            start=curve[0],
+            end=curve[-1],
+            relativeChange=rel,
+            rSquared=r2,
+            scale=scale,
+            test="least-squares slope (autocorrelation-corrected) or drift t-test, Bonferroni over the two",
+        ),
         ("trend", m.name),
         line_chart(ts, f"{name.capitalize()} per {ts.grain} with trend", name, trendLine=curve.tolist()),
     )
@@ -192,9 +203,19 @@ def period_change(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
         text,
         min(1.0, abs(rel) / 0.5),
         p,
-        _ev(s, m, time, direction=direction_of(rel), last=last, previous=prev, lastPeriod=str(ts.x[-1]),
-            previousPeriod=str(ts.x[-2]), relativeChange=rel, zScore=z,
-            test="change vs. spread of earlier changes"),  # fmt: skip
+        _ev(
+            s,
+            m,
+            time,
+            direction=direction_of(rel),
+            last=last,
+            previous=prev,
+            lastPeriod=str(ts.x[-1]),
+            previousPeriod=str(ts.x[-2]),
+            relativeChange=rel,
+            zScore=z,
+            test="change vs. spread of earlier changes",
+        ),
         ("period_change", m.name),
         ChartSpec(
             "bar",
@@ -264,14 +285,29 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
         text,
         min(1.0, abs(rel) / 0.5),
         p,
-        _ev(s, m, time, direction=direction_of(step), changeDate=str(when), meanBefore=raw_b, meanAfter=raw_a,
-            step=step, relativeChange=rel,
-            test="step added to a line at the best split, t-test on effective sizes, Bonferroni over splits"),  # fmt: skip
+        _ev(
+            s,
+            m,
+            time,
+            direction=direction_of(step),
+            changeDate=str(when),
+            meanBefore=raw_b,
+            meanAfter=raw_a,
+            step=step,
+            relativeChange=rel,
+            test="step added to a line at the best split, t-test on effective sizes, Bonferroni over splits",
+        ),
         ("change_point", m.name),
         line_chart(
             ts_obs,
             f"{m.label.capitalize()} per {ts_obs.grain}: level shift",
             m.label,
-            changePoint={"x": when, "before": raw_b, "after": raw_a, "start": ts_obs.x[0], "end": ts_obs.x[-1]},
+            changePoint={
+                "x": when,
+                "before": raw_b,
+                "after": raw_a,
+                "start": ts_obs.x[0],
+                "end": ts_obs.x[-1],
+            },
         ),
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 import polars as pl
 
@@ -35,18 +36,216 @@ MIN_LIFT = 2.0
 _CODE = re.compile(r"\b[A-Za-z]{2,}[-_]?\d{2,}\b")
 _TOKEN = r"[a-z][a-z0-9']+"
 STOP_WORDS = frozenset(
-    """a about above after again against all am an and any are aren't as at be because been before being
-    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
-    during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
-    here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself
-    let's me more most mustn't my myself no nor not of off on once only or other ought our ours ourselves out
-    over own same shan't she she'd she'll she's should shouldn't so some such than that that's the their
-    theirs them themselves then there there's these they they'd they'll they're they've this those through to
-    too under until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where
-    where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're you've
-    your yours yourself yourselves also get got getting please thanks thank hi hello dear regards via per
-    would could will shall may might must need needs needed just still yet etc using use used one two new
-    """.split()
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "aren't",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "can't",
+        "cannot",
+        "could",
+        "couldn't",
+        "did",
+        "didn't",
+        "do",
+        "does",
+        "doesn't",
+        "doing",
+        "don't",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "hadn't",
+        "has",
+        "hasn't",
+        "have",
+        "haven't",
+        "having",
+        "he",
+        "he'd",
+        "he'll",
+        "he's",
+        "her",
+        "here",
+        "here's",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "how's",
+        "i",
+        "i'd",
+        "i'll",
+        "i'm",
+        "i've",
+        "if",
+        "in",
+        "into",
+        "is",
+        "isn't",
+        "it",
+        "it's",
+        "its",
+        "itself",
+        "let's",
+        "me",
+        "more",
+        "most",
+        "mustn't",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "ought",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "shan't",
+        "she",
+        "she'd",
+        "she'll",
+        "she's",
+        "should",
+        "shouldn't",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "that's",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "there's",
+        "these",
+        "they",
+        "they'd",
+        "they'll",
+        "they're",
+        "they've",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "wasn't",
+        "we",
+        "we'd",
+        "we'll",
+        "we're",
+        "we've",
+        "were",
+        "weren't",
+        "what",
+        "what's",
+        "when",
+        "when's",
+        "where",
+        "where's",
+        "which",
+        "while",
+        "who",
+        "who's",
+        "whom",
+        "why",
+        "why's",
+        "with",
+        "won't",
+        "would",
+        "wouldn't",
+        "you",
+        "you'd",
+        "you'll",
+        "you're",
+        "you've",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "also",
+        "get",
+        "got",
+        "getting",
+        "please",
+        "thanks",
+        "thank",
+        "hi",
+        "hello",
+        "dear",
+        "regards",
+        "via",
+        "per",
+        "would",
+        "could",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "need",
+        "needs",
+        "needed",
+        "just",
+        "still",
+        "yet",
+        "etc",
+        "using",
+        "use",
+        "used",
+        "one",
+        "two",
+        "new",
+    ]
 )
 
 
@@ -61,7 +260,7 @@ def tokens(texts: list[str]) -> list[set[str]]:
     for text in texts:
         ws = [w for w in re.findall(_TOKEN, text.lower()) if len(w) > 2 and w not in STOP_WORDS]
         terms = set(ws)
-        terms.update(f"{a} {b}" for a, b in zip(ws, ws[1:], strict=False) if a != b)
+        terms.update(f"{a} {b}" for a, b in pairwise(ws) if a != b)
         out.append(terms)
     return out
 
@@ -108,9 +307,15 @@ def _overall(column: str, count: Measure, terms: list[tuple[str, int, float]], n
         min(1.0, first[2] / 0.5),
         None,
         {
-            **evidence(count, columns=[column], entity=first[0], direction="up",
-                       aggregation=f"share of {count.noun} whose {column} contains the term",
-                       rows=n, test="descriptive (share of rows containing each term)"),  # fmt: skip
+            **evidence(
+                count,
+                columns=[column],
+                entity=first[0],
+                direction="up",
+                aggregation=f"share of {count.noun} whose {column} contains the term",
+                rows=n,
+                test="descriptive (share of rows containing each term)",
+            ),
             "terms": [{"term": t, "count": c, "share": s} for t, c, s in terms],
         },
         ("text_terms", column, "overall"),
@@ -119,7 +324,12 @@ def _overall(column: str, count: Measure, terms: list[tuple[str, int, float]], n
 
 
 def _codes(
-    column: str, count: Measure, codes: list[tuple[str, int]], families: list[tuple[str, int]], with_code: int, n: int
+    column: str,
+    count: Measure,
+    codes: list[tuple[str, int]],
+    families: list[tuple[str, int]],
+    with_code: int,
+    n: int,
 ) -> Candidate:
     kinds = ", ".join(f"{f}… in {fmt_pct(k / n)}" for f, k in families[:3])
     listed = ", ".join(f"{c} ({k})" for c, k in codes[:5])
@@ -134,9 +344,16 @@ def _codes(
         min(1.0, with_code / n / 0.3) * 0.6,
         None,
         {
-            **evidence(count, columns=[column], entity=codes[0][0], direction="up",
-                       aggregation=f"codes (letters followed by digits) found in {column}", rows=n,
-                       rowsWithCode=with_code, test="descriptive (codes found in the text)"),  # fmt: skip
+            **evidence(
+                count,
+                columns=[column],
+                entity=codes[0][0],
+                direction="up",
+                aggregation=f"codes (letters followed by digits) found in {column}",
+                rows=n,
+                rowsWithCode=with_code,
+                test="descriptive (codes found in the text)",
+            ),
             "terms": [{"term": c, "count": k, "share": k / n, "code": True} for c, k in codes],
             "codeFamilies": [{"prefix": f, "count": k, "share": k / n} for f, k in families],
         },
@@ -175,7 +392,7 @@ def segment_terms(df: pl.DataFrame, column: str, count: Measure, dim: str, value
         f"{value} {count.noun} are described differently: {listed} of {value} {count.noun} against the other "
         f"{count.noun} ({fmt_p(p)})."
     )
-    terms = [(t, k, a) for _, t, k, a, _ in found[:TOP_TERMS]]
+    top_terms = [(t, k, a) for _, t, k, a, _ in found[:TOP_TERMS]]
     return Candidate(
         "text_terms",
         f"'{term}' marks {value} {count.noun}",
@@ -183,16 +400,28 @@ def segment_terms(df: pl.DataFrame, column: str, count: Measure, dim: str, value
         min(1.0, (s_in - s_out) / 0.5),
         p,
         {
-            **evidence(count, columns=[column], dimension=dim, entity=value, direction="up",
-                       filters=[{"column": dim, "equals": value}],
-                       aggregation=f"share of {count.noun} whose {column} contains the term, inside {dim} = {value} "
-                       "vs elsewhere", term=term, share=s_in, shareElsewhere=s_out, rows=n_in,
-                       test="two-proportion z-test per term, Bonferroni over the terms tried"),  # fmt: skip
-            "terms": [{"term": t, "count": k, "share": a, "shareElsewhere": b, "lift": a / b if b else None}
-                      for _, t, k, a, b in found[:TOP_TERMS]],  # fmt: skip
+            **evidence(
+                count,
+                columns=[column],
+                dimension=dim,
+                entity=value,
+                direction="up",
+                filters=[{"column": dim, "equals": value}],
+                aggregation=f"share of {count.noun} whose {column} contains the term, inside {dim} = {value} "
+                "vs elsewhere",
+                term=term,
+                share=s_in,
+                shareElsewhere=s_out,
+                rows=n_in,
+                test="two-proportion z-test per term, Bonferroni over the terms tried",
+            ),
+            "terms": [
+                {"term": t, "count": k, "share": a, "shareElsewhere": b, "lift": a / b if b else None}
+                for _, t, k, a, b in found[:TOP_TERMS]
+            ],
         },
         ("text_terms", column, dim, value),
-        _terms_chart(f"Terms of {value} {count.noun} in {label(column)}", terms, count.noun),
+        _terms_chart(f"Terms of {value} {count.noun} in {label(column)}", top_terms, count.noun),
     )
 
 
@@ -200,6 +429,10 @@ def _terms_chart(title: str, terms: list[tuple[str, int, float]], what: str) -> 
     return ChartSpec(
         "bar",
         title,
-        {"categories": [t for t, _, _ in terms], "values": [c for _, c, _ in terms], "name": f"{what} mentioning",
-         "orientation": "h"},
-    )  # fmt: skip
+        {
+            "categories": [t for t, _, _ in terms],
+            "values": [c for _, c, _ in terms],
+            "name": f"{what} mentioning",
+            "orientation": "h",
+        },
+    )

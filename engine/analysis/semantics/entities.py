@@ -40,8 +40,11 @@ class Panel:
     mixed_units: bool  # the key names different quantities ("variable", "indicator"): never add across it
 
     def to_dict(self) -> dict[str, object]:
-        return {"entity": self.keys[0] if len(self.keys) == 1 else self.keys, "keys": self.keys,
-                "mixedUnits": self.mixed_units}
+        return {
+            "entity": self.keys[0] if len(self.keys) == 1 else self.keys,
+            "keys": self.keys,
+            "mixedUnits": self.mixed_units,
+        }
 
 
 def dimensions_and_entities(
@@ -65,8 +68,10 @@ def dimensions_and_entities(
             dims.append(p)
             if person:
                 entities.append(Entity(p.name, p.distinct, True))
-        elif repeated and p.semantic in ("categorical", "identifier", "integer", "text") and (
-            person or p.distinct > MAX_DIMENSION_VALUES
+        elif (
+            repeated
+            and p.semantic in ("categorical", "identifier", "integer", "text")
+            and (person or p.distinct > MAX_DIMENSION_VALUES)
         ):
             entities.append(Entity(p.name, p.distinct, person))
     dims.sort(key=lambda p: (p.missing > 0.5 * rows, p.distinct > 20, abs(p.distinct - 6), p.missing))
@@ -76,7 +81,7 @@ def dimensions_and_entities(
 
 
 def text_columns(df: pl.DataFrame, profiles: list[ColumnProfile]) -> list[str]:
-    """Free text: long values, or many distinct phrases of three words or more, or a column named like text."""
+    """Free text: long values, many distinct phrases of five words or more, or a column named like text."""
     out = []
     for p in profiles:
         if p.semantic not in ("categorical", "text") or df.schema[p.name] != pl.String or has(p.name, CODES):

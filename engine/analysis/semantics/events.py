@@ -13,13 +13,101 @@ from engine.analysis.semantics.model import Measure
 from engine.analysis.semantics.vocabulary import CODES, words
 
 _GENERIC = frozenset(
-    "data dataset datasets export exports file files upload uploads table tables sheet report reports "
-    "download output result results sample samples test tmp temp untitled book copy final new old raw "
-    "clean cleaned all full list long wide panel tidy csv tsv xlsx json jsonl parquet dump extract latest of the and for by in "
-    "from to a an v x".split()
+    [
+        "data",
+        "dataset",
+        "datasets",
+        "export",
+        "exports",
+        "file",
+        "files",
+        "upload",
+        "uploads",
+        "table",
+        "tables",
+        "sheet",
+        "report",
+        "reports",
+        "download",
+        "output",
+        "result",
+        "results",
+        "sample",
+        "samples",
+        "test",
+        "tmp",
+        "temp",
+        "untitled",
+        "book",
+        "copy",
+        "final",
+        "new",
+        "old",
+        "raw",
+        "clean",
+        "cleaned",
+        "all",
+        "full",
+        "list",
+        "long",
+        "wide",
+        "panel",
+        "tidy",
+        "csv",
+        "tsv",
+        "xlsx",
+        "json",
+        "jsonl",
+        "parquet",
+        "dump",
+        "extract",
+        "latest",
+        "of",
+        "the",
+        "and",
+        "for",
+        "by",
+        "in",
+        "from",
+        "to",
+        "a",
+        "an",
+        "v",
+        "x",
+    ]
 )
-_MONTHS = frozenset("jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june "
-                    "july august september october november december q1 q2 q3 q4".split())  # fmt: skip
+_MONTHS = frozenset(
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+    ]
+)
 
 
 def row_meaning(file_name: str | None, columns: list[str]) -> str:
@@ -52,5 +140,11 @@ def plural(word: str) -> str:
 
 def count_measure(meaning: str, name: str | None = None) -> Measure:
     """The row count, named after what a row is."""
-    return Measure(name or meaning, "count", f"number of {meaning}", derived=True, definition="number of rows",
-                   definition_noun=meaning)
+    return Measure(
+        name or meaning,
+        "count",
+        f"number of {meaning}",
+        derived=True,
+        definition="number of rows",
+        definition_noun=meaning,
+    )

@@ -37,6 +37,7 @@ from engine.analysis.semantics.vocabulary import (
     words,
 )
 
+
 @dataclass
 class NumericReading:
     """What the numeric columns turned out to be."""
@@ -57,18 +58,10 @@ def read_numeric(
     one value per entity and period that changes little from one to the next)
     marks them as levels when their name says nothing.
     """
-    measures: list[Measure] = []
-    codes: list[str] = []
-    calendar: list[str] = []
-    coded: list[str] = []
+    reading = NumericReading([], [], [], [], None)
     lat = lon = None
     for p in profiles:
-        if p.name in time_columns:
-            continue
-        if p.semantic == "identifier":
-            codes.append(p.name)
-            continue
-        if p.semantic not in ("numeric", "integer"):
+        if p.name in time_columns or p.semantic not in ("numeric", "integer", "identifier"):
             continue
         if lat is None and has(p.name, LATITUDE) and _within(p, -90, 90):
             lat = p.name
@@ -76,25 +69,35 @@ def read_numeric(
         if lon is None and has(p.name, LONGITUDE) and _within(p, -180, 360):
             lon = p.name
             continue
-        if _is_code(df, p):
-            codes.append(p.name)
-            continue
-        if has(p.name, CALENDAR) and p.distinct <= 60:
-            calendar.append(p.name)
-            continue
-        if p.distinct <= 2:
-            continue
-        if p.distinct <= FEW_VALUES and _integral(df, p) and not name_tells_kind(p.name, None):
-            coded.append(p.name)  # a small set of integer codes (cylinders, gears): a dimension
-            continue
-        measure = _measure(p, p.name in level_hint)
-        if not name_tells_kind(p.name, p.parsing.get("unit")) and _tally(p):
-            measure.kind, measure.additive_across = "flow", True
-        measures.append(measure)
-    geography = {"latitude": lat, "longitude": lon} if lat and lon else None
-    if not geography:  # a lone coordinate is still not a measure
-        codes += [c for c in (lat, lon) if c]
-    return NumericReading(measures, codes, calendar, coded, geography)
+        role = _role(df, p)
+        if role == "code":
+            reading.codes.append(p.name)
+        elif role == "calendar":
+            reading.calendar.append(p.name)
+        elif role == "coded":
+            reading.coded.append(p.name)  # a small set of integer codes (cylinders, gears): a dimension
+        elif role == "measure":
+            measure = _measure(p, p.name in level_hint)
+            if not name_tells_kind(p.name, p.parsing.get("unit")) and _tally(p):
+                measure.kind, measure.additive_across = "flow", True
+            reading.measures.append(measure)
+    reading.geography = {"latitude": lat, "longitude": lon} if lat and lon else None
+    if not reading.geography:  # a lone coordinate is still not a measure
+        reading.codes += [c for c in (lat, lon) if c]
+    return reading
+
+
+def _role(df: pl.DataFrame, p: ColumnProfile) -> str:
+    """code | calendar | coded | flag | measure, for one numeric column."""
+    if p.semantic == "identifier" or _is_code(df, p):
+        return "code"
+    if has(p.name, CALENDAR) and p.distinct <= 60:
+        return "calendar"
+    if p.distinct <= 2:
+        return "flag"
+    if p.distinct <= FEW_VALUES and _integral(df, p) and not name_tells_kind(p.name, None):
+        return "coded"
+    return "measure"
 
 
 def _within(p: ColumnProfile, lo: float, hi: float) -> bool:
@@ -116,9 +119,14 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     if has(p.name, CALENDAR) and (p.distinct > 24 or has(p.name, _FINE_CALENDAR)):
         return True  # minute, second, day of month: too fine to segment by
     lo, hi = p.stats.get("min"), p.stats.get("max")
-    if has(p.name, YEARS) and lo is not None and hi is not None and YEAR_MIN <= lo and hi <= YEAR_MAX:
+    if has(p.name, YEARS) and lo is not None and hi is not None and lo >= YEAR_MIN and hi <= YEAR_MAX:
         return True
-    if p.semantic == "integer" and lo is not None and lo >= 0 and p.distinct >= 0.95 * (df.height - p.missing):
+    if (
+        p.semantic == "integer"
+        and lo is not None
+        and lo >= 0
+        and p.distinct >= 0.95 * (df.height - p.missing)
+    ):
         # every value distinct and increasing with the row: a row number
         s = df[p.name].drop_nulls()
         if s.len() > 20 and bool((s.diff().drop_nulls() == 1).mean() >= 0.99):  # type: ignore[operator]
@@ -177,8 +185,10 @@ def _measure(p: ColumnProfile, behaves_like_level: bool) -> Measure:
 
 def name_tells_kind(name: str, unit: str | None) -> bool:
     """Whether the name (or unit) alone says flow or level."""
-    return unit == "percent" or has(name, _MODIFIERS) or any(
-        has(w, INTENSIVE) or has(w, EXTENSIVE) or has(w, FLOW) for w in words(name)
+    return (
+        unit == "percent"
+        or has(name, _MODIFIERS)
+        or any(has(w, INTENSIVE) or has(w, EXTENSIVE) or has(w, FLOW) for w in words(name))
     )
 
 
@@ -211,7 +221,9 @@ def measure_kind(name: str, unit: str | None, behaves_like_level: bool) -> tuple
     return "level", False  # an unnamed measurement (mass, length, horsepower) is averaged, never summed
 
 
-_MODIFIERS = frozenset({"unit", "per", "avg", "average", "mean", "median", "pct", "percent", "ratio", "rate", "share"})
+_MODIFIERS = frozenset(
+    {"unit", "per", "avg", "average", "mean", "median", "pct", "percent", "ratio", "rate", "share"}
+)
 
 
 def persistent(values: np.ndarray) -> bool:

@@ -22,7 +22,7 @@ COUNT = "\x00count"  # name used in aggregates for the row count
 
 def coarser_or_equal(a: str, b: str) -> bool:
     """Whether grain `a` is at least as coarse as grain `b`."""
-    return GRAIN_ORDER.index(a) >= GRAIN_ORDER.index(b)  # type: ignore[arg-type]
+    return GRAIN_ORDER.index(a) >= GRAIN_ORDER.index(b)
 
 
 @dataclass

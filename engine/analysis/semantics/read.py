@@ -26,9 +26,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     by_name = {p.name: p for p in profiles}
     durations = find_durations(df, profiles)
     time, time_expr = find_time_axis(df, profiles, prefer=durations[0].start if durations else None)
-    frame = df.with_columns(
-        ([time_expr] if time_expr is not None else []) + [d.expr for d in durations]
-    )
+    frame = df.with_columns(([time_expr] if time_expr is not None else []) + [d.expr for d in durations])
     time_cols = time.columns if time else []
     numeric = read_numeric(df, profiles, time_cols, set())
     measures = numeric.measures
@@ -36,8 +34,11 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     text = text_columns(df, profiles)
     dims, entities = dimensions_and_entities(df, profiles, taken | set(text), set(numeric.codes))
     dims += [c for c in numeric.calendar + numeric.coded if c not in dims and c not in time_cols]
-    keyable = [m.name for m in measures if by_name[m.name].semantic == "integer"
-               and by_name[m.name].distinct <= PANEL_KEY_VALUES]  # fmt: skip
+    keyable = [
+        m.name
+        for m in measures
+        if by_name[m.name].semantic == "integer" and by_name[m.name].distinct <= PANEL_KEY_VALUES
+    ]
     panel = find_panel(frame, dims + [e.column for e in entities if e.column not in dims] + keyable)
     if panel:
         for key in panel.keys:
@@ -66,8 +67,14 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         panel=panel.to_dict() if panel else None,
         geography=numeric.geography,
         text=text,
-        codes=numeric.codes + [p.name for p in profiles if p.semantic in ("categorical", "identifier")
-                               and df.schema[p.name] == pl.String and has(p.name, CODES)],
+        codes=numeric.codes
+        + [
+            p.name
+            for p in profiles
+            if p.semantic in ("categorical", "identifier")
+            and df.schema[p.name] == pl.String
+            and has(p.name, CODES)
+        ],
         relations=find_relations(
             frame.sort(TIME) if kind == "series" and TIME in frame.columns else frame,
             measures,

@@ -44,19 +44,7 @@ def find_relations(
     if sample.height < 5:
         return []
     cols = {m: sample[m].cast(pl.Float64).to_numpy() for m in names}
-    found: list[Relation] = []
-    tied: set[str] = set()
-    for c in names:
-        rel = _binary(c, names, cols)
-        if rel:
-            found.append(rel)
-            tied.add(c)
-    for c in names:
-        if c not in tied:
-            rel = _sum_of(c, names, cols)
-            if rel:
-                found.append(rel)
-                tied.add(c)
+    found = _arithmetic(names, cols)
     additive = {m.name for m in measures if m.kind == "flow" or (m.kind == "level" and m.additive_across)}
     # parts of a total add up: a penguin's flipper is not part of its mass, though it is smaller; over
     # time, aggregates and their parts (GDP and consumption) often carry names that say nothing
@@ -65,21 +53,44 @@ def find_relations(
         found += _growth_rates(names, cols, found)
     flows = [m.name for m in measures if m.kind in ("flow", "count") and not m.derived and m.name in cols]
     if keys:
-        data = df.select([*keys, *flows]).drop_nulls()
-        groups = [g for _, g in data.group_by(keys, maintain_order=True)][:20]
-        votes: dict[tuple[str, str], list[Relation]] = {}
-        for g in groups:
-            gc = {m: g[m].cast(pl.Float64).to_numpy() for m in flows}
-            for rel in _proportional(flows, gc, found):
-                votes.setdefault((rel.target, rel.parts[0]), []).append(rel)
-        found += [rels[0] for rels in votes.values() if len(rels) >= 0.5 * len(groups)]
+        found += _proportional_within(df, keys, flows, found)
     elif over_time:  # rows are things in a cross-section: visits per ad dollar is a finding, not arithmetic
         found += _proportional(flows, cols, found)
     return found
 
 
+def _arithmetic(names: list[str], cols: dict[str, np.ndarray]) -> list[Relation]:
+    """Products, sums and differences of two measures, then sums of three or more."""
+    found: list[Relation] = []
+    for c in names:
+        rel = _binary(c, names, cols)
+        if rel:
+            found.append(rel)
+    tied = {r.target for r in found}
+    for c in names:
+        if c not in tied:
+            rel = _sum_of(c, names, cols)
+            if rel:
+                found.append(rel)
+    return found
+
+
+def _proportional_within(
+    df: pl.DataFrame, keys: list[str], flows: list[str], found: list[Relation]
+) -> list[Relation]:
+    """Proportional flows within most of a panel's entities (homes sold and their dollar value, by city)."""
+    data = df.select([*keys, *flows]).drop_nulls()
+    groups = [g for _, g in data.group_by(keys, maintain_order=True)][:20]
+    votes: dict[tuple[str, str], list[Relation]] = {}
+    for g in groups:
+        gc = {m: g[m].cast(pl.Float64).to_numpy() for m in flows}
+        for rel in _proportional(flows, gc, found):
+            votes.setdefault((rel.target, rel.parts[0]), []).append(rel)
+    return [rels[0] for rels in votes.values() if len(rels) >= 0.5 * len(groups)]
+
+
 def _growth_rates(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
-    """A series that is the growth rate of another (inflation of a price index): r >= 0.8 with its log changes."""
+    """A series that is another's growth rate (inflation of a price index): r >= 0.8 with its log steps."""
     out = []
     for a in names:
         level = cols[a]
@@ -98,7 +109,7 @@ def _growth_rates(names: list[str], cols: dict[str, np.ndarray], found: list[Rel
 
 
 def _proportional(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
-    """Flows where one is a steady multiple of the other (r >= 0.8, the ratio's spread under 30% of its mean)."""
+    """Flows where one is a steady multiple of the other (r >= 0.8, the ratio within 30% of its mean)."""
     out = []
     for a, b in combinations(names, 2):
         x, y = cols[a], cols[b]
@@ -106,10 +117,10 @@ def _proportional(names: list[str], cols: dict[str, np.ndarray], found: list[Rel
         if keep.sum() < 5 or any({a, b} <= {r.target, *r.parts} for r in found):
             continue
         ratio = y[keep] / x[keep]
-        if np.std(x) > 0 and np.std(y) > 0 and float(np.corrcoef(x, y)[0, 1]) >= 0.8:
-            if float(np.std(ratio)) <= 0.3 * float(np.mean(ratio)):
-                big, small = (b, a) if float(np.mean(y)) >= float(np.mean(x)) else (a, b)
-                out.append(Relation("proportional", big, [small]))
+        moves = np.std(x) > 0 and np.std(y) > 0 and float(np.corrcoef(x, y)[0, 1]) >= 0.8
+        if moves and float(np.std(ratio)) <= 0.3 * float(np.mean(ratio)):
+            big, small = (b, a) if float(np.mean(y)) >= float(np.mean(x)) else (a, b)
+            out.append(Relation("proportional", big, [small]))
     return out
 
 
@@ -139,9 +150,9 @@ def _sum_of(c: str, names: list[str], cols: dict[str, np.ndarray]) -> Relation |
         return None
     for size in range(3, min(MAX_PARTS, len(parts)) + 1):
         for combo in combinations(parts[:8], size):
-            if _close(t, sum(cols[m] for m in combo)):
+            if _close(t, np.sum([cols[m] for m in combo], axis=0)):
                 return Relation("sum_of", c, list(combo))
-    if len(parts) > MAX_PARTS and _close(t, sum(cols[m] for m in parts)):
+    if len(parts) > MAX_PARTS and _close(t, np.sum([cols[m] for m in parts], axis=0)):
         return Relation("sum_of", c, parts)
     return None
 
@@ -158,7 +169,12 @@ def _components(names: list[str], cols: dict[str, np.ndarray], found: list[Relat
             r = float(np.corrcoef(a, b)[0, 1])
             ratio = b[a > 0] / a[a > 0]
             steady = ratio.size > 0 and float(np.std(ratio)) <= 0.3 * float(np.mean(ratio))
-            if 0.03 <= share <= 0.995 and r >= 0.85 and steady and not any({t, p} <= {x.target, *x.parts} for x in found):
+            if (
+                0.03 <= share <= 0.995
+                and r >= 0.85
+                and steady
+                and not any({t, p} <= {x.target, *x.parts} for x in found)
+            ):
                 out.append(Relation("component_of", t, [p]))
     return out
 
@@ -180,22 +196,33 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
         aggs = []
         for m in names:
             v = pl.col(m).cast(pl.Float64)
-            aggs += [v.min().alias(f"{m}\x00lo"), v.max().alias(f"{m}\x00hi"), v.count().alias(f"{m}\x00n"),
-                     v.quantile(0.01).alias(f"{m}\x00q01"), v.quantile(0.99).alias(f"{m}\x00q99")]  # fmt: skip
-        queries.append(sample.lazy().filter(pl.col(dim).is_not_null()).group_by(pl.col(dim).cast(pl.String)).agg(aggs))
+            aggs += [
+                v.min().alias(f"{m}\x00lo"),
+                v.max().alias(f"{m}\x00hi"),
+                v.count().alias(f"{m}\x00n"),
+                v.quantile(0.01).alias(f"{m}\x00q01"),
+                v.quantile(0.99).alias(f"{m}\x00q99"),
+            ]
+        queries.append(
+            sample.lazy().filter(pl.col(dim).is_not_null()).group_by(pl.col(dim).cast(pl.String)).agg(aggs)
+        )
     out = []
     for dim, table in zip(dimensions, pl.collect_all(queries), strict=True):
         for m in names:
             if m == dim:
                 continue
-            t = table.select(
-                pl.col(dim),
-                pl.col(f"{m}\x00lo").alias("lo"),
-                pl.col(f"{m}\x00hi").alias("hi"),
-                pl.col(f"{m}\x00n").alias("n"),
-                pl.col(f"{m}\x00q01").alias("q01"),
-                pl.col(f"{m}\x00q99").alias("q99"),
-            ).filter(pl.col("n") > 0).sort("lo")
+            t = (
+                table.select(
+                    pl.col(dim),
+                    pl.col(f"{m}\x00lo").alias("lo"),
+                    pl.col(f"{m}\x00hi").alias("hi"),
+                    pl.col(f"{m}\x00n").alias("n"),
+                    pl.col(f"{m}\x00q01").alias("q01"),
+                    pl.col(f"{m}\x00q99").alias("q99"),
+                )
+                .filter(pl.col("n") > 0)
+                .sort("lo")
+            )
             if t.height < 2:
                 continue
             lo, hi, n = t["lo"].to_numpy(), t["hi"].to_numpy(), t["n"].to_numpy()

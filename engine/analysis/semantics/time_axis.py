@@ -24,14 +24,18 @@ _YEAR_NAME = re.compile(
 _QUARTER_NAME = re.compile(r"^(quarter|qtr|q)$|[_\s.-](quarter|qtr)$", re.I)
 _MONTH_NAME = re.compile(r"^(month|mon|mo|mm)$|[_\s.-]month$", re.I)
 _NOT_TIME = re.compile(r"birth|dob|born|expir|due|deadline|updated|modified|last_?seen|built|founded", re.I)
-_EVENT_TIME = re.compile(r"date|time|opened|created|start|submitted|order|placed|timestamp|day|period|when", re.I)
+_EVENT_TIME = re.compile(
+    r"date|time|opened|created|start|submitted|order|placed|timestamp|day|period|when", re.I
+)
 _END_TIME = re.compile(r"closed|resolved|end|finish|ship|deliver|processed|completed|leave|termin", re.I)
 _MONTH_WORDS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def year_like(df: pl.DataFrame, p: ColumnProfile) -> bool:
     """An integral numeric column whose values are all years, named like a year (or "time")."""
-    if p.semantic not in ("integer", "numeric") or not (_YEAR_NAME.search(p.name) or _TIME_WORD.match(p.name)):
+    if p.semantic not in ("integer", "numeric") or not (
+        _YEAR_NAME.search(p.name) or _TIME_WORD.match(p.name)
+    ):
         return False
     lo, hi = p.stats.get("min"), p.stats.get("max")
     if lo is None or hi is None or lo < YEAR_MIN or hi > YEAR_MAX:
@@ -49,9 +53,7 @@ def find_time_axis(
     """
     by_name = {p.name: p for p in profiles}
     dates = [
-        p
-        for p in profiles
-        if p.semantic == "datetime" and p.distinct >= 3 and not _NOT_TIME.search(p.name)
+        p for p in profiles if p.semantic == "datetime" and p.distinct >= 3 and not _NOT_TIME.search(p.name)
     ]
     if prefer and prefer in by_name and by_name[prefer] in dates:
         return _from_dates(df, by_name[prefer])
@@ -163,9 +165,9 @@ def _from_year(
             expr = pl.date(y, month, 1)
             return TimeAxis(year.name, "quarter", "year_quarter", [year.name, p.name]), expr.alias(TIME)
         if _MONTH_NAME.search(p.name):
-            month = _month_number(df, p.name)
-            if month is not None:
-                expr = pl.date(y, month, 1)
+            named = _month_number(df, p.name)
+            if named is not None:
+                expr = pl.date(y, named, 1)
                 return TimeAxis(year.name, "month", "year_month", [year.name, p.name]), expr.alias(TIME)
     return TimeAxis(year.name, "year", "year_integer", [year.name]), pl.date(y, 1, 1).alias(TIME)
 
@@ -188,7 +190,10 @@ def _month_number(df: pl.DataFrame, name: str) -> pl.Expr | None:
         if short.len() and bool(short.is_in(_MONTH_WORDS).all()):
             mapping = {w: i for i, w in enumerate(_MONTH_WORDS, start=1)}
             return (
-                pl.col(name).str.strip_chars().str.to_lowercase().str.slice(0, 3)
+                pl.col(name)
+                .str.strip_chars()
+                .str.to_lowercase()
+                .str.slice(0, 3)
                 .replace_strict(mapping, default=None, return_dtype=pl.Int32)
-            )  # fmt: skip
+            )
     return None

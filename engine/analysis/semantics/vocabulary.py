@@ -85,15 +85,21 @@ PERSON = vocab(
     "teacher doctor nurse physician vendor supplier"
 )
 START_END = (
-    (vocab("opened open created create start started begin begun submitted order ordered placed "
-           "hired hire joined join arrival arrived checkin requested received reported logged booked "
-           "departure dep entered admitted admission sent issued raised diag diagnosis diagnosed onset "
-           "enrolled entry"),
-     vocab("closed close resolved resolve end ended finish finished completed complete shipped ship "
-           "delivered delivery terminated termination left leave exit checkout processed approved paid "
-           "fulfilled returned discharged discharge arr answered responded done due death died deceased "
-           "recovered cured")),
-)  # fmt: skip
+    (
+        vocab(
+            "opened open created create start started begin begun submitted order ordered placed "
+            "hired hire joined join arrival arrived checkin requested received reported logged booked "
+            "departure dep entered admitted admission sent issued raised diag diagnosis diagnosed onset "
+            "enrolled entry"
+        ),
+        vocab(
+            "closed close resolved resolve end ended finish finished completed complete shipped ship "
+            "delivered delivery terminated termination left leave exit checkout processed approved paid "
+            "fulfilled returned discharged discharge arr answered responded done due death died deceased "
+            "recovered cured"
+        ),
+    ),
+)
 # A lone word naming a numbered thing: an integer column called just this is a code ("flight" 1545).
 NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
 # A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.
