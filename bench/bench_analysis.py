@@ -6,16 +6,17 @@ dev-samples/sales_demo.csv (as Sightline's worker warms up before forking),
 then measures the wall time of the work itself (imports and warm-up excluded)
 and reports its peak RSS (ru_maxrss, which includes the interpreter and its
 imports). analyze and read_csv runs alternate, so both see the same
-background load. Targets (issue 3): analyze ≥10× faster and ≤0.5× the peak
-memory of ydata-profiling, ≤4× the time of polars.read_csv, and 10M rows under
-3 GB peak RSS.
+background load. Targets (issues 3 and 9): analyze ≥10× faster and ≤0.5× the
+peak memory of ydata-profiling, ≤4× the time of polars.read_csv on the sales
+table and on the ticket table (two timestamps, category, agent, location, a
+short text), and 10M rows under 3 GB peak RSS.
 
 ydata-profiling pins older numpy/pandas/scipy than Sightline, so it lives in
 its own virtualenv (bench/out/ydata-venv, made with
 `python -m venv bench/out/ydata-venv && bench/out/ydata-venv/bin/pip install
 ydata-profiling polars`); pass --ydata-python to use another interpreter.
 
-    python bench/bench_analysis.py [--rows 1000000] [--ten-million] [--skip-ydata]
+    python bench/bench_analysis.py [--rows 1000000] [--table sales|tickets|both] [--ten-million] [--skip-ydata]
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-from bench.gen_sales import generate  # noqa: E402
+from bench import gen_sales, gen_tickets  # noqa: E402
+
+TABLES = {"sales": gen_sales.generate, "tickets": gen_tickets.generate}
 
 _REPORT = """
 import json, resource, time
@@ -130,14 +133,14 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def bench(rows: int, ydata_python: str | None, repeat: int) -> None:
-    """Generate (or reuse) the CSV for `rows` rows and print figures and ratios."""
-    path = OUT / f"sales_{rows}.csv"
+def bench(rows: int, ydata_python: str | None, repeat: int, table: str = "sales") -> None:
+    """Generate (or reuse) the CSV for `rows` rows of `table` and print figures and ratios."""
+    path = OUT / f"{table}_{rows}.csv"
     if not path.exists():
         print(f"generating {path} ...")
-        generate(rows, path)
+        TABLES[table](rows, path)
     size_mb = path.stat().st_size / 1048576
-    print(f"\n== {rows:,} rows x 10 columns, {size_mb:.1f} MB ({path.name})")
+    print(f"\n== {table}: {rows:,} rows, {size_mb:.1f} MB ({path.name})")
     print(f"  (each run in a fresh interpreter; {repeat} alternating analyze / read_csv pairs, best kept)")
     ours, read, ratios = paired(repeat, path)
     ydata = run(ydata_python, YDATA, path, "ydata-profiling") if ydata_python else None
@@ -185,6 +188,12 @@ def main() -> None:
     )
     parser.add_argument("--skip-ydata", action="store_true", help="do not run ydata-profiling")
     parser.add_argument(
+        "--table",
+        choices=[*TABLES, "both"],
+        default="both",
+        help="sales (10 columns), tickets (two timestamps, category, agent, location, text), or both",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=3, help="alternating analyze/read_csv pairs (best kept)"
     )
     parser.add_argument("--ydata-python", default=str(OUT / "ydata-venv" / "bin" / "python"))
@@ -195,7 +204,8 @@ def main() -> None:
             f"ydata-profiling interpreter {ydata} not found; create it as the docstring says. Skipping ydata."
         )
         ydata = None
-    bench(args.rows, ydata, args.repeat)
+    for table in TABLES if args.table == "both" else [args.table]:
+        bench(args.rows, ydata if table == "sales" else None, args.repeat, table)
     if args.ten_million:
         bench(10_000_000, None, 1)
 

@@ -27,7 +27,7 @@ from engine.analysis.detectors.patterns import anomalies, seasonality
 from engine.analysis.detectors.repeats import repeated_records
 from engine.analysis.detectors.seasonal import seasonal
 from engine.analysis.detectors.segment_stats import SegmentStats, segment_stats
-from engine.analysis.detectors.segment_trend import segment_trends
+from engine.analysis.detectors.segment_trend import segment_cells, segment_trends
 from engine.analysis.detectors.segments import (
     category_outliers,
     concentration,
@@ -50,8 +50,9 @@ TEXT_COLUMNS = 2
 SEGMENT_TREND_DIMENSIONS = 3
 _SEGMENT_TYPES = frozenset({"category_outlier", "segment_comparison", "top_contributor", "concentration"})
 CENSORED_SHARE = 0.2  # durations still open on this share of rows are not read over time
-SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmented
-BOX_SAMPLE = 200_000  # rows used for box-plot quartiles; every other segment figure uses all rows
+SMALL_TABLE = 200_000
+DETECTION_ROWS = 250_000  # secondary detectors read every k-th row above twice this many  # up to this many rows, twice as many measures are segmented
+BOX_SAMPLE = 50_000  # rows used for box-plot quartiles (drawn only); every other segment figure uses all rows
 
 
 @dataclass
@@ -77,11 +78,15 @@ def find_insights(model: TableModel, quality: list[Candidate], tick: Callable[[f
     tick(0.6)
     stats = _segments(model, candidates)
     tick(0.65)
-    candidates += _drill_downs(model, stats)
-    candidates += _text(model, stats)
+    rows = _detection_rows(model.frame)
+    secondary = _drill_downs(model, stats, rows) + _text(model, stats, rows)
     if grain and model.table_kind == "events":
-        candidates += _segment_trends(model, grain)
-    candidates += _repeats_and_brackets(model)
+        secondary += _segment_trends(model, grain, rows)
+    secondary += _repeats_and_brackets(model, rows)
+    if rows is not model.frame:  # read on every k-th row: say so on each finding
+        for c in secondary:
+            c.evidence["aggregates"]["sampledRows"] = rows.height
+    candidates += secondary
     tick(0.7)
     found, corr_info = correlations(model, series)
     candidates += found
@@ -378,37 +383,50 @@ def _dominance(stats: list[SegmentStats], dim: str, value: str, m: Measure) -> f
     return float(s.mean[i] / (np.mean(s.mean) or 1.0))
 
 
-def _drill_downs(model: TableModel, stats: list[SegmentStats]) -> list[Candidate]:
+def _detection_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """The rows the secondary detectors read: all of them, or every k-th row of a long table.
+
+    Drill-downs, terms, segment trends, repeats and brackets look for
+    patterns strong enough to show in a few hundred thousand rows; their
+    findings say how many rows they were read on (`aggregates.sampledRows`).
+    Totals, counts, shares, series and segment figures always use every row.
+    """
+    if frame.height <= 2 * DETECTION_ROWS:
+        return frame
+    return frame.gather_every(frame.height // DETECTION_ROWS)
+
+
+def _drill_downs(model: TableModel, stats: list[SegmentStats], rows: pl.DataFrame) -> list[Candidate]:
     out = []
     for dim, value, m in _standouts(model, stats):
         others = [d for d in model.dimensions if d != dim and not model.is_circular(d, m)][:DRILL_DIMENSIONS]
         if not others:
             continue
         c = (
-            drill_rows(model.frame, model.count, dim, value, others)
+            drill_rows(rows, model.count, dim, value, others)
             if m.kind == "count"
-            else (drill_measure(model.frame, m, dim, value, others))
+            else (drill_measure(rows, m, dim, value, others))
         )
         if c:
             out.append(c)
     return out
 
 
-def _text(model: TableModel, stats: list[SegmentStats]) -> list[Candidate]:
+def _text(model: TableModel, stats: list[SegmentStats], rows: pl.DataFrame) -> list[Candidate]:
     out: list[Candidate] = []
     standouts = [(d, v) for d, v, m in _standouts(model, stats) if m.kind == "count"]
     for column in model.text[:TEXT_COLUMNS]:
-        out += overall_terms(model.frame, column, model.count)
+        out += overall_terms(rows, column, model.count)
         for dim, value in standouts[:2]:
-            c = segment_terms(model.frame, column, model.count, dim, value)
+            c = segment_terms(rows, column, model.count, dim, value)
             if c:
                 out.append(c)
     return out
 
 
-def _segment_trends(model: TableModel, grain: str) -> list[Candidate]:
+def _segment_trends(model: TableModel, grain: str, rows: pl.DataFrame) -> list[Candidate]:
     people = [e.column for e in model.entities if e.person]
-    dims = [d for d in model.dimensions if model.frame[d].n_unique() <= 20 and d not in model.calendar]
+    dims = [d for d in model.dimensions if model.distinct.get(d, 0) <= 20 and d not in model.calendar]
     dims = ([d for d in dims if d in people] + [d for d in dims if d not in people])[
         :SEGMENT_TREND_DIMENSIONS
     ]
@@ -416,27 +434,30 @@ def _segment_trends(model: TableModel, grain: str) -> list[Candidate]:
     measures = [model.count, *[m for m in model.measures if m.kind == "duration"][:1]]
     out = []
     for dim in dims:
+        cells = segment_cells(rows, dim, measures, grain, model.distinct.get(dim, 0))
+        if cells is None:
+            continue
         for m in measures:
             if model.is_circular(dim, m):
                 continue
-            c = segment_trends(model.frame, m, dim, grain, model.time.columns if model.time else [])
+            c = segment_trends(cells, m, dim, model.time.columns if model.time else [])
             if c:
                 out.append(c)
     return out
 
 
-def _repeats_and_brackets(model: TableModel) -> list[Candidate]:
+def _repeats_and_brackets(model: TableModel, rows: pl.DataFrame) -> list[Candidate]:
     out: list[Candidate] = []
     if model.table_kind not in ("events", "cross_section"):
         return out
     flows = [m for m in model.measures if m.kind == "flow" and not m.derived]
     people = [e.column for e in model.entities] or [
-        d for d in model.dimensions if model.frame[d].n_unique() > 20
+        d for d in model.dimensions if model.distinct.get(d, 0) > 20
     ]
     cats = [d for d in model.dimensions if d not in people][:1]
     for who in people[:2]:
         for m in flows[:1]:
-            c = repeated_records(model.frame, who, m, cats)
+            c = repeated_records(rows, who, m, cats)
             if c:
                 out.append(c)
     targets = [m for m in model.measures if m.kind == "duration"] or [
@@ -445,7 +466,7 @@ def _repeats_and_brackets(model: TableModel) -> list[Candidate]:
     for x in flows[:2]:
         for y in targets[:2]:
             if x.name != y.name and not model.related(x.name, y.name):
-                c = bracket(model.frame, x, y)
+                c = bracket(rows, x, y)
                 if c:
                     out.append(c)
     return out

@@ -50,7 +50,11 @@ def try_dates(
     named = raw.str.contains(_NAMED)
     if int((iso | numeric | named).sum()) < MIN_SHARE * n:
         return None
-    full = s.str.strip_chars().str.replace(r"Z$", "")
+    # the clean case (no padding, no trailing Z in the sample) skips two passes over every value
+    padded = bool((sample.str.len_chars() != raw.str.len_chars()).any())
+    zulu = bool(raw.str.ends_with("Z").any())
+    full = s.str.strip_chars() if padded else s
+    full = full.str.replace(r"Z$", "") if zulu else full
     found: list[Issue] = []  # reported only if the column turns out to be dates
     formats: list[str] = []
     if iso.any():

@@ -26,6 +26,7 @@ from engine.analysis.stats import two_proportions, welch
 MIN_LIFT = 1.5
 MIN_GAP = 0.15
 MIN_ROWS = 5
+NESTED_SAMPLE = 100_000
 
 
 def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: list[str]) -> Candidate | None:
@@ -109,8 +110,10 @@ def nested(df: pl.DataFrame, inner: str, outer: str) -> bool:
 
     Drilling from a department into its own job titles only restates the hierarchy.
     """
+    rows = df.select(inner, outer)
+    rows = rows if rows.height <= NESTED_SAMPLE else rows.gather_every(rows.height // NESTED_SAMPLE)
     pairs = (
-        df.lazy()
+        rows.lazy()
         .filter(pl.col(inner).is_not_null() & pl.col(outer).is_not_null())
         .group_by(inner, outer)
         .agg(pl.len().alias("n"))

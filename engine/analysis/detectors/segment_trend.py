@@ -14,6 +14,8 @@ by at least 30% while the rest moves by less than half as much.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 
@@ -30,9 +32,9 @@ MIN_MOVE = 0.3
 MIN_CELL_ROWS = 8  # typical rows per segment and period: fewer, and a mean per period is mostly noise
 
 
-def segment_grain(df: pl.DataFrame, dim: str, grain: str) -> str | None:
+def segment_grain(df: pl.DataFrame, dim: str, grain: str, distinct: int) -> str | None:
     """The finest grain (no finer than `grain`) with enough rows per segment and period, and 6+ periods."""
-    segments = max(1, min(df[dim].n_unique(), MAX_SEGMENTS))
+    segments = max(1, min(distinct, MAX_SEGMENTS))
     order = ["day", "week", "month", "quarter", "year"]
     span = df.select((pl.col(TIME).max() - pl.col(TIME).min()).dt.total_days()).item() or 0
     for g in order[order.index(grain) :]:
@@ -44,36 +46,59 @@ def segment_grain(df: pl.DataFrame, dim: str, grain: str) -> str | None:
     return None
 
 
-def segment_trends(
-    df: pl.DataFrame, m: Measure, dim: str, grain: str, time_columns: list[str]
-) -> Candidate | None:
-    """The segment whose measure moves over time unlike the rest, or None."""
-    found = segment_grain(df, dim, grain)
+@dataclass
+class Cells:
+    """Rows, sums and counts of every measure per period and segment of one dimension (one pass)."""
+
+    grain: str
+    top: list[str]
+    frame: pl.DataFrame  # period, seg, rows, "<measure>\x00sum", "<measure>\x00n"
+
+
+def segment_cells(
+    df: pl.DataFrame, dim: str, measures: list[Measure], grain: str, distinct: int
+) -> Cells | None:
+    """The per-period, per-segment aggregates that every measure's segment trend reads."""
+    found = segment_grain(df, dim, grain, distinct)
     if found is None:
         return None
-    grain = found
-    every = GRAINS[grain][0]
-    period = pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period")
-    value = m.value()
+    every = GRAINS[found][0]
     base = df.lazy().filter(pl.col(TIME).is_not_null() & pl.col(dim).is_not_null())
+    aggs = [pl.len().alias("rows")]
+    for m in measures:
+        if m.kind != "count":
+            aggs += [m.value().sum().alias(f"{m.name}\x00sum"), m.value().count().alias(f"{m.name}\x00n")]
+    frame = (
+        base.group_by(
+            pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"),
+            pl.col(dim).cast(pl.String).alias("seg"),
+        )
+        .agg(aggs)
+        .collect()
+    )
     top = (
-        base.group_by(pl.col(dim).cast(pl.String).alias("seg"))
-        .agg(pl.len().alias("rows"))
+        frame.group_by("seg")
+        .agg(pl.col("rows").sum())
         .filter(pl.col("rows") >= MIN_SEGMENT_ROWS)
         .sort(["rows", "seg"], descending=[True, False])
-        .head(MAX_SEGMENTS)
-        .collect()
+        .head(MAX_SEGMENTS)["seg"]
+        .to_list()
     )
-    if top.height < 2:
+    return Cells(found, top, frame)
+
+
+def segment_trends(cells: Cells, m: Measure, dim: str, time_columns: list[str]) -> Candidate | None:
+    """The segment whose measure moves over time unlike the rest, or None."""
+    grain = cells.grain
+    if len(cells.top) < 2:
         return None
-    cells = (
-        base.with_columns(period, pl.col(dim).cast(pl.String).alias("seg"))
-        .group_by("period", "seg")
-        .agg(pl.len().alias("rows"), value.sum().alias("sum"), value.count().alias("n"))
-        .collect()
+    value_sum, value_n = (f"{m.name}\x00sum", f"{m.name}\x00n") if m.kind != "count" else ("rows", "rows")
+    frame = cells.frame.select(
+        "period", "seg", "rows", pl.col(value_sum).alias("sum"), pl.col(value_n).alias("n")
     )
+    cells_seg = frame
     totals = (
-        cells.group_by("period")
+        cells_seg.group_by("period")
         .agg(
             pl.col("rows").sum().alias("all_rows"),
             pl.col("sum").sum().alias("all_sum"),
@@ -86,8 +111,8 @@ def segment_trends(
         return None
     periods = totals["period"].to_list()
     best: tuple[float, str, np.ndarray, np.ndarray, float, float, float] | None = None
-    for seg in top["seg"].to_list():
-        own = totals.join(cells.filter(pl.col("seg") == seg), on="period", how="left").fill_null(0)
+    for seg in cells.top:
+        own = totals.join(cells_seg.filter(pl.col("seg") == seg), on="period", how="left").fill_null(0)
         if m.kind == "count":
             y = (own["rows"] / own["all_rows"]).to_numpy().astype(float)
             rest = ((own["all_rows"] - own["rows"]) / own["all_rows"]).to_numpy().astype(float)
@@ -107,7 +132,7 @@ def segment_trends(
         s_rest = _rel(t, yr)
         if abs(s_seg) < MIN_MOVE or abs(s_rest) > 0.5 * abs(s_seg):
             continue
-        p = min(1.0, p * top.height)
+        p = min(1.0, p * len(cells.top))
         if best is None or p < best[0]:
             best = (p, seg, y, rest, s_seg, s_rest, slope)
     if best is None:

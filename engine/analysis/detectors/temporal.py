@@ -245,22 +245,25 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     ks = np.arange(low, n - low + 1)
     t = np.arange(n, dtype=float)
     design = np.column_stack([np.ones(n), t])
-    proj = design @ np.linalg.pinv(design)  # hat matrix of the line
-    steps = (t[:, None] >= ks[None, :]).astype(float)
-    r_steps = steps - proj @ steps
-    r_y = y - proj @ y
-    num = r_steps.T @ r_y
-    den = np.einsum("ij,ij->j", r_steps, r_steps)
-    gain = np.where(den > 0, num**2 / np.maximum(den, 1e-12), 0.0)
+    inv = np.linalg.inv(design.T @ design)
+    r_y = y - design @ (inv @ (design.T @ y))  # y with the line taken out
+    # For the step s_k = [t >= k]: r_y·s_k is a suffix sum of r_y, and the step's own residual norm
+    # is (n - k) - vᵀ (XᵀX)⁻¹ v with v = Xᵀ s_k = (n - k, sum of t >= k): every split in one pass.
+    suffix_y = np.cumsum(r_y[::-1])[::-1]
+    suffix_t = np.cumsum(t[::-1])[::-1]
+    num = suffix_y[ks]
+    v = np.column_stack([(n - ks).astype(float), suffix_t[ks]])
+    den = (n - ks) - np.einsum("ij,jk,ik->i", v, inv, v)
+    gain = np.where(den > 1e-12, num**2 / np.maximum(den, 1e-12), 0.0)
     j = int(np.argmax(gain))
     k = int(ks[j])
-    step = float(num[j] / den[j]) if den[j] > 0 else 0.0
-    resid = r_y - step * r_steps[:, j]
-    rss_step = float(resid @ resid)
+    step = float(num[j] / den[j]) if den[j] > 1e-12 else 0.0
+    rss_step = float(r_y @ r_y) - float(gain[j])
     wave = one_wave(ts_obs, y)
     if wave is not None and wave[1] <= rss_step:
         return None  # one yearly wave explains it as well as a step
-    beta, se, df = gls_ar1(np.column_stack([np.ones(n), t, steps[:, j]]), y)  # the step, on AR(1) errors
+    step_col = (t >= k).astype(float)
+    beta, se, df = gls_ar1(np.column_stack([np.ones(n), t, step_col]), y)  # the step, on AR(1) errors
     if not se[2] > 0 or rss_step <= 0:
         return None
     # Bonferroni over the splits that could differ: neighbouring splits give nearly the same test,

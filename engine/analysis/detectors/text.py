@@ -17,7 +17,6 @@ Frequencies are of rows (a term repeated in one description counts once).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from itertools import pairwise
 
 import polars as pl
@@ -27,7 +26,7 @@ from engine.analysis.fmt import fmt_p, fmt_pct, label
 from engine.analysis.semantics.model import Measure
 from engine.analysis.stats import two_proportions
 
-SAMPLE = 50_000
+SAMPLE = 20_000
 TOP_TERMS = 12
 MIN_DOMINANT_SHARE = 0.2
 MIN_CODE_SHARE = 0.05
@@ -249,13 +248,36 @@ STOP_WORDS = frozenset(
 )
 
 
+_STOP_LIST = sorted(STOP_WORDS)
+
+
 def _rows(df: pl.DataFrame, column: str, keep: list[str]) -> pl.DataFrame:
     data = df.select([column, *keep]).filter(pl.col(column).is_not_null())
-    return data.gather_every(max(1, data.height // SAMPLE)) if data.height > SAMPLE else data
+    data = data.gather_every(max(1, data.height // SAMPLE)) if data.height > SAMPLE else data
+    return data.with_columns(pl.col(column).cast(pl.String)).with_row_index("\x00row")
+
+
+def term_rows(data: pl.DataFrame, column: str) -> pl.DataFrame:
+    """One row per (text row, term): its kept words and two-word phrases, each once per row."""
+    words = (
+        data.select("\x00row", pl.col(column).str.to_lowercase().str.extract_all(_TOKEN).alias("term"))
+        .explode("term")
+        .filter(pl.col("term").str.len_chars() > 2)
+        .filter(~pl.col("term").is_in(_STOP_LIST))
+    )
+    # rows stay contiguous after the explode: the next word belongs to the same text when its row does
+    following = pl.col("term").shift(-1)
+    same_text = pl.col("\x00row").shift(-1) == pl.col("\x00row")
+    pairs = (
+        words.with_columns(following.alias("\x00next"), same_text.alias("\x00same"))
+        .filter(pl.col("\x00same") & (pl.col("\x00next") != pl.col("term")))
+        .select("\x00row", pl.concat_str([pl.col("term"), pl.col("\x00next")], separator=" ").alias("term"))
+    )
+    return pl.concat([words, pairs]).unique(["\x00row", "term"])
 
 
 def tokens(texts: list[str]) -> list[set[str]]:
-    """Per text: its kept words and two-word phrases."""
+    """Per text: its kept words and two-word phrases (the reference the vectorised reading follows)."""
     out = []
     for text in texts:
         ws = [w for w in re.findall(_TOKEN, text.lower()) if len(w) > 2 and w not in STOP_WORDS]
@@ -268,31 +290,43 @@ def tokens(texts: list[str]) -> list[set[str]]:
 def overall_terms(df: pl.DataFrame, column: str, count: Measure) -> list[Candidate]:
     """Dominant terms and codes of a text column (descriptive)."""
     data = _rows(df, column, [])
-    texts = data[column].cast(pl.String).to_list()
-    if len(texts) < 20:
+    n = data.height
+    if n < 20:
         return []
-    n = len(texts)
-    freq: Counter[str] = Counter()
-    for terms in tokens(texts):
-        freq.update(terms)
+    freq = (
+        term_rows(data, column)
+        .group_by("term")
+        .agg(pl.len().alias("k"))
+        .sort(["k", "term"], descending=[True, False])
+    )
+    top = list(freq.head(20).iter_rows())
     out = []
-    top = freq.most_common(20)
     if top:
         typical = sorted(c for _, c in top)[len(top) // 2]
         share = top[0][1] / n
         if share >= MIN_DOMINANT_SHARE and top[0][1] >= 3 * typical:
             out.append(_overall(column, count, [(t, c, c / n) for t, c in top[:TOP_TERMS]], n))
-    codes: Counter[str] = Counter()
-    families: Counter[str] = Counter()
-    for text in texts:
-        found = set(_CODE.findall(text))
-        codes.update(found)
-        families.update({re.sub(r"[-_]?\d+$", "", c) for c in found})
-    with_code = sum(1 for text in texts if _CODE.search(text))
-    top_codes = codes.most_common(20)
-    typical = sorted(k for _, k in top_codes)[len(top_codes) // 2] if top_codes else 0
-    if top_codes and with_code >= MIN_CODE_SHARE * n and top_codes[0][1] >= max(MIN_CODE_ROWS, 3 * typical):
-        out.append(_codes(column, count, codes.most_common(TOP_TERMS), families.most_common(5), with_code, n))
+    found = data.select("\x00row", pl.col(column).str.extract_all(_CODE.pattern).alias("code")).explode(
+        "code"
+    )
+    found = found.drop_nulls("code").unique(["\x00row", "code"])
+    if found.height == 0:
+        return out
+    with_code = found["\x00row"].n_unique()
+    codes = found.group_by("code").agg(pl.len().alias("k")).sort(["k", "code"], descending=[True, False])
+    families = (
+        found.with_columns(pl.col("code").str.replace(r"[-_]?\d+$", "").alias("prefix"))
+        .unique(["\x00row", "prefix"])
+        .group_by("prefix")
+        .agg(pl.len().alias("k"))
+        .sort(["k", "prefix"], descending=[True, False])
+    )
+    top_codes = list(codes.head(20).iter_rows())
+    typical = sorted(k for _, k in top_codes)[len(top_codes) // 2]
+    if with_code >= MIN_CODE_SHARE * n and top_codes[0][1] >= max(MIN_CODE_ROWS, 3 * typical):
+        out.append(
+            _codes(column, count, top_codes[:TOP_TERMS], list(families.head(5).iter_rows()), with_code, n)
+        )
     return out
 
 
@@ -365,16 +399,21 @@ def _codes(
 def segment_terms(df: pl.DataFrame, column: str, count: Measure, dim: str, value: str) -> Candidate | None:
     """Terms far more frequent inside the segment `dim = value` than outside it."""
     data = _rows(df, column, [dim]).filter(pl.col(dim).is_not_null())
-    inside = (data[dim].cast(pl.String) == value).to_list()
-    n_in = sum(inside)
-    n_out = len(inside) - n_in
+    data = data.with_columns((pl.col(dim).cast(pl.String) == value).alias("\x00in"))
+    n_in = int(data["\x00in"].sum())
+    n_out = data.height - n_in
     if n_in < 10 or n_out < 10:
         return None
-    f_in: Counter[str] = Counter()
-    f_out: Counter[str] = Counter()
-    for terms, is_in in zip(tokens(data[column].cast(pl.String).to_list()), inside, strict=True):
-        (f_in if is_in else f_out).update(terms)
-    tried = f_in.most_common(50)
+    counts = (
+        term_rows(data, column)
+        .join(data.select("\x00row", "\x00in"), on="\x00row")
+        .group_by("term")
+        .agg(pl.col("\x00in").sum().alias("k_in"), (~pl.col("\x00in")).sum().alias("k_out"))
+        .sort(["k_in", "term"], descending=[True, False])
+        .head(50)
+    )
+    f_out = dict(zip(counts["term"].to_list(), counts["k_out"].to_list(), strict=True))
+    tried = list(zip(counts["term"].to_list(), counts["k_in"].to_list(), strict=True))
     found = []
     for term, k_in in tried:
         k_out = f_out.get(term, 0)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -98,17 +99,22 @@ def text_columns(df: pl.DataFrame, profiles: list[ColumnProfile]) -> list[str]:
     return out
 
 
-def find_panel(df: pl.DataFrame, candidates: list[str]) -> Panel | None:
-    """The key (one column, or two) that together with the time axis tells every row apart."""
-    if TIME not in df.columns or df.height < 6:
-        return None
-    periods = df[TIME].n_unique()
-    if periods < 3 or periods >= KEY_SHARE * df.height:
+def find_panel(
+    df: pl.DataFrame, candidates: list[str], distinct: dict[str, int], periods: int
+) -> Panel | None:
+    """The key (one column, or two) that together with the time axis tells every row apart.
+
+    `distinct` holds each column's number of values and `periods` the time axis's.
+    """
+    if TIME not in df.columns or df.height < 6 or periods < 3 or periods >= KEY_SHARE * df.height:
         return None
     sample = df.select([TIME, *candidates]).head(200_000)
     rows = sample.height
     for size in (1, 2):
         for keys in combinations(candidates, size):
+            bound = periods * math.prod(distinct[k] for k in keys)  # most (time, key) pairs there can be
+            if bound < KEY_SHARE * df.height or (size == 1 and df.height < MIN_COVERAGE * bound):
+                continue  # too few pairs to tell the rows apart, or (one key) too many to be mostly filled
             unique, entities = sample.select(
                 pl.struct([TIME, *keys]).n_unique(), pl.struct(list(keys)).n_unique()
             ).row(0)

@@ -132,6 +132,7 @@ class TableModel:
     circular: list[tuple[str, str]]
     quality: list[dict[str, Any]] = field(default_factory=list)  # impossible values found while reading
     calendar: list[str] = field(default_factory=list)  # dimensions that are parts of a date (month, weekday)
+    distinct: dict[str, int] = field(default_factory=dict)  # distinct values per column (the profile's)
 
     @property
     def count(self) -> Measure:

@@ -39,13 +39,17 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         for m in measures
         if by_name[m.name].semantic == "integer" and by_name[m.name].distinct <= PANEL_KEY_VALUES
     ]
-    panel = find_panel(frame, dims + [e.column for e in entities if e.column not in dims] + keyable)
+    periods = frame[TIME].n_unique() if TIME in frame.columns else 0
+    distinct = {p.name: max(p.distinct, 1) for p in profiles}
+    panel = find_panel(
+        frame, dims + [e.column for e in entities if e.column not in dims] + keyable, distinct, periods
+    )
     if panel:
         for key in panel.keys:
             if key in keyable:
                 measures = [m for m in measures if m.name != key]
                 dims.append(key)
-    kind = _table_kind(frame, time, panel is not None)
+    kind = _table_kind(frame, time, panel is not None, periods)
     if kind == "cross_section" and _ordered_rows(frame, measures):
         kind = "series"  # rows follow each other in time although no column says when
     if panel and panel.mixed_units:
@@ -83,7 +87,8 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         ),
         # entity keys (firms, cities) differ in size by nature: only categorisations can be circular
         circular=find_circular(frame, [d for d in dims if not (panel and d in panel.keys)], measures),
-        calendar=[c for c in dims if c in numeric.calendar or _calendar_words(df, c)],
+        calendar=[c for c in dims if c in numeric.calendar or _calendar_words(by_name[c])],
+        distinct={p.name: p.distinct for p in profiles},
         quality=[_negative(d) for d in durations if d.negative],
     )
     if model.panel is None and kind == "series":
@@ -95,13 +100,13 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     return model
 
 
-def _table_kind(frame: pl.DataFrame, time: TimeAxis | None, panel: bool) -> str:
+def _table_kind(frame: pl.DataFrame, time: TimeAxis | None, panel: bool, periods: int) -> str:
     if panel:
         return "panel"
     if time is None:
         return "cross_section"
     present = frame.height - frame[TIME].null_count()
-    if not present or frame[TIME].n_unique() < 0.97 * present:
+    if not present or periods < 0.97 * present:
         return "events"
     if time.grain == "hour" and not _on_the_hour(frame[TIME]):
         return "events"  # timestamps of things that happened, unique by accident of precision
@@ -135,13 +140,12 @@ _DAY_WORDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MONTH_WORDS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def _calendar_words(df: pl.DataFrame, column: str) -> bool:
-    """A text column of weekday or month names."""
-    s = df[column]
-    if s.dtype != pl.String:
+def _calendar_words(p: ColumnProfile) -> bool:
+    """A text column of weekday or month names (its most frequent values tell)."""
+    if p.dtype != "String" or not p.top or p.distinct > 12:
         return False
-    short = s.drop_nulls().unique().str.strip_chars().str.to_lowercase().str.slice(0, 3)
-    return short.len() >= 2 and (bool(short.is_in(_DAY_WORDS).all()) or bool(short.is_in(_MONTH_WORDS).all()))
+    short = {str(t["value"]).strip().lower()[:3] for t in p.top}
+    return len(short) >= 2 and (short <= set(_DAY_WORDS) or short <= set(_MONTH_WORDS))
 
 
 def _on_the_hour(s: pl.Series) -> bool:

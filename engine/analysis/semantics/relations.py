@@ -25,7 +25,7 @@ import polars as pl
 from engine.analysis.semantics.model import Measure, Relation
 
 SAMPLE = 20_000
-CIRCULAR_SAMPLE = 200_000
+CIRCULAR_SAMPLE = 50_000
 MATCH = 0.95
 MAX_PARTS = 4
 
