@@ -50,8 +50,8 @@ TEXT_COLUMNS = 2
 SEGMENT_TREND_DIMENSIONS = 3
 _SEGMENT_TYPES = frozenset({"category_outlier", "segment_comparison", "top_contributor", "concentration"})
 CENSORED_SHARE = 0.2  # durations still open on this share of rows are not read over time
-SMALL_TABLE = 200_000
-DETECTION_ROWS = 250_000  # secondary detectors read every k-th row above twice this many  # up to this many rows, twice as many measures are segmented
+SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmented
+DETECTION_ROWS = 250_000  # secondary detectors read every k-th row above twice this many
 BOX_SAMPLE = 50_000  # rows used for box-plot quartiles (drawn only); every other segment figure uses all rows
 
 
