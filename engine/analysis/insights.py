@@ -22,6 +22,7 @@ from engine.analysis.detectors.brackets import bracket
 from engine.analysis.detectors.correlation import correlations
 from engine.analysis.detectors.counts import count_distribution
 from engine.analysis.detectors.drilldown import drill_measure, drill_rows
+from engine.analysis.detectors.negative import negative_answers
 from engine.analysis.detectors.panel import entity_frame, entity_seasonality, entity_trends
 from engine.analysis.detectors.patterns import anomalies, seasonality
 from engine.analysis.detectors.repeats import repeated_records
@@ -36,6 +37,7 @@ from engine.analysis.detectors.segments import (
 )
 from engine.analysis.detectors.temporal import MIN_POP_POINTS, change_point, period_change, trend
 from engine.analysis.detectors.text import overall_terms, segment_terms
+from engine.analysis.goal import GoalFocus, relevance
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
 from engine.analysis.semantics.vocabulary import STATUS, has
@@ -65,8 +67,13 @@ class Found:
     series: dict[str, TimeSeries] = field(default_factory=dict)
 
 
-def find_insights(model: TableModel, quality: list[Candidate], tick: Callable[[float], None]) -> Found:
-    """Ranked insights for the table."""
+def find_insights(
+    model: TableModel, quality: list[Candidate], tick: Callable[[float], None], focus: GoalFocus | None = None
+) -> Found:
+    """Ranked insights for the table; with a goal, the detectors spend their budget on what it names first
+    and findings about it rank first."""
+    if focus is not None and focus.matched:
+        _steer(model, focus)
     candidates = list(quality)
     series: dict[str, TimeSeries] = {}
     pops: list[Candidate] = []
@@ -79,9 +86,9 @@ def find_insights(model: TableModel, quality: list[Candidate], tick: Callable[[f
     stats = _segments(model, candidates)
     tick(0.65)
     rows = _detection_rows(model.frame)
-    secondary = _drill_downs(model, stats, rows) + _text(model, stats, rows)
+    secondary = _drill_downs(model, stats, rows, focus) + _text(model, stats, rows)
     if grain and model.table_kind == "events":
-        secondary += _segment_trends(model, grain, rows)
+        secondary += _segment_trends(model, grain, rows, focus)
     secondary += _repeats_and_brackets(model, rows)
     if rows is not model.frame:  # read on every k-th row: say so on each finding
         for c in secondary:
@@ -91,17 +98,13 @@ def find_insights(model: TableModel, quality: list[Candidate], tick: Callable[[f
     found, corr_info = correlations(model, series)
     candidates += found
     apply_fdr(candidates)
-    families = measure_families(model, series)
-    for pop in pops:  # one attribution per family of measures: its main measure's
-        if families.get(pop.evidence["measure"]) != pop.evidence["measure"]:
-            continue
-        extra = attribute_change(model, pop) if model.dimensions else None
-        if extra:
-            candidates.append(extra)
-    for c in candidates:
-        c.key = tuple(families.get(k, k) for k in c.key)
-        if c.type in _SEGMENT_TYPES and c.evidence.get("measure"):
-            c.extra["family"] = families.get(c.evidence["measure"], c.evidence["measure"])
+    _attribute_and_group(model, series, pops, candidates)
+    if focus is not None and focus.matched:
+        candidates += negative_answers(model, focus, stats, grain, rows, candidates)
+        for c in candidates:
+            rel = relevance(c, focus)
+            if rel > 0:
+                c.extra["goal"] = rel
     kept, selection = select(candidates)
     main = next(iter(series.values()), None)
     return Found(kept, {**selection, "correlation": corr_info}, main, series)
@@ -383,6 +386,38 @@ def _dominance(stats: list[SegmentStats], dim: str, value: str, m: Measure) -> f
     return float(s.mean[i] / (np.mean(s.mean) or 1.0))
 
 
+def _attribute_and_group(
+    model: TableModel, series: dict[str, TimeSeries], pops: list[Candidate], candidates: list[Candidate]
+) -> None:
+    """Attribute the period changes that passed, then key every finding by its family of measures."""
+    families = measure_families(model, series)
+    for pop in pops:  # one attribution per family of measures: its main measure's
+        if families.get(pop.evidence["measure"]) != pop.evidence["measure"]:
+            continue
+        extra = attribute_change(model, pop) if model.dimensions else None
+        if extra:
+            candidates.append(extra)
+    for c in candidates:
+        c.key = tuple(families.get(k, k) for k in c.key)
+        if c.type in _SEGMENT_TYPES and c.evidence.get("measure"):
+            c.extra["family"] = families.get(c.evidence["measure"], c.evidence["measure"])
+
+
+def _steer(model: TableModel, focus: GoalFocus) -> None:
+    """Put what the goal names first: its measures, dimensions and text columns lead every list."""
+    first = [model.measure(n) for n in focus.measures if n in {m.name for m in model.measures}]
+    model.measures = (
+        [model.count]
+        + [m for m in first if m.kind != "count"]
+        + [m for m in model.measures if m not in first and m.kind != "count"]
+    )
+    named = [d for d in focus.dimensions if d in model.dimensions]
+    model.dimensions = named + [d for d in model.dimensions if d not in named]
+    model.text = [t for t in model.text if t in focus.columns] + [
+        t for t in model.text if t not in focus.columns
+    ]
+
+
 def _detection_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """The rows the secondary detectors read: all of them, or every k-th row of a long table.
 
@@ -396,9 +431,15 @@ def _detection_rows(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.gather_every(frame.height // DETECTION_ROWS)
 
 
-def _drill_downs(model: TableModel, stats: list[SegmentStats], rows: pl.DataFrame) -> list[Candidate]:
+def _drill_downs(
+    model: TableModel, stats: list[SegmentStats], rows: pl.DataFrame, focus: GoalFocus | None = None
+) -> list[Candidate]:
     out = []
-    for dim, value, m in _standouts(model, stats):
+    standouts = _standouts(model, stats)
+    if focus is not None:  # a value the goal names is drilled into too ("Hardware incidents")
+        named = [(c, v, model.count) for c, v in focus.values if c in model.dimensions]
+        standouts = named + [s for s in standouts if (s[0], s[1]) not in focus.values]
+    for dim, value, m in standouts[: DRILL_SEGMENTS + len(focus.values if focus else [])]:
         others = [d for d in model.dimensions if d != dim and not model.is_circular(d, m)][:DRILL_DIMENSIONS]
         if not others:
             continue
@@ -424,7 +465,9 @@ def _text(model: TableModel, stats: list[SegmentStats], rows: pl.DataFrame) -> l
     return out
 
 
-def _segment_trends(model: TableModel, grain: str, rows: pl.DataFrame) -> list[Candidate]:
+def _segment_trends(
+    model: TableModel, grain: str, rows: pl.DataFrame, focus: GoalFocus | None = None
+) -> list[Candidate]:
     people = [e.column for e in model.entities if e.person]
     dims = [d for d in model.dimensions if model.distinct.get(d, 0) <= 20 and d not in model.calendar]
     dims = ([d for d in dims if d in people] + [d for d in dims if d not in people])[
@@ -432,6 +475,13 @@ def _segment_trends(model: TableModel, grain: str, rows: pl.DataFrame) -> list[C
     ]
     dims += [c for c in people if c not in dims][:1]
     measures = [model.count, *[m for m in model.measures if m.kind == "duration"][:1]]
+    if focus is not None:  # the goal's dimensions and measures, whatever their rank
+        named = [d for d in focus.dimensions if d in model.dimensions or d in people]
+        dims = named + [d for d in dims if d not in named]
+        wanted = [
+            model.measure(n) for n in focus.measures if model.measure(n).kind in ("count", "duration", "flow")
+        ]
+        measures = wanted + [m for m in measures if m not in wanted]
     out = []
     for dim in dims:
         cells = segment_cells(rows, dim, measures, grain, model.distinct.get(dim, 0))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.analysis.charts import figure
+from engine.analysis.goal import goal_block, read_goal
 from engine.analysis.insights import find_insights
 from engine.analysis.jsonsafe import json_safe
 from engine.analysis.kpis import compute_kpis
@@ -57,8 +58,13 @@ def analyze(
     settings: Settings | None = None,
     progress: ProgressFn | None = None,
     sheet: str | None = None,
+    goal: str | None = None,
 ) -> dict[str, Any]:
     """Read, profile and analyse the file at `path`; return the result.json document.
+
+    `goal` (free text, at most 500 characters) is what the analyst asks of the
+    table: findings about what it names are sought first and ranked first, and
+    the result says what it matched (`goal`). It is data, never instructions.
 
     Raises InputError when the file cannot be read as a table (the message names
     the problem) and AnalysisError for any other failure of the analysis.
@@ -82,7 +88,7 @@ def analyze(
         ) from exc
     timings["parsingMs"] = _ms(started)
     try:
-        return _analyse(table, Path(path), file_name, job_id, report, timings, started)
+        return _analyse(table, Path(path), file_name, job_id, report, timings, started, goal)
     except SightlineError:
         raise
     except Exception as exc:
@@ -101,6 +107,7 @@ def _analyse(
     report: _Progress,
     timings: dict[str, float],
     started: float,
+    goal: str | None = None,
 ) -> dict[str, Any]:
     report("profiling", 0.3)
     mark = time.perf_counter()
@@ -113,7 +120,10 @@ def _analyse(
     report("insights", 0.5)
     mark = time.perf_counter()
     dq = quality_insights(quality_score, profiles, df.height)
-    found = find_insights(model, dq, lambda f: report("insights", f))
+    focus = read_goal(
+        goal, model, {p.name: [t["value"] for t in p.top] for p in profiles if p.name in model.dimensions}
+    )
+    found = find_insights(model, dq, lambda f: report("insights", f), focus)
     selection = found.selection
     timings["insightsMs"] = _ms(mark)
     mark = time.perf_counter()
@@ -153,6 +163,7 @@ def _analyse(
         "fileInfo": info,
         "schema": [p.to_dict(df.height, i) for i, p in enumerate(profiles)],
         "semantics": model.to_dict(),
+        "goal": goal_block(focus, insights),
         "kpis": kpis,
         "insights": insights,
         "charts": charts,

@@ -18,6 +18,7 @@ import numpy as np
 from engine.analysis.candidates import Candidate
 
 FDR_Q = 0.05
+GOAL_WEIGHT = 10.0  # how directly a finding answers the goal outranks how strong it is
 MIN_SCORE = 0.2
 DESCRIPTIVE_SIGNIFICANCE = 0.8
 MAX_PER_TYPE = 4
@@ -53,7 +54,8 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
     for c in candidates:
         if c.p_value is None and c.significance is None:
             c.significance = DESCRIPTIVE_SIGNIFICANCE
-    scored = sorted(candidates, key=lambda c: -_score(c))
+    # a finding about the goal ranks above every other (its own score still decides whether it is kept)
+    scored = sorted(candidates, key=lambda c: -(_score(c) + GOAL_WEIGHT * float(c.extra.get("goal", 0.0))))
     kept: list[Candidate] = []
     seen: set[tuple[str, ...]] = set()
     per_type: Counter[str] = Counter()

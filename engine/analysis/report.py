@@ -46,6 +46,7 @@ def insight_dict(c: Candidate, ins_id: str, chart_id: str | None, score: float) 
         "qValue": num(c.q_value, 8) if c.q_value is not None else None,
         "evidence": json_safe(c.evidence),
         "chartId": chart_id,
+        "goalMatch": bool(c.extra.get("goal")),
     }
 
 
