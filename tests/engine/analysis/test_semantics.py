@@ -1,0 +1,160 @@
+"""The table's reading (result.semantics) on small tables built to show one rule each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from engine.analysis import analyze
+
+
+def semantics(df: pl.DataFrame, tmp_path: Path, name: str = "table.csv") -> dict[str, Any]:
+    path = tmp_path / name
+    df.write_csv(path)
+    return analyze(path)["semantics"]
+
+
+def kinds(sem: dict[str, Any]) -> dict[str, str]:
+    return {m["name"]: m["kind"] for m in sem["measures"]}
+
+
+def test_first_of_year_dates_are_yearly(tmp_path: Path) -> None:
+    df = pl.DataFrame(
+        {"model_year": [dt.date(1970 + i % 12, 1, 1) for i in range(120)], "mpg": np.linspace(15, 30, 120)}
+    )
+    sem = semantics(df, tmp_path)
+    assert sem["time"]["grain"] == "year" and sem["time"]["source"] == "first_of_year"
+
+
+def test_integer_years_are_the_time_axis_not_a_measure(tmp_path: Path) -> None:
+    df = pl.DataFrame({"year": list(range(1950, 2000)), "people": np.linspace(100, 200, 50)})
+    sem = semantics(df, tmp_path)
+    assert sem["time"]["column"] == "year" and sem["time"]["grain"] == "year"
+    assert "year" not in kinds(sem)
+    assert kinds(sem)["people"] == "level"
+
+
+def test_codes_and_coordinates_are_not_measures(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    df = pl.DataFrame(
+        {
+            "store_id": rng.integers(1, 500, 300),
+            "zip_code": rng.integers(10000, 99999, 300),
+            "latitude": rng.uniform(30, 45, 300),
+            "longitude": rng.uniform(-120, -70, 300),
+            "sales": rng.gamma(2, 100, 300),
+        }
+    )
+    sem = semantics(df, tmp_path)
+    assert (
+        set(kinds(sem)) == {"sales", "tables"}
+        or set(kinds(sem)) == {"sales", "rows", "tables"}
+        or "sales" in kinds(sem)
+    )
+    assert not {"store_id", "zip_code", "latitude", "longitude"} & set(kinds(sem))
+    assert sem["geography"] == {"latitude": "latitude", "longitude": "longitude"}
+    assert {"zip_code"} <= set(sem["codes"])
+
+
+def test_durations_from_start_and_end_and_impossible_ones(tmp_path: Path) -> None:
+    start = dt.datetime(2024, 1, 1)
+    opened = [start + dt.timedelta(minutes=293 * i + 7) for i in range(200)]  # stamped to the minute
+    closed = [o + dt.timedelta(hours=3 + i % 7) for i, o in enumerate(opened)]
+    closed[5] = opened[5] - dt.timedelta(hours=2)  # closed before it was opened
+    df = pl.DataFrame({"opened_at": opened, "closed_at": closed, "category": ["a", "b"] * 100})
+    path = tmp_path / "tickets.csv"
+    df.write_csv(path)
+    result = analyze(path)
+    sem = result["semantics"]
+    duration = next(m for m in sem["measures"] if m["kind"] == "duration")
+    assert duration["columns"] == ["opened_at", "closed_at"] and duration["unit"] == "hours"
+    assert sem["rowMeaning"] == "tickets" and sem["tableKind"] == "events"
+    assert sem["time"]["column"] == "opened_at"
+    bad = [
+        i
+        for i in result["insights"]
+        if i["type"] == "data_quality" and i["evidence"]["aggregates"].get("code") == "negative_duration"
+    ]
+    assert bad and "1 row" in bad[0]["text"]
+
+
+def test_levels_are_never_summed_in_kpis(tmp_path: Path) -> None:
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=d) for d in range(60)]
+    df = pl.DataFrame(
+        {
+            "date": days,
+            "temperature": np.sin(np.arange(60) / 9) * 5 + 15,
+            "revenue": np.arange(60) * 10.0 + 100,
+        }
+    )
+    path = tmp_path / "daily.csv"
+    df.write_csv(path)
+    result = analyze(path)
+    assert kinds(result["semantics"])["temperature"] == "level"
+    ids = {k["id"] for k in result["kpis"]}
+    assert "total_revenue" in ids and "total_temperature" not in ids and "latest_temperature" in ids
+
+
+def test_long_table_is_a_panel_read_per_entity(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    days = [dt.date(2020, 1, 1) + dt.timedelta(days=d) for d in range(100)]
+    rows = []
+    for symbol, drift in (("AAA", 1.0), ("BBB", 0.2), ("CCC", -0.3)):
+        price = 100 + np.cumsum(rng.normal(drift, 1.0, len(days)))
+        rows += [(symbol, d, float(p)) for d, p in zip(days, price, strict=True)]
+    df = pl.DataFrame(rows, schema=["symbol", "date", "price"], orient="row")
+    path = tmp_path / "stocks.csv"
+    df.write_csv(path)
+    result = analyze(path)
+    sem = result["semantics"]
+    assert sem["tableKind"] == "panel" and sem["panel"]["entity"] == "symbol"
+    pooled = [
+        i
+        for i in result["insights"]
+        if i["type"] in ("trend", "change_point", "anomaly")
+        and i["evidence"]["measure"] == "price"
+        and not i["evidence"]["filters"]
+    ]
+    assert pooled == []  # never one price series pooled across symbols
+    assert any(i["type"] == "entity_trend" and i["evidence"]["entity"] == "AAA" for i in result["insights"])
+
+
+def test_total_and_parts_are_related_not_correlated(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    a, b, c = rng.gamma(2, 10, 400), rng.gamma(2, 10, 400), rng.gamma(2, 10, 400)
+    df = pl.DataFrame({"north": a, "south": b, "west": c, "total": a + b + c})
+    path = tmp_path / "regions.csv"
+    df.write_csv(path)
+    result = analyze(path)
+    rel = result["semantics"]["relations"]
+    assert any(r["kind"] == "sum_of" and r["target"] == "total" for r in rel)
+    pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
+    assert not any("total" in p for p in pairs)
+
+
+def test_status_that_follows_from_the_measure_is_circular(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    pct = rng.integers(0, 100, 300).astype(float)
+    pct[:90] = 100.0
+    status = ["Completed" if p == 100 else "In progress" for p in pct]
+    df = pl.DataFrame(
+        {
+            "goal": [f"g{i}" for i in range(300)],
+            "status": status,
+            "percent_complete": pct,
+            "department": rng.choice(["a", "b", "c"], 300),
+        }
+    )
+    path = tmp_path / "goals.csv"
+    df.write_csv(path)
+    result = analyze(path)
+    assert {"dimension": "status", "measure": "percent_complete"} in result["semantics"]["circular"]
+    assert not [
+        i
+        for i in result["insights"]
+        if i["evidence"].get("dimension") == "status" and i["evidence"].get("measure") == "percent_complete"
+    ]
