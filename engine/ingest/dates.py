@@ -65,7 +65,8 @@ def try_dates(
         day_first = _settle_order(full, s.name, day_first_hint, found)
         note.day_first = day_first
         formats += _numeric_formats(raw.filter(numeric), day_first)
-    parsed = _parse_any(full, _covering(raw.str.replace(r"Z$", ""), formats))
+    repeats = raw.n_unique() < 0.5 * n  # dates repeat, timestamps do not: cache the former only
+    parsed = _parse_any(full, _covering(raw.str.replace(r"Z$", ""), formats), cache=repeats)
     nonempty = int((full.str.len_chars() > 0).sum())
     ok = int(parsed.is_not_null().sum())
     if ok < MIN_SHARE * nonempty:
@@ -103,17 +104,20 @@ def _covering(sample: pl.Series, formats: list[str]) -> list[str]:
     return chosen or formats[:1]
 
 
-def _parse(values: pl.Series, fmt: str) -> pl.Series:
-    """Values read with one format as naive datetimes (UTC when the text carries an offset)."""
-    parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+def _parse(values: pl.Series, fmt: str, cache: bool = True) -> pl.Series:
+    """Values read with one format as naive datetimes (UTC when the text carries an offset).
+
+    `cache` pays off when values repeat (dates); timestamps are nearly all distinct.
+    """
+    parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=cache)
     dtype = parsed.dtype
     if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
         parsed = parsed.dt.replace_time_zone(None)
     return parsed
 
 
-def _parse_any(values: pl.Series, formats: list[str]) -> pl.Series:
-    attempts = [_parse(values, f) for f in formats]
+def _parse_any(values: pl.Series, formats: list[str], cache: bool = True) -> pl.Series:
+    attempts = [_parse(values, f, cache) for f in formats]
     if len(attempts) == 1:
         return attempts[0]
     return pl.select(pl.coalesce(attempts)).to_series().alias(values.name)
