@@ -85,7 +85,7 @@ def find_insights(
     tick(0.6)
     stats = _segments(model, candidates)
     tick(0.65)
-    rows = _detection_rows(model.frame)
+    rows = _detection_rows(model)
     secondary = _drill_downs(model, stats, rows, focus) + _text(model, stats, rows)
     if grain and model.table_kind == "events":
         secondary += _segment_trends(model, grain, rows, focus)
@@ -418,7 +418,7 @@ def _steer(model: TableModel, focus: GoalFocus) -> None:
     ]
 
 
-def _detection_rows(frame: pl.DataFrame) -> pl.DataFrame:
+def _detection_rows(model: TableModel) -> pl.DataFrame:
     """The rows the secondary detectors read: all of them, or every k-th row of a long table.
 
     Drill-downs, terms, segment trends, repeats and brackets look for
@@ -426,9 +426,18 @@ def _detection_rows(frame: pl.DataFrame) -> pl.DataFrame:
     findings say how many rows they were read on (`aggregates.sampledRows`).
     Totals, counts, shares, series and segment figures always use every row.
     """
+    frame = model.frame
     if frame.height <= 2 * DETECTION_ROWS:
         return frame
-    return frame.gather_every(frame.height // DETECTION_ROWS)
+    wanted = [
+        *model.dimensions,
+        *(e.column for e in model.entities),
+        *model.text,
+        TIME,
+        *(m.name for m in model.measures if m.kind != "count"),
+    ]
+    cols = [c for c in dict.fromkeys(wanted) if c in frame.columns]  # ids and raw timestamps stay behind
+    return frame.select(cols).gather_every(frame.height // DETECTION_ROWS)
 
 
 def _drill_downs(
