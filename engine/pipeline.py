@@ -25,6 +25,7 @@ from engine.download import download
 from engine.errors import ErrorCode, InputError, JobCancelled, SightlineError
 from engine.jobs.status import TERMINAL, JobStatus, Stage
 from engine.jobs.store import JobRecord
+from engine.storage import job_scratch
 
 log = logging.getLogger("sightline.pipeline")
 
@@ -139,15 +140,25 @@ class JobRun:
         return doc
 
     def _input(self, record: JobRecord) -> Path:
+        """A local copy of the job's input: in place (file storage) or in this worker's scratch (S3).
+
+        The worker removes the scratch folder once the horse has exited.
+        """
         blobs = self.ctx.blobs
-        path = blobs.upload_path(self.job_id)
+        scratch = job_scratch(self.ctx.settings, self.job_id)
+        name = record.get("fileName") or "download.csv"
+        path = blobs.fetch_upload(self.job_id, name, scratch)
         if path is not None:
             return path
         url = record.get("sourceUrl")
         if not url:
             raise InputError("The uploaded file is missing from storage", job_id=self.job_id)
         with download(url, self.ctx.settings) as data:
-            return blobs.save_upload(self.job_id, record.get("fileName") or "download.csv", data)
+            blobs.save_upload(self.job_id, name, data)
+        path = blobs.fetch_upload(self.job_id, name, scratch)
+        if path is None:
+            raise InputError("The downloaded file is missing from storage", job_id=self.job_id)
+        return path
 
     def _on_progress(self, stage: str, fraction: float) -> None:
         self._report(Stage(stage), fraction)

@@ -69,8 +69,11 @@ class Lifecycle:
         if not won:
             self.blobs.discard_staged(job_id, RESULT_DOC)
             return False
-        self.blobs.publish_doc(job_id, RESULT_DOC)
-        self.store.seal(job_id)
+        try:
+            self.blobs.publish_doc(job_id, RESULT_DOC)
+            self.store.seal(job_id)
+        except StorageError as exc:  # staged and committed: `seal` (worker, reaper, reader) finishes it
+            log.warning("Job %s: result.json not yet in place (%s); will retry", job_id, exc.message)
         _observe_duration(record)
         return True
 
@@ -105,8 +108,15 @@ class Lifecycle:
     def seal(self, job_id: str, record: JobRecord | None = None) -> None:
         """Put a terminal job's document in place if a crash left it missing.
 
-        `record` saves a read when the caller has just read the job.
+        `record` saves a read when the caller has just read the job. A storage
+        failure is logged and the job stays unsealed: the reaper tries again.
         """
+        try:
+            self._seal(job_id, record)
+        except StorageError as exc:
+            log.warning("Job %s: its document is not in place yet (%s); will retry", job_id, exc.message)
+
+    def _seal(self, job_id: str, record: JobRecord | None) -> None:
         record = record if record is not None else self.store.get(job_id)
         if record is None:
             self.store.seal(job_id)

@@ -34,6 +34,7 @@ from engine.errors import ErrorCode
 from engine.jobs.status import JobStatus, Stage
 from engine.jobs.store import JobRecord
 from engine.pipeline import timeout_message
+from engine.storage import clear_scratch
 
 log = logging.getLogger("sightline.worker")
 
@@ -189,6 +190,7 @@ class _HorseWatch:
 
         Without Redis this is left to the reaper (the record stays open until then).
         """
+        clear_scratch(self.ctx.settings, self.job_id)  # the horse's local copy of its input (S3)
         try:
             self._close(ret_val)
         except redis.RedisError as exc:
