@@ -22,8 +22,10 @@ def _load(job_id: str, *, for_reading: bool = False) -> JobRecord:
     if not is_valid_job_id(job_id):
         raise not_found(job_id)
     ctx = engine()
-    # A reader sees a terminal status only once its document is in place (see get_for_reading).
-    record = ctx.store.get_for_reading(job_id, ctx.lifecycle.seal) if for_reading else ctx.store.get(job_id)
+    if for_reading:  # a terminal status is shown only once its document is in place
+        record = ctx.store.get_for_reading(job_id, ctx.lifecycle.make_readable)
+    else:
+        record = ctx.store.get(job_id)
     if record is None or not may_see(record):
         raise not_found(job_id)
     return record

@@ -100,7 +100,7 @@ class JobStore:
         A terminal job whose document is not in place yet (still unsealed: its
         writer is between the commit and the document, or died there) is first
         handed to `settle` (`Lifecycle.seal`), so such a reader never sees a
-        terminal status before its document. Only sealed records are cached.
+        terminal status before its document; such a record is cached only once sealed.
         """
         cached = self._ended.get(job_id)
         if cached is not None:
@@ -112,10 +112,10 @@ class JobStore:
         record: JobRecord | None = json.loads(raw) if raw else None
         if record is None or JobStatus(record["status"]) not in TERMINAL:
             return record
-        if unsealed is None:
+        if unsealed is not None and settle is not None:
+            settle(job_id, record)  # cached once a later read finds it sealed
+        else:
             self._ended.put(job_id, record)
-        elif settle is not None:
-            settle(job_id, record)
         return record
 
     def get_many(self, job_ids: Iterable[str]) -> list[JobRecord | None]:
@@ -187,6 +187,10 @@ class JobStore:
         now = clock.now_s()
         won, _ = self._apply(job_id, when, {"updatedAt": clock.iso(now), **fields}, now)
         return won
+
+    def is_unsealed(self, job_id: str) -> bool:
+        """Whether the job ended but its document may not be in place yet."""
+        return self.redis.zscore(JOBS_UNSEALED_KEY, job_id) is not None
 
     def seal(self, job_id: str) -> None:
         """The terminal job's document is in place."""

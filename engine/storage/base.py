@@ -14,6 +14,7 @@ the primitives below; this class holds the rules.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from abc import ABC, abstractmethod
@@ -81,8 +82,7 @@ class BlobStore(ABC):
         name = safe_file_name(file_name) if file_name else self._find_upload(job_id)
         if name is None:
             return None
-        return self._retry(None, f"Read file {name} for job {job_id}", job_id, name, "read",
-                           lambda: self._fetch(job_id, name, scratch))  # fmt: skip
+        return self._read_retry(job_id, name, lambda: self._fetch(job_id, name, scratch))
 
     # --- documents -----------------------------------------------------------
     def doc_url(self, job_id: str, name: str) -> str:
@@ -96,14 +96,19 @@ class BlobStore(ABC):
         self._save(_op_for(name), job_id, name, lambda: self._write(RESULTS, job_id, staged_name(name), data))
 
     def publish_doc(self, job_id: str, name: str) -> bool:
-        """Put a staged document in place; False when neither it nor the document is there."""
+        """Put a staged document in place; False when neither it nor the document is there.
+
+        The staged copy may remain (S3 copies it) until `discard_staged`.
+        """
         # Not a write the fault injector simulates, so `completed` and result.json appear together.
         return self._save(None, job_id, name, lambda: self._promote(job_id, name))
 
     def discard_staged(self, job_id: str, name: str) -> None:
         """Remove a staged document if there is one; a failure is logged, never raised."""
+        what = f"Remove staged {name} for job {job_id}"
+        remove = functools.partial(self._delete, RESULTS, job_id, staged_name(name))
         try:
-            self._save(None, job_id, name, lambda: self._delete(RESULTS, job_id, staged_name(name)))
+            self._retry(None, what, job_id, name, "remove", remove, quiet_first=True)
         except StorageError as exc:
             log.warning("Could not remove the staged %s of job %s: %s", name, job_id, exc.message)
 
@@ -114,16 +119,17 @@ class BlobStore(ABC):
 
     def read_doc(self, job_id: str, name: str) -> dict[str, Any] | None:
         """The document, or None when it is not there."""
-        data = self._retry(None, f"Read file {name} for job {job_id}", job_id, name, "read",
-                           lambda: self._read(RESULTS, job_id, name))  # fmt: skip
+        data = self._read_retry(job_id, name, lambda: self._read(RESULTS, job_id, name))
         if data is None:
             return None
         loaded: dict[str, Any] = json.loads(data)
         return loaded
 
     def has_doc(self, job_id: str, name: str) -> bool:
-        return self._retry(None, f"Read file {name} for job {job_id}", job_id, name, "read",
-                           lambda: self._exists(RESULTS, job_id, name))  # fmt: skip
+        return self._read_retry(job_id, name, lambda: self._exists(RESULTS, job_id, name))
+
+    def warm_up(self) -> None:  # noqa: B027 - a hook: most backends have nothing to load
+        """Load now what every forked work-horse would otherwise load again (no I/O)."""
 
     @abstractmethod
     def check(self) -> StorageHealth:
@@ -156,7 +162,7 @@ class BlobStore(ABC):
 
     @abstractmethod
     def _promote(self, job_id: str, name: str) -> bool:
-        """Staged -> final; True when the final document is there afterwards."""
+        """Staged -> final (moved or copied); True when the final document is there afterwards."""
 
     @abstractmethod
     def _delete(self, area: str, job_id: str, name: str) -> None:
@@ -172,7 +178,13 @@ class BlobStore(ABC):
 
     # --- retries -------------------------------------------------------------------
     def _save(self, op: str | None, job_id: str, name: str, action: Callable[[], T]) -> T:
+        """A write, logged as the card's `Save file <name> for job <jobId>: Attempt n/N`."""
         return self._retry(op, f"Save file {name} for job {job_id}", job_id, name, "save", action)
+
+    def _read_retry(self, job_id: str, name: str, action: Callable[[], T]) -> T:
+        """A read: only its retries are logged (`Read file <name> for job <jobId>: Attempt 2/N`)."""
+        what = f"Read file {name} for job {job_id}"
+        return self._retry(None, what, job_id, name, "read", action, quiet_first=True)
 
     def _retry(
         self,

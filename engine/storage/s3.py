@@ -10,7 +10,8 @@ BlobStore is the one that counts, waits and logs, for 5xx answers, throttling
 (SlowDown, 429) and timeouts alike. Uploads are read from their stream one part
 at a time (S3_PART_SIZE_MB): a file smaller than a part is one PUT, a larger one
 a multipart upload whose parts are retried one by one, so no more than a part is
-ever held in memory. Publishing a staged document is a server-side copy.
+ever held in memory. Publishing a staged document is a server-side copy; the
+staged copy is removed afterwards (discard_staged), once readers can see the job.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from botocore.exceptions import (
     IncompleteReadError,
     ResponseStreamingError,
 )
+from botocore.exceptions import ConnectionError as EndpointError
 
 from engine.config import Settings
 from engine.storage.base import RESULTS, UPLOADS, BlobStore, StorageHealth, describe, staged_name
@@ -65,21 +67,38 @@ class S3BlobStore(BlobStore):
         self.url = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
         self.part_size = settings.s3_part_size_bytes
         self.settings = settings
-        self._lock = threading.Lock()
+        self._lock, self._lock_pid = threading.Lock(), os.getpid()
         self._clients: dict[int, Any] = {}
 
     @property
     def client(self) -> Any:
-        """This process's boto3 client (a forked work-horse makes its own: sockets are not shared)."""
+        """This process's boto3 client.
+
+        A forked work-horse must not use the connections it inherited (its parent
+        goes on using them): it takes the parent's client with its connection
+        pool emptied (`close()` closes only this process's copies of the sockets),
+        which is far quicker than building a client.
+        """
         pid = os.getpid()
         client = self._clients.get(pid)
-        if client is None:
-            with self._lock:
-                client = self._clients.get(pid)
-                if client is None:
-                    self._clients = {pid: _make_client(self.settings)}  # drop the parent's
-                    client = self._clients[pid]
+        if client is not None:
+            return client
+        if self._lock_pid != pid:
+            self._lock, self._lock_pid = threading.Lock(), pid  # a lock copied by fork may be held
+        with self._lock:
+            client = self._clients.get(pid)
+            if client is None:
+                inherited = next(iter(self._clients.values()), None)
+                if inherited is not None:
+                    inherited.close()
+                    client = inherited
+                else:
+                    client = _make_client(boto3.session.Session(), self.settings)
+                self._clients = {pid: client}
         return client
+
+    def warm_up(self) -> None:
+        self.client  # noqa: B018 - built once, before the worker forks its horses
 
     def key(self, area: str, job_id: str, name: str) -> str:
         return "/".join(p for p in (self.prefix, area, job_id, name) if p)
@@ -204,8 +223,7 @@ class S3BlobStore(BlobStore):
             if _is_missing(exc):  # nothing staged, or another process published it first
                 return self._exists(RESULTS, job_id, name)
             raise
-        self.client.delete_object(Bucket=self.bucket, Key=staged)
-        return True
+        return True  # the staged copy stays until discard_staged (after the job is sealed)
 
     def _delete(self, area: str, job_id: str, name: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.key(area, job_id, name))
@@ -217,7 +235,8 @@ class S3BlobStore(BlobStore):
             return status >= 500 or status in (408, 429) or code in _TRANSIENT_CODES
         # Connection refused or reset, connect and read timeouts, a body cut short; OSError
         # also covers the test-only injected faults.
-        return isinstance(exc, (HTTPClientError, IncompleteReadError, ResponseStreamingError, OSError))
+        transient = (EndpointError, HTTPClientError, IncompleteReadError, ResponseStreamingError, OSError)
+        return isinstance(exc, transient)
 
     def _is_storage_error(self, exc: BaseException) -> bool:
         return isinstance(exc, (BotoCoreError, ClientError, OSError))
@@ -231,7 +250,7 @@ def _content_type(name: str) -> str:
     return "application/json" if name.endswith(".json") else "application/octet-stream"
 
 
-def _make_client(settings: Settings) -> Any:
+def _make_client(session: boto3.session.Session, settings: Settings) -> Any:
     config = Config(
         connect_timeout=settings.s3_connect_timeout_s,
         read_timeout=settings.s3_read_timeout_s,
@@ -243,7 +262,6 @@ def _make_client(settings: Settings) -> Any:
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    session = boto3.session.Session()
     return session.client(
         "s3", endpoint_url=settings.s3_endpoint_url, region_name=settings.s3_region, config=config
     )

@@ -23,7 +23,13 @@ def file_settings(root: Path, **overrides: object) -> Settings:
 
 
 def s3_settings(
-    root: Path, moto: MotoServer, bucket: str, *, endpoint: str | None = None, **overrides: object
+    root: Path,
+    moto: MotoServer,
+    bucket: str,
+    *,
+    endpoint: str | None = None,
+    redis_url: str = "redis://unused",
+    **overrides: object,
 ) -> Settings:
     values: dict[str, object] = {
         "STORAGE_URL": f"s3://{bucket}/team/sightline",
@@ -34,7 +40,7 @@ def s3_settings(
         "RESULTS_DIR": "",
     }
     values.update(overrides)
-    return make_settings("redis://unused", root, **values)
+    return make_settings(redis_url, root, **values)
 
 
 class OneWayStream(io.RawIOBase):
