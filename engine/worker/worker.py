@@ -73,6 +73,16 @@ class SightlineWorker(Worker):
             log.info("Worker shutdown complete.")
 
     # --- the horse -------------------------------------------------------------
+    def kill_horse(self, sig: signal.Signals = signal.SIGKILL) -> None:
+        """RQ's, but only while there is a horse.
+
+        With none (pid 0, e.g. a stop-job command arriving while the worker tidies
+        up after its horse exited) RQ's `os.killpg(os.getpgid(0))` would kill the
+        worker's own process group: the worker itself, and whatever shares its group.
+        """
+        if self.horse_pid:
+            super().kill_horse(sig)
+
     def execute_job(self, job: Job, queue: Queue) -> None:
         self._busy = True
         try:
