@@ -3,15 +3,16 @@
 1. Latency: dev-samples/sales_demo.csv from upload to a terminal status seen by a
    client (bench_latency's loop: one client, job-status polled every 10 ms, 2
    workers, no LLM), once with STORAGE_URL=file://... and once with
-   STORAGE_URL=s3://... on moto's standalone server, in alternating rounds (file,
-   s3, s3, file) so the machine's background load weighs on both alike.
+   STORAGE_URL=s3://... on moto's standalone server: both stacks run at once and
+   the jobs alternate between them, so the machine's background load weighs on
+   both alike. Also moto's own time per S3 request, measured right after.
    Target (issue 12): p50 overhead of S3 over files <= 30 ms.
 2. Memory: a 1 GB upload (a CSV body streamed by the client, never built in memory)
    through the API into S3 as a multipart upload; the API worker's peak RSS
    (VmHWM) minus its RSS before. Target: < 100 MB. No worker runs: the job stays
    queued, only the upload is measured.
 
-    python -m bench.bench_storage [--jobs 30] [--upload-mb 1024]
+    python -m bench.bench_storage [--jobs 60] [--upload-mb 1024]
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ from bench.stack import (
     verdict,
 )
 
-ROUNDS = ("file", "s3", "s3", "file")
 WARM_UP_JOBS = 2
 PREFIX = "bench"
 
@@ -44,16 +44,27 @@ def _ms(seconds: float) -> str:
     return f"{seconds * 1000:7.1f} ms"
 
 
-def latency_round(backend: str, jobs: int, s3_env: dict[str, str]) -> list[Sample]:
-    env = s3_env if backend == "s3" else {}
+def latency_runs(jobs: int, s3_env: dict[str, str]) -> dict[str, list[Sample]]:
+    """Both stacks up at once; jobs alternate file, s3, s3, file, ... so drift in the
+    machine's load weighs on both backends alike."""
     data = SALES_DEMO.read_bytes()
-    with running_stack(workers=2, env=env) as stack, requests.Session() as session:
-        if backend == "file":
-            env_check = session.get(f"{stack.api_url}/api/health", timeout=10).json()["storage"]["backend"]
-            assert env_check == "file", env_check
-        for _ in range(WARM_UP_JOBS):
-            one_job(session, stack.api_url, data)
-        return [one_job(session, stack.api_url, data) for _ in range(jobs)]
+    results: dict[str, list[Sample]] = {"file": [], "s3": []}
+    with (
+        running_stack(workers=2) as file_stack,
+        running_stack(workers=2, env=s3_env) as s3_stack,
+        requests.Session() as session,
+    ):
+        urls = {"file": file_stack.api_url, "s3": s3_stack.api_url}
+        for backend, url in urls.items():
+            shown = session.get(f"{url}/api/health", timeout=10).json()["storage"]["backend"]
+            assert shown == backend, (backend, shown)
+            for _ in range(WARM_UP_JOBS):
+                one_job(session, url, data)
+        for n in range(jobs):
+            order = ("file", "s3") if n % 2 == 0 else ("s3", "file")
+            for backend in order:
+                results[backend].append(one_job(session, urls[backend], data))
+    return results
 
 
 def report_latency(results: dict[str, list[Sample]]) -> None:
@@ -156,14 +167,11 @@ def big_upload(size_mb: int, s3_env: dict[str, str]) -> None:
     print(f"  target growth < 100 MB: {verdict(growth_mb < 100)}")
 
 
-def run(jobs: int = 30, upload_mb: int = 1024) -> None:
+def run(jobs: int = 60, upload_mb: int = 1024) -> None:
     print(f"\n== bench_storage: {SALES_DEMO.relative_to(REPO)} upload -> terminal, S3 (moto) against files")
     with running_moto() as moto:
         s3_env = {**moto.env, "STORAGE_URL": f"s3://{moto.new_bucket()}/{PREFIX}"}
-        results: dict[str, list[Sample]] = {"file": [], "s3": []}
-        for backend in ROUNDS:
-            results[backend] += latency_round(backend, jobs, s3_env)
-        report_latency(results)
+        report_latency(latency_runs(jobs, s3_env))
         trips = s3_round_trips(moto.url, s3_env)
         shown = ", ".join(f"{kind} {_ms(t).strip()}" for kind, t in trips.items())
         floor = trips["PUT"] * 2 + trips["GET"] + trips["COPY"]
@@ -182,7 +190,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--jobs", type=int, default=30, help="measured jobs per round (4 rounds; default 30)")
+    parser.add_argument("--jobs", type=int, default=60, help="measured jobs per backend (default 60)")
     parser.add_argument("--upload-mb", type=int, default=1024, help="size of the big upload (default 1024)")
     args = parser.parse_args()
     run(max(10, args.jobs), max(16, args.upload_mb))

@@ -99,7 +99,7 @@ class JobStore:
         For readers such as the status endpoint; never for code that changes jobs.
         A terminal job whose document is not in place yet (still unsealed: its
         writer is between the commit and the document, or died there) is first
-        handed to `settle` (`Lifecycle.seal`), so such a reader never sees a
+        handed to `settle` (`Lifecycle.make_readable`), so such a reader never sees a
         terminal status before its document; such a record is cached only once sealed.
         """
         cached = self._ended.get(job_id)
