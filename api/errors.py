@@ -9,6 +9,8 @@ import redis
 from flask import Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
+from engine.errors import StorageError
+
 log = logging.getLogger("sightline.api")
 
 
@@ -67,6 +69,11 @@ def init_app(app: Flask) -> None:
     def _redis_down(exc: redis.RedisError) -> tuple[Response, int]:
         log.error("Redis unavailable: %s", exc)
         return _answer(503, {"error": "redis_unavailable", "message": "The job store (Redis) is unavailable"})
+
+    @app.errorhandler(StorageError)
+    def _storage_down(exc: StorageError) -> tuple[Response, int]:
+        log.error("Storage unavailable: %s", exc.message)
+        return _answer(503, {"error": "storage_unavailable", "message": exc.message})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[Response, int]:

@@ -100,6 +100,16 @@ _SCHEMAS: dict[str, Any] = {
             "workers": {"type": "integer"},
             "queueLength": {"type": "integer", "nullable": True},
             "llmCircuit": {"type": "object"},
+            "storage": {
+                "type": "object",
+                "required": ["backend", "url", "reachable"],
+                "properties": {
+                    "backend": {"type": "string", "enum": ["file", "s3"]},
+                    "url": {"type": "string"},
+                    "reachable": {"type": "boolean"},
+                    "message": {"type": "string"},
+                },
+            },
             "message": {"type": "string"},
         },
     },
@@ -214,16 +224,16 @@ _PATHS: dict[str, Any] = {
                     "description": "The document",
                     "content": {"application/json": {"schema": {"type": "object"}}},
                 },
-                **_errors(401, 404, 409),
+                **_errors(401, 404, 409, 503),
             },
         }
     },
     "/api/health": {
         "get": {
-            "summary": "Redis, workers, queue length, LLM circuit",
+            "summary": "Redis, workers, queue length, LLM circuit, storage backend and reachability",
             "responses": {
                 "200": _answer("Up (status ok, or degraded without workers)", "Health"),
-                "503": _answer("Redis is unreachable", "Health"),
+                "503": _answer("Redis or the storage is unreachable", "Health"),
             },
         }
     },

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ _SCRUB = frozenset(
     {
         *("REDIS_URL", "OPENROUTER_API_KEY", "LLM_API_KEY", "LLM_BASE_URL", "LLM_MODEL", "PORT"),
         *("JOB_TIMEOUT_SECONDS", "SIMULATED_SLOW_PROCESSING_SECONDS", "BLOB_FAULT_FAILURES"),
+        *("STORAGE_URL", "S3_ENDPOINT_URL", "S3_REGION", "SCRATCH_DIR"),
         *("BLOB_FAULT_OPS", "UPLOAD_DIR", "RESULTS_DIR", "API_URL", "WORKERS", "API_PROCESSES"),
         *("API_THREADS", "LOG_LEVEL", "LOG_FORMAT"),
     }
@@ -199,6 +201,95 @@ def running_stack(
             yield stack
         finally:
             stack.stop()
+
+
+class Moto:
+    """moto's standalone S3 server (`python -m moto.server`) on a free port."""
+
+    def __init__(self, root: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        # Any credentials do for moto; never ask an instance-metadata service.
+        self.env = {
+            "S3_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": "sightline-bench",
+            "AWS_SECRET_ACCESS_KEY": "sightline-bench-secret",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        log = open(root / "moto.log", "ab")  # noqa: SIM115 - owned by the process
+        argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+        self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=bench_env(self.env))
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{self.url}/moto-api/", timeout=2)
+                return
+            except requests.RequestException:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("moto server did not start") from None
+                time.sleep(0.1)
+
+    def new_bucket(self) -> str:
+        import boto3
+
+        name = f"sightline-bench-{uuid.uuid4().hex[:12]}"
+        session = boto3.session.Session(
+            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+            region_name="us-east-1",
+        )
+        session.client("s3", endpoint_url=self.url).create_bucket(Bucket=name)
+        return name
+
+    def stop(self) -> None:
+        _terminate([self.process])
+
+
+@contextlib.contextmanager
+def running_moto() -> Iterator[Moto]:
+    with tempfile.TemporaryDirectory(prefix="sightline-bench-moto-") as tmp:
+        moto = Moto(Path(tmp))
+        try:
+            yield moto
+        finally:
+            moto.stop()
+
+
+class StreamedCsvForm:
+    """A multipart/form-data body with one `file` part of `size` bytes of CSV, made on the fly.
+
+    requests sends an object with `__iter__` and `__len__` streamed, with a
+    Content-Length: the client never holds the whole body.
+    """
+
+    boundary = "sightline-bench-boundary-7f3a"
+    content_type = f"multipart/form-data; boundary={boundary}"
+
+    def __init__(self, size: int, name: str = "big.csv", chunk: int = 1024 * 1024) -> None:
+        self.size = size
+        self.head = (
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        self.tail = f"\r\n--{self.boundary}--\r\n".encode()
+        row = b"2024-01-15,North,Widget,12,19.99\n"
+        self.block = row * (chunk // len(row))
+
+    def __len__(self) -> int:
+        return len(self.head) + self.size + len(self.tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        header = b"date,region,product,units,price\n"
+        yield header
+        remaining = self.size - len(header)
+        while remaining > 0:
+            piece = self.block[:remaining]
+            remaining -= len(piece)
+            yield piece
+        yield self.tail
 
 
 # --- HTTP helpers ---------------------------------------------------------------

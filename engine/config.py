@@ -8,9 +8,12 @@ card's (`JOB_TIMEOUT_SECONDS`, `BLOB_RETRY_ATTEMPTS`, ...) or ours
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,9 +68,19 @@ class Settings(BaseSettings):
     api_processes: int = Field(2, alias="API_PROCESSES", ge=1)
     data_dir: Path = Field(Path("data"), alias="DATA_DIR")
 
-    # --- Storage and limits ---
-    upload_dir: Path = Field(Path("tmp_uploads"), alias="UPLOAD_DIR")
-    results_dir: Path = Field(Path("results"), alias="RESULTS_DIR")
+    # --- Storage (see engine/storage) and limits ---
+    # file:///path (uploads in path/uploads, documents in path/results) or s3://bucket/prefix.
+    # Unset: files in UPLOAD_DIR and RESULTS_DIR (tmp_uploads/ and results/ by default).
+    storage_url: str | None = Field(None, alias="STORAGE_URL")
+    upload_dir: Path | None = Field(None, alias="UPLOAD_DIR")  # file storage: overrides the derived
+    results_dir: Path | None = Field(None, alias="RESULTS_DIR")  # folders (see upload_root/results_root)
+    s3_endpoint_url: str | None = Field(None, alias="S3_ENDPOINT_URL")  # MinIO, Ceph, R2...; unset: AWS
+    s3_region: str | None = Field(None, alias="S3_REGION")  # unset: the AWS chain's (AWS_REGION...)
+    s3_addressing_style: Literal["auto", "path", "virtual"] = Field("auto", alias="S3_ADDRESSING_STYLE")
+    s3_connect_timeout_s: float = Field(5, alias="S3_CONNECT_TIMEOUT_SECONDS", gt=0)
+    s3_read_timeout_s: float = Field(30, alias="S3_READ_TIMEOUT_SECONDS", gt=0)
+    s3_part_size_mb: float = Field(8, alias="S3_PART_SIZE_MB", ge=5)  # multipart part size (S3 minimum 5)
+    scratch_dir: Path | None = Field(None, alias="SCRATCH_DIR")  # workers' local copies of S3 inputs
     max_upload_mb: float = Field(200, alias="MAX_UPLOAD_MB", gt=0)
     max_columns: int = Field(2000, alias="MAX_COLUMNS", ge=1)
     download_timeout_s: float = Field(30, alias="DOWNLOAD_TIMEOUT_SECONDS", gt=0)
@@ -95,10 +108,27 @@ class Settings(BaseSettings):
     blob_fault_failures: str = Field("0", alias="BLOB_FAULT_FAILURES")
     blob_fault_ops: str = Field("upload,result", alias="BLOB_FAULT_OPS")
 
-    @field_validator("llm_api_key", "redis_url")
+    @field_validator("llm_api_key", "redis_url", "storage_url", "s3_endpoint_url", "s3_region")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value else None
+
+    @field_validator("upload_dir", "results_dir", "scratch_dir", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("storage_url")
+    @classmethod
+    def _check_storage_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme == "file" and parts.path.startswith("/") and parts.netloc in ("", "localhost"):
+            return value
+        if parts.scheme == "s3" and parts.netloc:
+            return value
+        raise ValueError("STORAGE_URL must be file:///absolute/path or s3://bucket[/prefix]")
 
     @field_validator("blob_fault_failures")
     @classmethod
@@ -118,6 +148,25 @@ class Settings(BaseSettings):
         return [entry.strip() for entry in self.url_allowlist.split(",") if entry.strip()]
 
     @property
+    def upload_root(self) -> Path:
+        """File storage's upload folder: UPLOAD_DIR, else STORAGE_URL's uploads/, else tmp_uploads."""
+        return self.upload_dir or _file_storage_root(self.storage_url, "uploads") or Path("tmp_uploads")
+
+    @property
+    def results_root(self) -> Path:
+        """File storage's document folder: RESULTS_DIR, else STORAGE_URL's results/, else results."""
+        return self.results_dir or _file_storage_root(self.storage_url, "results") or Path("results")
+
+    @property
+    def scratch_root(self) -> Path:
+        """Where a worker copies a job's input from S3: SCRATCH_DIR, else the system temp folder."""
+        return self.scratch_dir or Path(tempfile.gettempdir()) / "sightline-scratch"
+
+    @property
+    def s3_part_size_bytes(self) -> int:
+        return int(self.s3_part_size_mb * 1024 * 1024)
+
+    @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
 
@@ -125,6 +174,13 @@ class Settings(BaseSettings):
     def rq_job_timeout_s(self) -> int:
         """RQ's own time limit: a backstop well after ours, so ours always decides."""
         return int(self.job_timeout_s) + 60
+
+
+def _file_storage_root(storage_url: str | None, folder: str) -> Path | None:
+    """`<path>/<folder>` of a file:// STORAGE_URL; None for no URL or another scheme."""
+    if not storage_url or not storage_url.startswith("file:"):
+        return None
+    return Path(url2pathname(urlsplit(storage_url).path)) / folder
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ import redis
 from engine.config import Settings, get_settings
 from engine.jobs.lifecycle import Lifecycle
 from engine.jobs.store import JobStore
-from engine.storage import BlobStore
+from engine.storage import BlobStore, open_blob_store
 
 
 def connect(settings: Settings) -> redis.Redis:
@@ -40,7 +40,7 @@ class EngineContext:
 
     @cached_property
     def blobs(self) -> BlobStore:
-        return BlobStore(self.settings)
+        return open_blob_store(self.settings)
 
     @cached_property
     def lifecycle(self) -> Lifecycle:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.supervisor.valkey import EmbeddedValkey
+from tests.support.moto import S3_TEST_ENV, MotoServer
 from tests.support.stack import Stack
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,6 +21,18 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedV
     server = EmbeddedValkey(tmp_path_factory.mktemp("valkey"), persist=False)
     server.start()
     yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    """moto's standalone S3 server for this session, on a free port (tests make their own buckets)."""
+    server = MotoServer(tmp_path_factory.mktemp("moto"))
+    server.start()
+    with pytest.MonkeyPatch.context() as env:  # the AWS chain of this process finds moto's test keys
+        for name, value in S3_TEST_ENV.items():
+            env.setenv(name, value)
+        yield server
     server.stop()
 
 

@@ -21,8 +21,11 @@ MAX_LIST = 200
 def _load(job_id: str, *, for_reading: bool = False) -> JobRecord:
     if not is_valid_job_id(job_id):
         raise not_found(job_id)
-    store = engine().store
-    record = store.get_for_reading(job_id) if for_reading else store.get(job_id)
+    ctx = engine()
+    if for_reading:  # a terminal status is shown only once its document is in place
+        record = ctx.store.get_for_reading(job_id, ctx.lifecycle.make_readable)
+    else:
+        record = ctx.store.get(job_id)
     if record is None or not may_see(record):
         raise not_found(job_id)
     return record

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.sansio.multipart import File
 
 from api.auth import check_upload_rate, current_owner
 from api.errors import ApiError
 from api.extensions import engine
+from api.form_stream import FormError, FormStream
 from engine.download import check_url
 from engine.errors import DownloadError, ErrorCode, StorageError
 from engine.jobs import new_job_id, queue
 from engine.storage import safe_file_name
+from engine.storage.stream import SourceError
 
 log = logging.getLogger("sightline.api")
 bp = Blueprint("uploads", __name__, url_prefix="/api")
@@ -34,35 +39,63 @@ SUPPORTED_SUFFIXES = (
 )
 
 
+_NO_FILE = 'Send the table as multipart form field \'file\', or JSON {"fileUrl": ..., "filename": ...}'
+
+
 @bp.post("/upload")
 def upload() -> tuple[Response, int]:
-    """Store the table, create the job, queue it; answers at once."""
+    """Store the table, create the job, queue it; answers once the file is stored."""
     check_upload_rate()
-    if request.files:
-        return _from_file()
+    if request.mimetype == "multipart/form-data":
+        return _from_form()
     body = request.get_json(silent=True) if request.is_json else None
     if isinstance(body, dict) and body.get("fileUrl"):
         return _from_url(body)
-    raise ApiError(
-        400,
-        "missing_file",
-        'Send the table as multipart form field \'file\', or JSON {"fileUrl": ..., "filename": ...}',
-    )
+    raise ApiError(400, "missing_file", _NO_FILE)
 
 
-def _from_file() -> tuple[Response, int]:
-    storage = request.files.get("file")
-    if storage is None:
-        fields = ", ".join(sorted(request.files))
-        raise ApiError(400, "missing_file", f"The form has no 'file' field (found: {fields})")
-    name = _checked_name(storage.filename)
-    ctx = engine()
-    job_id = new_job_id()
+def _from_form() -> tuple[Response, int]:
+    """Stream the form's `file` part into storage as it arrives (never whole in memory)."""
+    boundary = request.mimetype_params.get("boundary")
+    if not boundary:
+        raise ApiError(400, "missing_file", _NO_FILE)
+    form = FormStream(request.stream, boundary, current_app.config["MAX_FORM_MEMORY_SIZE"])
     try:
-        ctx.blobs.save_upload(job_id, name, storage.stream)
-    except StorageError as exc:
-        return _storage_failed(job_id, name, exc)
+        part = _file_part(form)
+        name = _checked_name(part.filename)
+        job_id = new_job_id()
+        try:
+            engine().blobs.save_upload(job_id, name, form.file_stream())
+        except StorageError as exc:
+            _drain_quietly(form)
+            return _storage_failed(job_id, name, exc)
+        form.drain()
+    except ApiError:
+        _drain_quietly(form)
+        raise
+    except (FormError, SourceError) as exc:
+        raise ApiError(400, "invalid_form", f"The upload could not be read: {exc}") from exc
     return _submit(job_id, name)
+
+
+def _file_part(form: FormStream) -> File:
+    """The form's first `file` part, positioned at its data."""
+    others: list[str] = []
+    while (part := form.next_file()) is not None:
+        if part.name == "file":
+            return part
+        others.append(part.name)
+        form.skip_part()
+    if others:
+        found = ", ".join(sorted(others))
+        raise ApiError(400, "missing_file", f"The form has no 'file' field (found: {found})")
+    raise ApiError(400, "missing_file", _NO_FILE)
+
+
+def _drain_quietly(form: FormStream) -> None:
+    """Read the rest of the body before an error answer, so the client sees the answer."""
+    with contextlib.suppress(FormError, HTTPException, OSError):
+        form.drain()
 
 
 def _from_url(body: dict[str, Any]) -> tuple[Response, int]:

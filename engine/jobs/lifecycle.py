@@ -69,8 +69,13 @@ class Lifecycle:
         if not won:
             self.blobs.discard_staged(job_id, RESULT_DOC)
             return False
-        self.blobs.publish_doc(job_id, RESULT_DOC)
-        self.store.seal(job_id)
+        try:
+            self.blobs.publish_doc(job_id, RESULT_DOC)
+            self.store.seal(job_id)
+        except StorageError as exc:  # staged and committed: `seal` (worker, reaper, reader) finishes it
+            log.warning("Job %s: result.json not yet in place (%s); will retry", job_id, exc.message)
+        else:
+            self.blobs.discard_staged(job_id, RESULT_DOC)  # after the seal: readers need not wait for it
         _observe_duration(record)
         return True
 
@@ -103,25 +108,48 @@ class Lifecycle:
         return won, record
 
     def seal(self, job_id: str, record: JobRecord | None = None) -> None:
-        """Put a terminal job's document in place if a crash left it missing.
+        """Put a terminal job's document in place if a crash left it missing (worker, reaper).
 
-        `record` saves a read when the caller has just read the job.
+        `record` saves a read when the caller has just read the job; a job already
+        sealed costs one Redis read. A storage failure is logged and the job stays
+        unsealed: the reaper tries again.
         """
+        if self.store.is_unsealed(job_id):
+            self._settle(job_id, record, tidy=True)
+
+    def make_readable(self, job_id: str, record: JobRecord) -> None:
+        """Before a reader is shown this unsealed terminal job: its document in place.
+
+        Its writer may be putting the document there at this moment, or have died
+        doing so; both may publish, which is idempotent. Tidying (the staged copy)
+        is left to the writer or the reaper, so the reader waits for no more than it must.
+        """
+        self._settle(job_id, record, tidy=False)
+
+    def _settle(self, job_id: str, record: JobRecord | None, *, tidy: bool) -> None:
+        try:
+            self._seal(job_id, record, tidy=tidy)
+        except StorageError as exc:
+            log.warning("Job %s: its document is not in place yet (%s); will retry", job_id, exc.message)
+
+    def _seal(self, job_id: str, record: JobRecord | None, *, tidy: bool) -> None:
         record = record if record is not None else self.store.get(job_id)
         if record is None:
             self.store.seal(job_id)
             return
         status = record.get("status")
         if status == JobStatus.COMPLETED.value:
-            if not self.blobs.has_doc(job_id, RESULT_DOC) and not self.blobs.publish_doc(job_id, RESULT_DOC):
+            # Copies the staged result into place, or finds it there already.
+            if not self.blobs.publish_doc(job_id, RESULT_DOC):
                 log.error("Job %s is completed but its result.json is lost", job_id)
             self.store.seal(job_id)
         elif status in (JobStatus.FAILED.value, JobStatus.CANCELLED.value):
-            self.blobs.discard_staged(job_id, RESULT_DOC)
             if self.blobs.has_doc(job_id, ERROR_DOC):
                 self.store.seal(job_id)
             else:
                 self._write_error_doc(record)
+        if tidy:
+            self.blobs.discard_staged(job_id, RESULT_DOC)
 
     def _write_error_doc(self, record: JobRecord) -> None:
         job_id = record["jobId"]

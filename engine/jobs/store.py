@@ -10,7 +10,7 @@ that is a lost race, and callers handle it on purpose.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import redis
@@ -91,16 +91,30 @@ class JobStore:
         raw = self.redis.get(job_key(job_id))
         return json.loads(raw) if raw else None
 
-    def get_for_reading(self, job_id: str) -> JobRecord | None:
+    def get_for_reading(
+        self, job_id: str, settle: Callable[[str, JobRecord], None] | None = None
+    ) -> JobRecord | None:
         """Like `get`, but an ended job's record comes from this process's cache when it can.
 
         For readers such as the status endpoint; never for code that changes jobs.
+        A terminal job whose document is not in place yet (still unsealed: its
+        writer is between the commit and the document, or died there) is first
+        handed to `settle` (`Lifecycle.make_readable`), so such a reader never sees a
+        terminal status before its document; such a record is cached only once sealed.
         """
         cached = self._ended.get(job_id)
         if cached is not None:
             return cached
-        record = self.get(job_id)
-        if record is not None and JobStatus(record["status"]) in TERMINAL:
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(job_key(job_id))
+            pipe.zscore(JOBS_UNSEALED_KEY, job_id)
+            raw, unsealed = pipe.execute()
+        record: JobRecord | None = json.loads(raw) if raw else None
+        if record is None or JobStatus(record["status"]) not in TERMINAL:
+            return record
+        if unsealed is not None and settle is not None:
+            settle(job_id, record)  # cached once a later read finds it sealed
+        else:
             self._ended.put(job_id, record)
         return record
 
@@ -173,6 +187,10 @@ class JobStore:
         now = clock.now_s()
         won, _ = self._apply(job_id, when, {"updatedAt": clock.iso(now), **fields}, now)
         return won
+
+    def is_unsealed(self, job_id: str) -> bool:
+        """Whether the job ended but its document may not be in place yet."""
+        return self.redis.zscore(JOBS_UNSEALED_KEY, job_id) is not None
 
     def seal(self, job_id: str) -> None:
         """The terminal job's document is in place."""

@@ -30,16 +30,19 @@ def retry_call(
     retry_after_max_s: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     logger: logging.Logger = log,
+    quiet_first: bool = False,
 ) -> T:
     """Run `fn` up to `attempts` times; re-raise the last error when all fail.
 
     `retryable` decides whether an error is worth another attempt (a 401 is not);
     `retry_after` may return a server's hint, which replaces the computed delay
-    (capped at `retry_after_max_s`).
+    (capped at `retry_after_max_s`). `quiet_first` logs the first attempt at DEBUG
+    only (for one operation of many, such as one part of a multipart upload).
     """
 
     def before(state: RetryCallState) -> None:
-        logger.info("%s: Attempt %d/%d", what, state.attempt_number, attempts)
+        level = logging.DEBUG if quiet_first and state.attempt_number == 1 else logging.INFO
+        logger.log(level, "%s: Attempt %d/%d", what, state.attempt_number, attempts)
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None

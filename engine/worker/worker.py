@@ -34,6 +34,7 @@ from engine.errors import ErrorCode
 from engine.jobs.status import JobStatus, Stage
 from engine.jobs.store import JobRecord
 from engine.pipeline import timeout_message
+from engine.storage import clear_scratch
 
 log = logging.getLogger("sightline.worker")
 
@@ -72,6 +73,16 @@ class SightlineWorker(Worker):
             log.info("Worker shutdown complete.")
 
     # --- the horse -------------------------------------------------------------
+    def kill_horse(self, sig: signal.Signals = signal.SIGKILL) -> None:
+        """RQ's, but only while there is a horse.
+
+        With none (pid 0, e.g. a stop-job command arriving while the worker tidies
+        up after its horse exited) RQ's `os.killpg(os.getpgid(0))` would kill the
+        worker's own process group: the worker itself, and whatever shares its group.
+        """
+        if self.horse_pid:
+            super().kill_horse(sig)
+
     def execute_job(self, job: Job, queue: Queue) -> None:
         self._busy = True
         try:
@@ -189,6 +200,7 @@ class _HorseWatch:
 
         Without Redis this is left to the reaper (the record stays open until then).
         """
+        clear_scratch(self.ctx.settings, self.job_id)  # the horse's local copy of its input (S3)
         try:
             self._close(ret_val)
         except redis.RedisError as exc:

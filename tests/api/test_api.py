@@ -124,6 +124,11 @@ def test_health_reports_redis_workers_and_queue(stack: Stack) -> None:
     body = requests.get(f"{stack.api_url}/api/health", timeout=10).json()
     assert body["redis"] is True and body["workers"] >= 2 and isinstance(body["queueLength"], int)
     assert "llmCircuit" in body
+    assert body["storage"] == {
+        "backend": "file",
+        "url": stack.results_dir.resolve().as_uri(),
+        "reachable": True,
+    }
 
 
 def test_result_of_an_unfinished_job_is_409(make_stack: object, sales_demo: Path) -> None:
