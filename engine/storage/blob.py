@@ -5,15 +5,21 @@ or `error.json`. Every write retries with the card's backoff and logs
 `Save file <name> for job <jobId>: Attempt n/N`; after the last attempt it
 raises StorageError (code `blob_upload_failed`).
 
-A result document is first *staged* (`.result.json.staged`) and only *published*
-(renamed into place) after the job record says `completed`, so a job that lost
-the race to a cancel never shows a result.json.
+A result document is first *staged* under the attempt's token
+(`.result.json.<token>.staged`) and only *published* (renamed into place) after
+the job record says `completed` by that attempt, so a job that lost the race to a
+cancel never shows a result.json, and a late attempt can never put its result
+where the winner's goes. Publishing is idempotent: whoever comes second (the
+worker, or a reader sealing the job) finds the document in place and is done.
+Every write goes through a temporary file of its own, so writers of the same
+document never mix their bytes.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -70,10 +76,10 @@ class BlobStore:
         """The absolute `file://` URL a job's status shows as `resultUrl`."""
         return self.doc_path(job_id, name).as_uri()
 
-    def stage_doc(self, job_id: str, name: str, doc: dict[str, Any]) -> None:
-        """Write the document next to its final place, not yet visible under `name`."""
+    def stage_doc(self, job_id: str, name: str, doc: dict[str, Any], token: int | None = None) -> None:
+        """Write the attempt's document next to its final place, not yet visible under `name`."""
         data = _encode(doc)
-        staged = self._staged(job_id, name)
+        staged = self._staged(job_id, name, token)
 
         def write() -> None:
             with _atomic_writer(staged) as out:
@@ -81,23 +87,54 @@ class BlobStore:
 
         self._retry(_op_for(name), name, job_id, write)
 
-    def publish_doc(self, job_id: str, name: str) -> bool:
-        """Move a staged document into place; False when nothing was staged."""
-        staged = self._staged(job_id, name)
+    def publish_doc(self, job_id: str, name: str, token: int | None = None) -> bool:
+        """Move the attempt's staged document into place.
+
+        True when the document is in place (moved now, or by someone before);
+        False when nothing was staged and nothing is there.
+        """
+        staged = self._staged(job_id, name, token)
+        final = self.doc_path(job_id, name)
         if not staged.exists():
-            return False
+            return final.exists()
+
+        def move() -> None:
+            try:
+                os.replace(staged, final)
+            except FileNotFoundError:
+                if not final.exists():
+                    raise _NothingStaged from None  # discarded meanwhile: not a storage fault
+
         # A rename within one folder: atomic, and not a write the fault injector
         # simulates, so `completed` and result.json appear together.
-        self._retry(None, name, job_id, lambda: os.replace(staged, self.doc_path(job_id, name)))
+        try:
+            self._retry(None, name, job_id, move)
+        except _NothingStaged:
+            return False
         return True
 
-    def discard_staged(self, job_id: str, name: str) -> None:
-        self._staged(job_id, name).unlink(missing_ok=True)
+    def discard_staged(self, job_id: str, name: str, token: int | None = None) -> None:
+        self._staged(job_id, name, token).unlink(missing_ok=True)
 
     def write_doc(self, job_id: str, name: str, doc: dict[str, Any]) -> None:
-        """Stage and publish at once (for documents no race can make wrong)."""
-        self.stage_doc(job_id, name, doc)
-        self.publish_doc(job_id, name)
+        """Write a document straight into place (one no race can make wrong: error.json).
+
+        Writers of the same document write the same bytes, each through its own
+        temporary file, so the last rename wins and the file is never partial.
+        """
+        data = _encode(doc)
+        final = self.doc_path(job_id, name)
+
+        def write() -> None:
+            with _atomic_writer(final) as out:
+                out.write(data)
+
+        self._retry(_op_for(name), name, job_id, write)
+
+    def delete_job(self, job_id: str) -> None:
+        """Remove the job's upload and documents (retention)."""
+        for root in (self.upload_root, self.results_root):
+            shutil.rmtree(self._job_dir(root, job_id, create=False), ignore_errors=True)
 
     def read_doc(self, job_id: str, name: str) -> dict[str, Any] | None:
         path = self.doc_path(job_id, name)
@@ -111,8 +148,9 @@ class BlobStore:
         return self.doc_path(job_id, name).exists()
 
     # --- helpers ---------------------------------------------------------------
-    def _staged(self, job_id: str, name: str) -> Path:
-        return self._job_dir(self.results_root, job_id) / f".{name}.staged"
+    def _staged(self, job_id: str, name: str, token: int | None) -> Path:
+        suffix = f".{token}.staged" if token is not None else ".staged"
+        return self._job_dir(self.results_root, job_id) / f".{name}{suffix}"
 
     def _job_dir(self, root: Path, job_id: str, create: bool = True) -> Path:
         if not is_valid_job_id(job_id):
@@ -149,6 +187,10 @@ class BlobStore:
             ) from exc
 
 
+class _NothingStaged(Exception):
+    """The staged document is gone and nothing is in place (never retried)."""
+
+
 def _op_for(name: str) -> str:
     return "result" if name == RESULT_DOC else "error"
 
@@ -158,11 +200,11 @@ def _encode(doc: dict[str, Any]) -> bytes:
 
 
 class _atomic_writer:
-    """Write to `<path>.tmp`, then rename over `path` only when the block succeeds."""
+    """Write to a temporary file of this writer's own, then rename it over `path` on success."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.tmp = path.with_name(path.name + ".tmp")
+        self.tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
     def __enter__(self) -> IO[bytes]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
