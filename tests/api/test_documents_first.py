@@ -169,3 +169,21 @@ def test_reading_the_result_while_the_worker_publishes_it_is_no_retry(
     finally:
         for logger in watched:
             logger.removeHandler(lines)
+
+
+def test_an_ended_job_whose_document_cannot_be_written_is_shown_as_still_finishing(
+    make_ctx: Callable[..., EngineContext],
+) -> None:
+    broken = make_ctx(BLOB_FAULT_FAILURES="all", BLOB_FAULT_OPS="error")  # error.json can never be written
+    job_id = new_job_id()
+    broken.store.create(job_id, file_name="a.csv")
+    assert broken.store.transition(job_id, JobStatus.PROCESSING, startedAt="2026-01-01T00:00:00.000Z")[0]
+    assert broken.lifecycle.fail(job_id, ErrorCode.PROCESSING_ERROR, "bad table", token=None)
+    assert broken.store.get(job_id)["status"] == "failed"  # type: ignore[index]
+    api = create_app(settings=broken.settings).test_client()
+    shown = api.get(f"/api/job-status/{job_id}").get_json()
+    assert (shown["status"], shown["stage"], shown["resultUrl"]) == ("processing", "saving", None)
+    assert api.get(f"/api/jobs/{job_id}/result").status_code == 409
+    healed = create_app(settings=make_ctx().settings).test_client()  # storage works again
+    shown = healed.get(f"/api/job-status/{job_id}").get_json()
+    assert shown["status"] == "failed" and Path(shown["resultUrl"][len("file://") :]).exists()
