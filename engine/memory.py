@@ -3,8 +3,9 @@
 The worker's watch reads the horse's private memory (pages it does not share with
 the worker it was forked from) on every tick and ends the job when it passes the
 cap (`engine.worker.policies.memory`). A burst faster than one tick meets a hard
-ceiling set in the horse itself (RLIMIT_DATA, half the cap again above it), so
-one job can never take the machine's memory from the worker or the other jobs.
+ceiling set in the horse itself (RLIMIT_DATA: twice the cap, plus 256 MB for the
+address space allocators reserve without using), so one job can never take the
+machine's memory from the worker or the other jobs.
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ def _data_bytes() -> int | None:
 
 
 def cap_this_process(settings: Settings) -> None:
-    """Set the hard ceiling in the horse: its data segment may grow by 1.5 x the cap (+64 MB)."""
+    """Set the hard ceiling in the horse: its data segment may grow by twice the cap (+256 MB)."""
     cap = settings.max_job_memory_bytes
     current = _data_bytes()
     if cap is None or current is None:
         return
-    ceiling = current + cap + cap // 2 + 64 * _MB
+    ceiling = current + 2 * cap + 256 * _MB
     with contextlib.suppress(ValueError, OSError):  # a lower limit set from outside stays
         resource.setrlimit(resource.RLIMIT_DATA, (ceiling, ceiling))
 

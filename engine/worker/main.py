@@ -21,13 +21,13 @@ log = logging.getLogger("sightline.worker")
 def worker_context(settings: Settings) -> EngineContext:
     """An engine context whose Redis calls time out well inside the heartbeat timeout.
 
-    Its job changes are resent for up to half the heartbeat timeout when their reply
-    is lost, so a Redis restart does not fail the jobs in flight.
+    Its job changes are resent for up to three quarters of the heartbeat timeout when
+    their reply is lost, so a Redis restart does not fail the jobs in flight.
     """
     return EngineContext.create(
         settings,
         redis_timeout_s=settings.worker_redis_timeout_s,
-        retry_s=settings.worker_heartbeat_timeout_s / 2,
+        retry_s=settings.worker_heartbeat_timeout_s * 0.75,
     )
 
 

@@ -18,7 +18,7 @@ import threading
 
 import redis
 
-from engine import clock
+from engine import clock, memory
 from engine.constants import RESULT_DOC
 from engine.context import EngineContext
 from engine.errors import ErrorCode
@@ -161,17 +161,24 @@ class HorseWatch:
             return
         self.ctx.blobs.discard_staged(self.job_id, RESULT_DOC, token)
         if status in (JobStatus.SUBMITTED, JobStatus.PROCESSING):
-            self.ctx.lifecycle.fail(
-                self.job_id, ErrorCode.PROCESSING_ERROR, self._exit_message(status_code), token=token
-            )
+            message = self._exit_message(record, status_code)
+            self.ctx.lifecycle.fail(self.job_id, ErrorCode.PROCESSING_ERROR, message, token=token)
 
-    def _exit_message(self, status_code: int | None) -> str:
-        message = f"The analysis process ended unexpectedly ({exit_reason(status_code)})"
+    def _exit_message(self, record: JobRecord, status_code: int | None) -> str:
+        """Why the horse ended; a horse killed on its way to the memory cap is told as a memory failure.
+
+        Allocators (polars' among them) abort the process when the hard ceiling refuses
+        them memory, before the watch's next look.
+        """
+        reason = exit_reason(status_code)
         cap = self.ctx.settings.max_job_memory_bytes
         peak = next((p.peak for p in self.policies if isinstance(p, memory_policy.Watch)), 0)
-        if cap is not None and peak >= cap * 0.8:
-            message += f", close to MAX_JOB_MEMORY_MB={self.ctx.settings.max_job_memory_mb:g}"
-        return message
+        killed = status_code is not None and os.WIFSIGNALED(status_code)
+        if cap is not None and killed and peak >= cap // 2:
+            path = self.ctx.blobs.upload_path(self.job_id)
+            size = path.stat().st_size if path is not None else None
+            return f"{memory.over_cap_message(self.ctx.settings, record.get('fileName'), size)} ({reason})"
+        return f"The analysis process ended unexpectedly ({reason})"
 
 
 def exit_reason(status: int | None) -> str:

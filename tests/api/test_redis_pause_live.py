@@ -62,7 +62,7 @@ def test_a_paused_redis_gets_quick_503s_and_everything_recovers(
         assert {code for _, code, _ in answers} == {503}, answers
         slow = [a for a in answers if a[2] > ANSWER_WITHIN_S]
         assert not slow, slow
-        assert len(answers) >= 8, answers
+        assert len(answers) >= 4, answers  # at least one round of every call while paused
 
         def healthy() -> bool:
             try:
