@@ -4,11 +4,11 @@ jobs are delivered twice.
 
 Starts its own `python -m engine serve` (embedded Valkey with AOF, WORKERS
 workers) on free ports, submits JOBS uploads (a few cancelled at random), kills a
-random worker every KILL_EVERY seconds (the supervisor restarts it), restarts the
-Valkey server once, and injects duplicate deliveries: a second copy of a share of
-the jobs right behind the first (DUPLICATES), and another copy of a random open
-job (queued, starting or running) every REDELIVER_EVERY seconds. It waits until
-every job has ended, then checks:
+random worker (one past its start-up) every KILL_EVERY seconds (the supervisor
+restarts it), restarts the Valkey server once, and injects duplicate deliveries:
+a second copy of a share of the jobs right behind the first (DUPLICATES), and
+another copy of a random open job (queued, starting or running) every
+REDELIVER_EVERY seconds. It waits until every job has ended, then checks:
 
 - every job is in exactly one terminal state;
 - every job has exactly one document: a completed job its result.json (which
@@ -53,6 +53,7 @@ from rq import Worker  # noqa: E402
 from engine.config import Settings  # noqa: E402
 from engine.constants import JOBS_ACTIVE_KEY  # noqa: E402
 from engine.jobs import queue  # noqa: E402
+from engine.supervisor.processes import QUICK_DEATH_S  # noqa: E402
 from engine.supervisor.valkey import free_port  # noqa: E402
 
 CODES = {"timeout", "processing_error", "blob_upload_failed", "worker_shutdown"}
@@ -89,7 +90,7 @@ class Chaos:
             RESULTS_DIR=str(self.results), WORKERS=str(self.args.workers), API_PROCESSES="1",
             LLM_BASE_URL="http://127.0.0.1:9/v1", WORKER_HEARTBEAT_TIMEOUT_SECONDS="5",
             REAPER_INTERVAL_SECONDS="1", SIMULATED_SLOW_PROCESSING_SECONDS=str(self.args.slow),
-            JOB_TIMEOUT_SECONDS="120",
+            JOB_TIMEOUT_SECONDS=str(self.args.job_timeout),
         )  # fmt: skip
         log = open(self.work / "serve.log", "wb")  # noqa: SIM115 - the server's log for its lifetime
         self.serve = subprocess.Popen(
@@ -123,7 +124,9 @@ class Chaos:
     def killer(self) -> None:
         restart_at = time.monotonic() + self.args.redis_restart_after
         while not self.stop.wait(self.args.kill_every):
-            workers = self._children("engine worker")
+            # Only workers past their start-up: the supervisor takes deaths of young workers for
+            # a crash loop and backs off restarting them, which would starve the run of workers.
+            workers = [p for p in self._children("engine worker") if _age_s(p) >= QUICK_DEATH_S]
             if workers:
                 victim = self.rng.choice(workers)
                 name = self._worker_name(victim.pid)
@@ -261,6 +264,13 @@ def _invalid_result(job_id: str, path: Path) -> list[str]:
 _RESULT_SCHEMA = Draft202012Validator(json.loads((ROOT / "docs" / "result-schema.v1.json").read_text()))
 
 
+def _age_s(proc: psutil.Process) -> float:
+    try:
+        return time.time() - proc.create_time()
+    except psutil.Error:
+        return 0.0
+
+
 def _cmdline(proc: psutil.Process) -> list[str]:
     try:
         return proc.cmdline()
@@ -297,6 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--slow", type=float, default=0.3, help="SIMULATED_SLOW_PROCESSING_SECONDS per job")
     parser.add_argument("--deadline", type=float, default=600, help="seconds to wait for every job to end")
+    parser.add_argument(
+        "--job-timeout", type=float, default=600,
+        help="JOB_TIMEOUT_SECONDS: long enough that queueing alone never times a job out",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
