@@ -21,7 +21,7 @@ Prints the counts and exits non-zero when a check fails. Loopback only; bounded 
 jobs and time.
 
     python scripts/chaos.py                  # 200 jobs, 3 workers, a kill every 3 s
-    python scripts/chaos.py --jobs 40 --kill-every 2   # the short form CI runs
+    python scripts/chaos.py --jobs 80 --kill-every 2 --duplicates 0.5 --redeliver-every 0.5  # CI form
 """
 
 from __future__ import annotations
