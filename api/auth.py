@@ -26,7 +26,7 @@ OPEN_PATHS = frozenset({"/api/health", "/api/openapi.json"})
 
 def owner_of(key: str) -> str:
     """The owner id stored with a job: a hash, so Redis never holds the key."""
-    return hashlib.sha256(key.encode()).hexdigest()[:24]
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
 def current_owner() -> str | None:
@@ -76,6 +76,23 @@ def _presented_key() -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+def _wire_bytes(header_value: str) -> bytes:
+    """The bytes the client sent: WSGI hands header values over decoded as latin-1."""
+    try:
+        return header_value.encode("latin-1")
+    except UnicodeEncodeError:  # not from a WSGI server (a test client): take it as text
+        return header_value.encode("utf-8")
+
+
+def _matches(presented: str, keys: tuple[str, ...]) -> bool:
+    """Constant-time comparison of bytes: any header value (non-ASCII too) is wrong or right, never a 500."""
+    sent = _wire_bytes(presented)
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(sent, key.encode("utf-8"))
+    return found
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _authenticate() -> None:
@@ -83,6 +100,6 @@ def init_app(app: Flask) -> None:
         if not keys or not request.path.startswith("/api/") or request.path in OPEN_PATHS:
             return
         presented = _presented_key()
-        if presented is None or not any(hmac.compare_digest(presented, key) for key in keys):
+        if presented is None or not _matches(presented, keys):
             raise ApiError(401, "unauthorized", "Send a valid API key in X-API-Key or Authorization: Bearer")
-        g.owner = owner_of(presented)
+        g.owner = owner_of(_wire_bytes(presented).decode("utf-8"))

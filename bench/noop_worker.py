@@ -1,9 +1,10 @@
 """The bare-RQ baseline of bench_throughput: a no-op job and a worker for its queue.
 
-`python -m bench.noop_worker` builds SightlineWorker exactly as
-engine/worker/main.py does (same settings, logging, warm imports, name, TTL and
-work() arguments) but listens on NOOP_QUEUE, so the baseline pays the same
-fork-per-job and horse watch as Sightline's jobs and differs only in the job.
+`python -m bench.noop_worker` builds its worker with engine/worker/main.py's own
+`worker_context` and `build_worker` (same settings, timeouts, logging, warm
+imports, TTL and work() arguments) but listens on NOOP_QUEUE, so the baseline pays
+the same fork-per-job and horse watch as Sightline's jobs and differs only in the
+job (which has no record and no attempt to claim).
 It does not start the reaper thread (a sweep every REAPER_INTERVAL_SECONDS,
 which has nothing to do with the queue).
 
@@ -15,11 +16,9 @@ does nothing more. bench_throughput reports any no-op job that did not finish.
 from __future__ import annotations
 
 from engine.config import get_settings
-from engine.context import EngineContext
-from engine.jobs.ids import new_job_id
 from engine.logs import setup_logging
 from engine.pipeline import warm_up
-from engine.worker.worker import SightlineWorker
+from engine.worker.main import build_worker, worker_context
 
 NOOP_QUEUE = "bench_noop"
 NOOP_FUNCTION = "bench.noop_worker.noop"
@@ -32,10 +31,9 @@ def noop() -> None:
 def main() -> None:
     settings = get_settings()
     setup_logging(settings)
-    ctx = EngineContext.create(settings)
+    ctx = worker_context(settings)
     warm_up()
-    name = f"bench-noop-{new_job_id()[4:12]}"
-    worker = SightlineWorker([NOOP_QUEUE], connection=ctx.redis, name=name, ctx=ctx, worker_ttl=30)
+    worker = build_worker(ctx, [NOOP_QUEUE], name_prefix="bench-noop")
     worker.work(logging_level=settings.log_level, with_scheduler=False)
 
 

@@ -82,19 +82,28 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine submit", description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, help="table to analyse (CSV, TSV, Excel, JSON, Parquet)")
     parser.add_argument("--wait", action="store_true", help="follow the job and print its summary")
-    parser.add_argument("--api-url", help="API base URL (default: $API_URL or http://127.0.0.1:5328)")
+    parser.add_argument("--api-url", help="API base URL (default: $API_URL, else http://127.0.0.1:$PORT)")
     parser.add_argument("--max-wait", type=float, help="seconds to wait (default: $CLIENT_MAX_WAIT_SECONDS)")
     return parser
 
 
-def main_submit(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Run `submit FILE [--wait]` and return the process exit code."""
+def main_submit(
+    argv: list[str],
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    *,
+    default_api_url: str | None = None,
+) -> int:
+    """Run `submit FILE [--wait]` and return the process exit code.
+
+    The API is `--api-url`, else `default_api_url` (the engine's settings: API_URL, or
+    the local API on PORT), else $API_URL or the default.
+    """
     out, err = out or sys.stdout, err or sys.stderr
     args = _parser().parse_args(argv)
     config = load_config()
-    client = SightlineClient(
-        args.api_url or config.api_url, config.api_key, config.timeout_s, max_wait_s=config.max_wait_s
-    )
+    base_url = args.api_url or default_api_url or config.api_url
+    client = SightlineClient(base_url, config.api_key, config.timeout_s, max_wait_s=config.max_wait_s)
     if not args.file.is_file():
         print(f"No such file: {args.file}", file=err)
         return 2

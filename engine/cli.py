@@ -30,11 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         from engine.analysis.cli import main_analyze
 
         return main_analyze(args.rest)
+    settings = get_settings()
     if args.command == "submit":
         from client.cli import main_submit
 
-        return main_submit(args.rest)
-    settings = get_settings()
+        return main_submit(args.rest, default_api_url=settings.api_base_url)
     setup_logging(settings)
     if args.command == "worker":
         from engine.worker import run_worker

@@ -8,6 +8,7 @@ card's (`JOB_TIMEOUT_SECONDS`, `BLOB_RETRY_ATTEMPTS`, ...) or ours
 
 from __future__ import annotations
 
+import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -58,9 +59,12 @@ class Settings(BaseSettings):
     # --- Services ---
     redis_url: str | None = Field(None, alias="REDIS_URL")
     embedded_redis_port: int = Field(6390, alias="EMBEDDED_REDIS_PORT")
+    redis_connect_timeout_s: float = Field(5, alias="REDIS_CONNECT_TIMEOUT_SECONDS", gt=0)
+    redis_socket_timeout_s: float = Field(5, alias="REDIS_SOCKET_TIMEOUT_SECONDS", gt=0)
     port: int = Field(5328, alias="PORT")
     host: str = Field("127.0.0.1", alias="HOST")
-    api_url: str = Field("http://127.0.0.1:5328", alias="API_URL")
+    # Blank: http://127.0.0.1:$PORT, so the UIs and `engine submit` follow PORT (see `api_base_url`)
+    api_url: str | None = Field(None, alias="API_URL")
     streamlit_port: int = Field(8501, alias="STREAMLIT_PORT")
     gradio_port: int = Field(7860, alias="GRADIO_PORT")
     workers: int = Field(2, alias="WORKERS", ge=1)
@@ -87,7 +91,12 @@ class Settings(BaseSettings):
     # Hosts or CIDR ranges a fileUrl may reach although they are not public (e.g. "10.0.0.0/8,files.lan")
     url_allowlist: str = Field("", alias="URL_ALLOWLIST")
     allow_file_urls: bool = Field(False, alias="ALLOW_FILE_URLS")
-    job_ttl_s: int = Field(7 * 24 * 3600, alias="JOB_TTL_SECONDS", gt=0)
+    # With ALLOW_FILE_URLS: the only folders (comma-separated absolute paths) a file:// URL may read from
+    file_url_dirs: str = Field("", alias="FILE_URL_DIRS")
+    # An ended job older than this goes away whole: record, index entries, upload and documents (0: keep)
+    job_retention_days: float = Field(7, alias="JOB_RETENTION_DAYS", ge=0)
+    # Private memory one job's work-horse may use; over it the job fails with processing_error (0: no cap)
+    max_job_memory_mb: float = Field(2048, alias="MAX_JOB_MEMORY_MB", ge=0)
 
     # --- Access control (off while API_KEYS is empty) ---
     api_keys: str = Field("", alias="API_KEYS")  # comma-separated keys; each key owns the jobs it creates
@@ -96,6 +105,21 @@ class Settings(BaseSettings):
     # --- Worker liveness ---
     worker_heartbeat_timeout_s: float = Field(20, alias="WORKER_HEARTBEAT_TIMEOUT_SECONDS", gt=0)
     reaper_interval_s: float = Field(5, alias="REAPER_INTERVAL_SECONDS", gt=0)
+
+    # --- Worker tunables (rarely changed) ---
+    worker_tick_s: float = Field(0.1, alias="WORKER_TICK_SECONDS", gt=0)  # how often a watch looks at its job
+    worker_heartbeat_interval_s: float = Field(1, alias="WORKER_HEARTBEAT_INTERVAL_SECONDS", gt=0)
+    rq_heartbeat_interval_s: float = Field(
+        5, alias="RQ_HEARTBEAT_INTERVAL_SECONDS", gt=0
+    )  # RQ's own registries
+    rq_worker_ttl_s: int = Field(
+        30, alias="RQ_WORKER_TTL_SECONDS", ge=10
+    )  # RQ forgets a silent worker after it
+    # The reaper times a job out this long after `timeoutAt`: the worker's own check comes first
+    reaper_timeout_grace_s: float = Field(1.5, alias="REAPER_TIMEOUT_GRACE_SECONDS", ge=0)
+    # The reaper puts a document in place if its writer left it missing this long
+    reaper_seal_after_s: float = Field(10, alias="REAPER_SEAL_AFTER_SECONDS", ge=0)
+    retention_batch: int = Field(200, alias="RETENTION_BATCH", ge=1)  # ended jobs removed per sweep at most
 
     # --- Logging ---
     log_level: str = Field("INFO", alias="LOG_LEVEL")
@@ -137,6 +161,44 @@ class Settings(BaseSettings):
         if value != "all" and not value.isdigit():
             raise ValueError("BLOB_FAULT_FAILURES must be a whole number or 'all'")
         return value
+
+    @property
+    def api_base_url(self) -> str:
+        """Where the UIs and `engine submit` find the API: API_URL when set on purpose, else PORT's.
+
+        `.env` files copied from older examples pin `API_URL=http://127.0.0.1:5328`; that
+        shipped line is not a choice, so it gives way to PORT as well.
+        """
+        url = (self.api_url or "").strip().rstrip("/")
+        from_environment = bool(os.environ.get("API_URL", "").strip())
+        if not url or (url == LEGACY_API_URL and self.port != 5328 and not from_environment):
+            return f"http://127.0.0.1:{self.port}"
+        return url
+
+    @property
+    def file_url_roots(self) -> tuple[Path, ...]:
+        """FILE_URL_DIRS as resolved folders (symlinks followed), in the order given."""
+        return tuple(
+            Path(d.strip()).expanduser().resolve() for d in self.file_url_dirs.split(",") if d.strip()
+        )
+
+    @property
+    def job_retention_s(self) -> float | None:
+        """JOB_RETENTION_DAYS in seconds; None keeps jobs forever."""
+        return self.job_retention_days * 86_400 if self.job_retention_days > 0 else None
+
+    @property
+    def max_job_memory_bytes(self) -> int | None:
+        return int(self.max_job_memory_mb * 1024 * 1024) if self.max_job_memory_mb > 0 else None
+
+    @property
+    def worker_redis_timeout_s(self) -> float:
+        """A worker's connect and read timeout: well inside the heartbeat timeout.
+
+        A call that stalls on a dead connection gives up, and the next one reconnects, long
+        before another host's reaper could take the silent heartbeat for a dead worker.
+        """
+        return min(self.redis_socket_timeout_s, self.worker_heartbeat_timeout_s / 4)
 
     @property
     def api_key_list(self) -> tuple[str, ...]:
@@ -181,6 +243,9 @@ def _file_storage_root(storage_url: str | None, folder: str) -> Path | None:
     if not storage_url or not storage_url.startswith("file:"):
         return None
     return Path(url2pathname(urlsplit(storage_url).path)) / folder
+
+
+LEGACY_API_URL = "http://127.0.0.1:5328"  # the API_URL line of .env.example before PORT was followed
 
 
 @lru_cache(maxsize=1)

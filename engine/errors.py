@@ -46,6 +46,10 @@ class AnalysisError(SightlineError):
     """The analysis itself failed on a readable table."""
 
 
+class MemoryLimitExceeded(SightlineError):
+    """The job's work-horse needed more memory than MAX_JOB_MEMORY_MB allows."""
+
+
 class StorageError(SightlineError):
     """A blob operation failed after every retry."""
 

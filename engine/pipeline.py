@@ -1,10 +1,12 @@
 """What a work-horse does with one job: parse, profile, find insights, narrate, save.
 
-`run_job` is the RQ job function. It runs in the forked work-horse; the worker
-process watching it (engine/worker) enforces cancellation, the deadline and
-shutdown by killing the horse, so nothing here needs to poll for them. Progress
-writes double as a check: once the record has left `processing`, the next write
-fails and the horse stops on its own.
+`run_job` is the RQ job function. It runs in the forked work-horse, on behalf of
+the attempt its worker claimed before the fork (`hand_over`): every write it makes
+presents that attempt's fencing token. The worker process watching it
+(engine/worker) enforces cancellation, the deadline, shutdown and the memory cap
+by killing the horse, so nothing here needs to poll for them. Progress writes
+double as a check: once the record has left `processing`, or another attempt
+holds it, the next write fails and the horse stops on its own.
 """
 
 from __future__ import annotations
@@ -12,19 +14,21 @@ from __future__ import annotations
 import ctypes
 import gc
 import logging
-import os
 import re
 import signal
 import time
 from pathlib import Path
 from typing import Any
 
-from engine import analysis, clock, narrative
+import redis
+
+from engine import analysis, clock, memory, narrative
 from engine.config import Settings
 from engine.context import EngineContext
 from engine.download import download
-from engine.errors import ErrorCode, InputError, JobCancelled, SightlineError
-from engine.jobs.status import TERMINAL, JobStatus, Stage
+from engine.errors import InputError, JobCancelled, MemoryLimitExceeded, SightlineError
+from engine.jobs.attempts import Attempt
+from engine.jobs.status import JobStatus, Stage
 from engine.jobs.store import JobRecord
 from engine.storage import job_scratch
 
@@ -34,6 +38,7 @@ _PR_SET_PDEATHSIG = 1
 
 
 _shared: dict[str, EngineContext] = {}
+_attempt: dict[str, Attempt] = {}
 
 
 def share_context(ctx: EngineContext) -> None:
@@ -57,10 +62,23 @@ def _context() -> EngineContext:
     return _shared["ctx"]
 
 
+def hand_over(attempt: Attempt | None) -> None:
+    """The attempt the next horse forked from this worker works for (None: none)."""
+    _attempt.clear()
+    if attempt is not None:
+        _attempt["current"] = attempt
+
+
 def run_job(job_id: str) -> None:
     """RQ entry point: process one job to exactly one terminal state."""
     die_with_parent()
-    JobRun(_context(), job_id).run()
+    attempt = _attempt.get("current")
+    if attempt is None or attempt.job_id != job_id:
+        log.warning("Job %s reached a work-horse without a claimed attempt. Skipping.", job_id)
+        return
+    ctx = _context()
+    memory.cap_this_process(ctx.settings)
+    JobRun(ctx, attempt).run()
 
 
 def die_with_parent() -> None:
@@ -75,59 +93,55 @@ def die_with_parent() -> None:
 class JobRun:
     """One attempt at one job."""
 
-    def __init__(self, ctx: EngineContext, job_id: str) -> None:
+    def __init__(self, ctx: EngineContext, attempt: Attempt) -> None:
         self.ctx = ctx
-        self.job_id = job_id
+        self.attempt = attempt
+        self.job_id = attempt.job_id
         self.progress = 0.0
 
     def run(self) -> None:
         record = self._start()
         if record is None:
             return
+        token = self.attempt.token
         try:
             doc = self._execute(record)
             self._report(Stage.SAVING, 0.95)
-            if not self.ctx.lifecycle.complete(self.job_id, doc):
+            if not self.ctx.lifecycle.complete(self.job_id, doc, token=token):
                 log.info("Job %s ended while its result was being saved; result discarded", self.job_id)
         except JobCancelled:
             return
+        except MemoryError:
+            self._fail(MemoryLimitExceeded(self._over_cap_message(record), job_id=self.job_id))
         except SightlineError as exc:
-            self.ctx.lifecycle.fail(self.job_id, exc.code, exc.message)
+            self._fail(exc)
         except Exception as exc:
             log.exception("Job %s failed unexpectedly", self.job_id)
-            self.ctx.lifecycle.fail(
-                self.job_id, ErrorCode.PROCESSING_ERROR, f"Unexpected error: {type(exc).__name__}: {exc}"
-            )
+            self._fail(SightlineError(f"Unexpected error: {type(exc).__name__}: {exc}", job_id=self.job_id))
+
+    def _fail(self, exc: SightlineError) -> None:
+        self.ctx.lifecycle.fail(self.job_id, exc.code, exc.message, token=self.attempt.token)
+
+    def _over_cap_message(self, record: JobRecord) -> str:
+        size = self.ctx.blobs.upload_size(self.job_id)
+        return memory.over_cap_message(self.ctx.settings, record.get("fileName"), size)
 
     def _start(self) -> JobRecord | None:
-        """Move the job to `processing`, or say why it will not run."""
-        store = self.ctx.store
-        record = store.get(self.job_id)
-        if record is None:
-            log.warning("Job %s has no record (expired?). Skipping.", self.job_id)
-            return None
-        if record["status"] == JobStatus.CANCELLED.value:
-            log.info("Job %s was cancelled before processing. Skipping.", self.job_id)
-            return None
-        if JobStatus(record["status"]) in TERMINAL:
-            log.info("Job %s already ended (%s). Skipping.", self.job_id, record["status"])
-            return None
-        if clock.now_s() >= clock.parse_iso(record["timeoutAt"]):
-            if self.ctx.lifecycle.fail(self.job_id, ErrorCode.TIMEOUT, timeout_message(self.ctx)):
-                log.warning("Job %s has timed out", self.job_id)
-            return None
-        won, found = store.transition(
+        """Move the claimed job to `processing`, or say why it will not run."""
+        won, found = self.ctx.store.transition(
             self.job_id,
             JobStatus.PROCESSING,
+            token=self.attempt.token,
             stage=Stage.PARSING.value,
             progress=0.02,
             startedAt=clock.iso(),
             heartbeatAt=clock.iso(),
-            workerName=os.environ.get("RQ_WORKER_ID"),
         )
         if not won:
             if found and found["status"] == JobStatus.CANCELLED.value:
                 log.info("Job %s was cancelled before processing. Skipping.", self.job_id)
+            else:
+                log.info("Job %s is no longer this attempt's to run. Skipping.", self.job_id)
             return None
         return found
 
@@ -172,9 +186,17 @@ class JobRun:
 
     def _report(self, stage: Stage, fraction: float) -> None:
         self.progress = max(self.progress, min(fraction, 0.99))
-        ok = self.ctx.store.update(
-            self.job_id, when={JobStatus.PROCESSING}, stage=stage.value, progress=round(self.progress, 3)
-        )
+        try:
+            ok = self.ctx.store.update(
+                self.job_id,
+                when={JobStatus.PROCESSING},
+                token=self.attempt.token,
+                stage=stage.value,
+                progress=round(self.progress, 3),
+            )
+        except redis.RedisError as exc:  # progress is best effort; the watch still enforces the rules
+            log.warning("Job %s: progress not recorded (%s)", self.job_id, exc)
+            return
         if not ok:
             raise JobCancelled("The job ended while it was being processed", job_id=self.job_id)
 
@@ -192,10 +214,6 @@ def simulate_slow_work(settings: Settings) -> None:
         re.match(r"(a+)+$", "a" * 64 + "!")
     else:
         time.sleep(settings.simulated_slow_processing_s)
-
-
-def timeout_message(ctx: EngineContext) -> str:
-    return f"Job exceeded maximum processing time (JOB_TIMEOUT_SECONDS={ctx.settings.job_timeout_s:g})"
 
 
 def warm_up() -> None:

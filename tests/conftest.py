@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from engine.context import EngineContext
 from engine.supervisor.valkey import EmbeddedValkey
+from tests.engine.jobs.conftest import make_settings
 from tests.support.moto import S3_TEST_ENV, MotoServer
-from tests.support.stack import Stack
+from tests.support.stack import Stack, claim_db, release_db
 
 REPO = Path(__file__).resolve().parents[1]
 SALES_DEMO = REPO / "dev-samples" / "sales_demo.csv"
@@ -64,3 +66,27 @@ def stack(redis_server: EmbeddedValkey, tmp_path_factory: pytest.TempPathFactory
 @pytest.fixture
 def sales_demo() -> Path:
     return SALES_DEMO
+
+
+@pytest.fixture
+def make_ctx(redis_server: EmbeddedValkey, tmp_path: Path) -> Iterator[Callable[..., EngineContext]]:
+    """Factory: make_ctx(JOB_TIMEOUT_SECONDS=..., ...) -> an in-process engine context.
+
+    Every context of one test shares a fresh Redis database and storage folder, as
+    processes of one deployment do.
+    """
+    db = claim_db()
+    url = f"redis://127.0.0.1:{redis_server.port}/{db}"
+    made: list[EngineContext] = []
+
+    def factory(**overrides: object) -> EngineContext:
+        context = EngineContext.create(make_settings(url, tmp_path, **overrides))
+        if not made:
+            context.redis.flushdb()
+        made.append(context)
+        return context
+
+    yield factory
+    for context in made:
+        context.redis.close()
+    release_db(db)

@@ -19,13 +19,11 @@ MAX_LIST = 200
 
 
 def _load(job_id: str, *, for_reading: bool = False) -> JobRecord:
+    """The job's record; `for_reading`: as readers see it (ended only once its document is in place)."""
     if not is_valid_job_id(job_id):
         raise not_found(job_id)
     ctx = engine()
-    if for_reading:  # a terminal status is shown only once its document is in place
-        record = ctx.store.get_for_reading(job_id, ctx.lifecycle.make_readable)
-    else:
-        record = ctx.store.get(job_id)
+    record = ctx.reader.status(job_id) if for_reading else ctx.store.get(job_id)
     if record is None or not may_see(record):
         raise not_found(job_id)
     return record
@@ -70,23 +68,19 @@ def recent_jobs() -> Response:
         limit = max(1, min(int(request.args.get("limit", 20)), MAX_LIST))
     except ValueError as exc:
         raise ApiError(400, "invalid_limit", "limit must be a whole number") from exc
-    records = engine().store.recent(limit, owner=current_owner())
+    records = engine().reader.recent(limit, owner=current_owner())
     return jsonify({"jobs": [public_view(r) for r in records]})
 
 
 @bp.get("/jobs/<path:job_id>/result")
 def job_document(job_id: str) -> Response:
     """result.json of a completed job, error.json of a failed or cancelled one."""
-    record = _load(job_id)
+    record = _load(job_id, for_reading=True)  # an ended job is sealed before it is shown as ended
     status = record["status"]
     if status in (JobStatus.SUBMITTED.value, JobStatus.PROCESSING.value):
         raise ApiError(409, "not_finished", f"Job {job_id} is still {status}", status=status)
     name = RESULT_DOC if status == JobStatus.COMPLETED.value else ERROR_DOC
-    ctx = engine()
-    doc: dict[str, Any] | None = ctx.blobs.read_doc(job_id, name)
-    if doc is None:
-        ctx.lifecycle.seal(job_id)  # a writer may have died between the state change and the file
-        doc = ctx.blobs.read_doc(job_id, name)
+    doc: dict[str, Any] | None = engine().blobs.read_doc(job_id, name)
     if doc is None:
         raise ApiError(404, "document_missing", f"{name} of job {job_id} is not in storage", status=status)
     return jsonify(doc)

@@ -131,7 +131,7 @@ def _submit(job_id: str, name: str, **extra: Any) -> tuple[Response, int]:
 def _storage_failed(job_id: str, name: str, exc: StorageError) -> tuple[Response, int]:
     ctx = engine()
     ctx.store.create(job_id, file_name=name, owner=current_owner())
-    ctx.lifecycle.fail(job_id, ErrorCode.BLOB_UPLOAD_FAILED, exc.message)
+    ctx.lifecycle.fail(job_id, ErrorCode.BLOB_UPLOAD_FAILED, exc.message, token=None)  # nobody holds it yet
     log.error("Upload of %s for job %s failed: %s", name, job_id, exc.message)
     body = {
         "jobId": job_id,

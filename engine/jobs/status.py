@@ -41,3 +41,6 @@ class Stage(StrEnum):
     def phase(self) -> str:
         """`parsing` or `processing`: the word the card's log lines use."""
         return "parsing" if self in (Stage.QUEUED, Stage.PARSING) else "processing"
+
+
+OPEN = frozenset({JobStatus.SUBMITTED, JobStatus.PROCESSING})  # a job that has not ended

@@ -6,10 +6,13 @@ or `error.json`. Every operation retries with the card's backoff and logs
 last attempt, or at once for an error no retry can fix (a missing bucket, a
 refused credential), it raises StorageError (code `blob_upload_failed`).
 
-A result document is first *staged* (`.result.json.staged`, not a result.json)
-and only *published* under its name after the job record says `completed`, so a
-job that lost the race to a cancel never has a result.json. Backends implement
-the primitives below; this class holds the rules.
+A result document is first *staged* under the attempt's fencing token
+(`.result.json.<token>.staged`, not a result.json) and only *published* under its
+name after the job record says `completed` by that attempt, so a job that lost
+the race to a cancel never has a result.json, and a late attempt can never put
+its result where the winner's goes. Publishing is idempotent: whoever comes
+second (the worker, or a reader sealing the job) finds the document in place.
+Backends implement the primitives below; this class holds the rules.
 """
 
 from __future__ import annotations
@@ -72,6 +75,21 @@ class BlobStore(ABC):
         self._save_stream(job_id, name, source)
         return self._url(UPLOADS, job_id, name)
 
+    def upload_size(self, job_id: str) -> int | None:
+        """The stored upload's size in bytes (None when there is none): for messages, never retried."""
+        check_job_id(job_id)
+        name = self._find_upload(job_id)
+        return self._size(UPLOADS, job_id, name) if name else None
+
+    def delete_job(self, job_id: str) -> None:
+        """Remove the job's upload and documents (retention); each removal retried as a write is."""
+        check_job_id(job_id)
+        for area in (UPLOADS, RESULTS):
+            remove = functools.partial(self._delete_all, area, job_id)
+            self._retry(
+                None, f"Remove {area} of job {job_id}", job_id, area, "remove", remove, quiet_first=True
+            )
+
     def fetch_upload(self, job_id: str, file_name: str | None, scratch: Path) -> Path | None:
         """A local file holding the job's upload (None when there is none).
 
@@ -90,23 +108,26 @@ class BlobStore(ABC):
         check_job_id(job_id)
         return self._url(RESULTS, job_id, name)
 
-    def stage_doc(self, job_id: str, name: str, doc: dict[str, Any]) -> None:
-        """Write the document next to its final place, not yet visible under `name`."""
+    def stage_doc(self, job_id: str, name: str, doc: dict[str, Any], token: int | None = None) -> None:
+        """Write the attempt's document next to its final place, not yet visible under `name`."""
         data = encode_doc(doc)
-        self._save(_op_for(name), job_id, name, lambda: self._write(RESULTS, job_id, staged_name(name), data))
+        staged = staged_name(name, token)
+        self._save(_op_for(name), job_id, name, lambda: self._write(RESULTS, job_id, staged, data))
 
-    def publish_doc(self, job_id: str, name: str) -> bool:
-        """Put a staged document in place; False when neither it nor the document is there.
+    def publish_doc(self, job_id: str, name: str, token: int | None = None) -> bool:
+        """Put the attempt's staged document in place.
 
-        The staged copy may remain (S3 copies it) until `discard_staged`.
+        True when the document is in place (now, or by someone before); False when
+        neither it nor a staged copy is there. The staged copy may remain (S3
+        copies it) until `discard_staged`.
         """
         # Not a write the fault injector simulates, so `completed` and result.json appear together.
-        return self._save(None, job_id, name, lambda: self._promote(job_id, name))
+        return self._save(None, job_id, name, lambda: self._promote(job_id, name, staged_name(name, token)))
 
-    def discard_staged(self, job_id: str, name: str) -> None:
-        """Remove a staged document if there is one; a failure is logged, never raised."""
+    def discard_staged(self, job_id: str, name: str, token: int | None = None) -> None:
+        """Remove the attempt's staged document if there is one; a failure is logged, never raised."""
         what = f"Remove staged {name} for job {job_id}"
-        remove = functools.partial(self._delete, RESULTS, job_id, staged_name(name))
+        remove = functools.partial(self._delete, RESULTS, job_id, staged_name(name, token))
         try:
             self._retry(None, what, job_id, name, "remove", remove, quiet_first=True)
         except StorageError as exc:
@@ -161,12 +182,19 @@ class BlobStore(ABC):
     def _exists(self, area: str, job_id: str, name: str) -> bool: ...
 
     @abstractmethod
-    def _promote(self, job_id: str, name: str) -> bool:
+    def _promote(self, job_id: str, name: str, staged: str) -> bool:
         """Staged -> final (moved or copied); True when the final document is there afterwards."""
 
     @abstractmethod
     def _delete(self, area: str, job_id: str, name: str) -> None:
         """Remove an object; nothing to remove is fine."""
+
+    @abstractmethod
+    def _delete_all(self, area: str, job_id: str) -> None:
+        """Remove everything a job has in one area; nothing there is fine."""
+
+    @abstractmethod
+    def _size(self, area: str, job_id: str, name: str) -> int | None: ...
 
     @abstractmethod
     def _is_transient(self, exc: BaseException) -> bool:
@@ -243,8 +271,9 @@ class BlobStore(ABC):
             ) from exc
 
 
-def staged_name(name: str) -> str:
-    return f".{name}.staged"
+def staged_name(name: str, token: int | None = None) -> str:
+    """The hidden name of a staged document: one per attempt, so attempts never share one."""
+    return f".{name}.{token}.staged" if token is not None else f".{name}.staged"
 
 
 def encode_doc(doc: dict[str, Any]) -> bytes:

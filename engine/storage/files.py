@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from engine.config import Settings
-from engine.storage.base import RESULTS, UPLOADS, BlobStore, StorageHealth, staged_name
+from engine.storage.base import RESULTS, UPLOADS, BlobStore, StorageHealth
 from engine.storage.faults import FaultInjector
 from engine.storage.stream import COPY_CHUNK, Readable, ReplayableSource
 
@@ -92,16 +92,27 @@ class FileBlobStore(BlobStore):
     def _exists(self, area: str, job_id: str, name: str) -> bool:
         return self._path(area, job_id, name).exists()
 
-    def _promote(self, job_id: str, name: str) -> bool:
+    def _promote(self, job_id: str, name: str, staged: str) -> bool:
         final = self._path(RESULTS, job_id, name)
         try:
-            os.replace(self._path(RESULTS, job_id, staged_name(name)), final)
+            os.replace(self._path(RESULTS, job_id, staged), final)
         except FileNotFoundError:
             return final.exists()  # nothing staged, or another process published it first
         return True
 
     def _delete(self, area: str, job_id: str, name: str) -> None:
         self._path(area, job_id, name).unlink(missing_ok=True)
+
+    def _delete_all(self, area: str, job_id: str) -> None:
+        folder = (self.upload_root if area == UPLOADS else self.results_root) / job_id
+        if folder.exists():
+            shutil.rmtree(folder)
+
+    def _size(self, area: str, job_id: str, name: str) -> int | None:
+        try:
+            return self._path(area, job_id, name).stat().st_size
+        except FileNotFoundError:
+            return None
 
     def _is_transient(self, exc: BaseException) -> bool:
         return isinstance(exc, OSError)

@@ -36,7 +36,7 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as EndpointError
 
 from engine.config import Settings
-from engine.storage.base import RESULTS, UPLOADS, BlobStore, StorageHealth, describe, staged_name
+from engine.storage.base import RESULTS, UPLOADS, BlobStore, StorageHealth, describe
 from engine.storage.faults import FaultInjector
 from engine.storage.stream import COPY_CHUNK, Readable, ReplayableSource, read_up_to
 
@@ -209,8 +209,8 @@ class S3BlobStore(BlobStore):
             raise
         return True
 
-    def _promote(self, job_id: str, name: str) -> bool:
-        staged = self.key(RESULTS, job_id, staged_name(name))
+    def _promote(self, job_id: str, name: str, staged_name: str) -> bool:
+        staged = self.key(RESULTS, job_id, staged_name)
         try:
             self.client.copy_object(
                 Bucket=self.bucket,
@@ -227,6 +227,22 @@ class S3BlobStore(BlobStore):
 
     def _delete(self, area: str, job_id: str, name: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self.key(area, job_id, name))
+
+    def _delete_all(self, area: str, job_id: str) -> None:
+        prefix = self.key(area, job_id, "") + "/"
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
+            keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if keys:
+                self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": keys, "Quiet": True})
+
+    def _size(self, area: str, job_id: str, name: str) -> int | None:
+        try:
+            answer = self.client.head_object(Bucket=self.bucket, Key=self.key(area, job_id, name))
+        except ClientError as exc:
+            if _is_missing(exc):
+                return None
+            raise
+        return int(answer["ContentLength"])
 
     def _is_transient(self, exc: BaseException) -> bool:
         if isinstance(exc, ClientError):

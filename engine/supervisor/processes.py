@@ -123,10 +123,8 @@ class Supervisor:
 
     def _ui_env(self) -> dict[str, str]:
         """The UIs read their few variables from the environment only (not .env): hand them over."""
-        explicit = "api_url" in self.settings.model_fields_set
-        api_url = self.settings.api_url if explicit else f"http://127.0.0.1:{self.settings.port}"
         env = {
-            "API_URL": api_url,
+            "API_URL": self.settings.api_base_url,
             "STREAMLIT_PORT": str(self.settings.streamlit_port),
             "GRADIO_PORT": str(self.settings.gradio_port),
             "HOST": self.settings.host,

@@ -18,18 +18,40 @@ from engine.worker.worker import SightlineWorker
 log = logging.getLogger("sightline.worker")
 
 
+def worker_context(settings: Settings) -> EngineContext:
+    """An engine context whose Redis calls time out well inside the heartbeat timeout.
+
+    Its job changes are resent for up to three quarters of the heartbeat timeout when
+    their reply is lost, so a Redis restart does not fail the jobs in flight.
+    """
+    return EngineContext.create(
+        settings,
+        redis_timeout_s=settings.worker_redis_timeout_s,
+        retry_s=settings.worker_heartbeat_timeout_s * 0.75,
+    )
+
+
+def build_worker(
+    ctx: EngineContext, queues: list[str], name_prefix: str = WORKER_NAME_PREFIX
+) -> SightlineWorker:
+    """A worker on `queues`, named `<prefix>-<8 random characters>`."""
+    name = f"{name_prefix}-{new_job_id()[4:12]}"
+    return SightlineWorker(
+        queues, connection=ctx.redis, name=name, ctx=ctx, worker_ttl=ctx.settings.rq_worker_ttl_s
+    )
+
+
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
     """Work jobs until SIGTERM/SIGINT; runs the reaper in a thread alongside."""
     setup_logging(settings)
-    ctx = EngineContext.create(settings)
+    ctx = worker_context(settings)
     metrics.bind(ctx.redis)
     warm_up()
     share_context(ctx)
-    name = f"{WORKER_NAME_PREFIX}-{new_job_id()[4:12]}"
-    worker = SightlineWorker([QUEUE_NAME], connection=ctx.redis, name=name, ctx=ctx, worker_ttl=30)
+    worker = build_worker(ctx, [QUEUE_NAME])
     stop = threading.Event()
     Reaper(ctx).start_thread(stop)
-    log.info("Worker %s listening on %s", name, QUEUE_NAME)
+    log.info("Worker %s listening on %s", worker.name, QUEUE_NAME)
     try:
         worker.work(burst=burst, logging_level=settings.log_level, with_scheduler=False)
     finally:

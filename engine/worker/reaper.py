@@ -1,37 +1,34 @@
 """Finds jobs no live worker will finish, and closes them.
 
-Runs in a thread of every worker (one sweep per interval across all of them,
-by a Redis lock). It ends:
-- a `processing` job whose worker stopped heartbeating (SIGKILL, crash, lost
-  machine) as `failed` / `worker_shutdown`;
-- any open job past `timeoutAt` (plus a grace the worker's own check gets
-  first) as `failed` / `timeout`;
-- a `submitted` job that RQ no longer holds in its queue (lost between dequeue
-  and start) by queueing it again;
-and it puts in place the document of a terminal job whose writer died between
-the state change and the write (`Lifecycle.seal`).
+Runs in a thread of every worker. A sweep asks the reaper side of each policy
+about every open job (`engine.worker.policies.REAP`: deadline, then liveness),
+puts in place the document of an ended job whose writer died between the state
+change and the write (`Lifecycle.seal`), and removes jobs past their retention
+(`Retention`).
+
+A Redis key limits sweeps to about one per REAPER_INTERVAL_SECONDS across all
+workers. It is a rate limit, not a lock: two sweeps may overlap (a slow one and
+the next), which is safe because every action re-checks its evidence inside the
+record's compare-and-set.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import cast
 
 import redis
 
 from engine import clock
-from engine.constants import REAPER_LOCK_KEY
+from engine.constants import JOBS_LIMBO_KEY, REAPER_LOCK_KEY, RQ_INTERMEDIATE_KEY, RQ_QUEUE_KEY
 from engine.context import EngineContext
-from engine.errors import ErrorCode
-from engine.jobs import queue
+from engine.jobs import scripts
+from engine.jobs.retention import Retention
 from engine.jobs.status import TERMINAL, JobStatus
-from engine.jobs.store import JobRecord
-from engine.pipeline import timeout_message
+from engine.worker.policies import REAP, OpenJob
 
 log = logging.getLogger("sightline.reaper")
-
-TIMEOUT_GRACE_S = 1.5
-SEAL_AFTER_S = 10.0
 
 
 class Reaper:
@@ -39,54 +36,33 @@ class Reaper:
 
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
-        self.stale_s = ctx.settings.worker_heartbeat_timeout_s
+        self._limbo = ctx.redis.register_script(scripts.LIMBO)
+        self.retention = Retention(ctx.store, ctx.blobs)
 
     def sweep(self) -> int:
         """Close what needs closing; returns how many jobs were acted on."""
-        acted = 0
         store = self.ctx.store
+        now = clock.now_s()
+        between = frozenset(
+            i.decode()
+            for i in cast(list[bytes], self._limbo(keys=[RQ_INTERMEDIATE_KEY, JOBS_LIMBO_KEY], args=[now]))
+        )
+        queued = frozenset(i.decode() for i in cast(list[bytes], self.ctx.redis.lrange(RQ_QUEUE_KEY, 0, -1)))
+        acted = 0
         ids = store.active_ids()
         for job_id, record in zip(ids, store.get_many(ids), strict=True):
             if record is None or JobStatus(record["status"]) in TERMINAL:
                 store.forget_active(job_id)
                 continue
-            acted += self._check(job_id, record)
-        for job_id in store.unsealed_ids(older_than_s=SEAL_AFTER_S):
+            job = OpenJob(self.ctx, record, now, queued, between)
+            acted += any(policy(job) for policy in REAP)
+        for job_id in store.unsealed_ids(older_than_s=self.ctx.settings.reaper_seal_after_s):
             self.ctx.lifecycle.seal(job_id)
             acted += 1
-        return acted
-
-    def _check(self, job_id: str, record: JobRecord) -> int:
-        now = clock.now_s()
-        status = JobStatus(record["status"])
-        if now >= clock.parse_iso(record["timeoutAt"]) + TIMEOUT_GRACE_S:
-            if self.ctx.lifecycle.fail(job_id, ErrorCode.TIMEOUT, timeout_message(self.ctx)):
-                log.warning("Job %s has timed out", job_id)
-                return 1
-            return 0
-        if status is JobStatus.PROCESSING:
-            beat = record.get("heartbeatAt") or record.get("startedAt") or record["updatedAt"]
-            if now - clock.parse_iso(beat) > self.stale_s:
-                worker = record.get("workerName") or "unknown"
-                message = f"The worker processing this job ({worker}) stopped without finishing it"
-                if self.ctx.lifecycle.fail(job_id, ErrorCode.WORKER_SHUTDOWN, message):
-                    log.warning("Reaped job %s: worker %s stopped responding", job_id, worker)
-                    return 1
-            return 0
-        return self._requeue_if_lost(job_id, record, now)
-
-    def _requeue_if_lost(self, job_id: str, record: JobRecord, now: float) -> int:
-        if now - clock.parse_iso(record["updatedAt"]) <= self.stale_s:
-            return 0
-        if queue.rq_status(self.ctx.redis, job_id) in ("queued", "scheduled", "deferred"):
-            return 0
-        queue.enqueue(self.ctx.redis, self.ctx.settings, job_id)
-        self.ctx.store.update(job_id, when={JobStatus.SUBMITTED})
-        log.warning("Job %s was lost from the queue; queued it again", job_id)
-        return 1
+        return acted + self.retention.sweep()
 
     def sweep_if_due(self) -> None:
-        """Sweep unless another process swept within the interval."""
+        """Sweep unless another process started a sweep within the interval."""
         interval_ms = int(self.ctx.settings.reaper_interval_s * 1000)
         if self.ctx.redis.set(REAPER_LOCK_KEY, "1", nx=True, px=interval_ms):
             self.sweep()

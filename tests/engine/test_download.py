@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
@@ -35,6 +37,20 @@ def settings(**values: object) -> Settings:
         "http://[::1]/a.csv",
         "http://[::ffff:127.0.0.1]/a.csv",
         "http://[fd00::1]/a.csv",
+        # IPv6 forms that embed a private, loopback or metadata IPv4 address
+        "http://[64:ff9b::7f00:1]/a.csv",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b::10.0.0.1]/a.csv",
+        "http://[64:ff9b:1::a00:1]/a.csv",  # local-use NAT64 (RFC 8215)
+        "http://[2002:7f00:1::]/a.csv",  # 6to4 of 127.0.0.1
+        "http://[2002:a9fe:a9fe::1]/latest/meta-data/",  # 6to4 of 169.254.169.254
+        "http://[2002:c0a8:101::1]/a.csv",  # 6to4 of 192.168.1.1
+        "http://[::127.0.0.1]/a.csv",  # IPv4-compatible
+        "http://[::a9fe:a9fe]/latest/meta-data/",
+        "http://[::ffff:0:127.0.0.1]/a.csv",  # IPv4-translated (SIIT)
+        "http://[::ffff:0:a9fe:a9fe]/a.csv",
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/a.csv",  # Teredo
+        "http://[2606:4700::5efe:10.0.0.1]/a.csv",  # ISATAP interface id with a private IPv4
         "http://224.0.0.1/a.csv",
         "file:///etc/passwd",
         "ftp://example.com/a.csv",
@@ -44,8 +60,17 @@ def settings(**values: object) -> Settings:
     ],
 )
 def test_forbidden_urls_are_refused(url: str) -> None:
-    with pytest.raises(DownloadError):
+    with pytest.raises(DownloadError, match=r"non-public address|must be an http|Cannot resolve"):
         check_url(url, settings())
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["64:ff9b::808:808", "2002:808:808::1", "2606:4700:4700::1111", "8.8.8.8", "::ffff:8.8.8.8"],
+)
+def test_ipv6_forms_of_a_public_ipv4_address_stay_allowed(address: str) -> None:
+    host = f"[{address}]" if ":" in address else address
+    check_url(f"http://{host}/a.csv", settings())  # an IP literal: no DNS needed
 
 
 def test_allowlist_opens_a_host_or_a_range() -> None:
@@ -55,15 +80,29 @@ def test_allowlist_opens_a_host_or_a_range() -> None:
         check_url("http://10.0.0.1/a.csv", settings(URL_ALLOWLIST="127.0.0.0/8"))
 
 
-def test_file_urls_only_when_allowed(tmp_path: object) -> None:
-    from pathlib import Path
-
-    table = Path(str(tmp_path)) / "t.csv"
+def test_file_urls_only_inside_the_folders_named_in_file_url_dirs(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    table = shared / "t.csv"
     table.write_text("a,b\n1,2\n")
-    with pytest.raises(DownloadError):
-        download(table.as_uri(), settings())
-    with download(table.as_uri(), settings(ALLOW_FILE_URLS=True)) as data:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("x\n1\n")
+    (shared / "link.csv").symlink_to(secret)
+    with pytest.raises(DownloadError, match="must be an http"):
+        download(table.as_uri(), settings())  # off by default
+    allowed = settings(ALLOW_FILE_URLS=True, FILE_URL_DIRS=str(shared))
+    with download(table.as_uri(), allowed) as data:
         assert data.read() == b"a,b\n1,2\n"
+    for url in (
+        secret.as_uri(),
+        "file:///etc/passwd",
+        (shared / "link.csv").as_uri(),
+        f"file://{shared}/../secret.csv",
+    ):
+        with pytest.raises(DownloadError, match="FILE_URL_DIRS"):
+            check_url(url, allowed)
+    with pytest.raises(DownloadError, match="FILE_URL_DIRS"):
+        check_url(table.as_uri(), settings(ALLOW_FILE_URLS=True))  # no folder named: no file allowed
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -93,6 +132,7 @@ def server() -> Iterator[tuple[str, dict[str, tuple[int, dict[str, str], bytes, 
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", routes
     httpd.shutdown()
+    httpd.server_close()
 
 
 def test_redirect_to_a_forbidden_address_is_refused(server: tuple[str, dict]) -> None:  # type: ignore[type-arg]
@@ -117,6 +157,55 @@ def test_size_and_time_are_bounded(server: tuple[str, dict]) -> None:  # type: i
     with pytest.raises(DownloadError, match="MAX_UPLOAD_MB"):
         download(f"{base}/big.csv", settings(URL_ALLOWLIST="127.0.0.1", MAX_UPLOAD_MB=0.1))
     started = time.monotonic()
-    with pytest.raises(DownloadError, match="longer than"):
+    with pytest.raises(DownloadError, match="longer than 1 s"):
         download(f"{base}/slow.csv", settings(URL_ALLOWLIST="127.0.0.1", DOWNLOAD_TIMEOUT_SECONDS=1))
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 2.5, "the 4 s body is cut off at the 1 s limit"
+
+
+class _Drip(BaseHTTPRequestHandler):
+    """/drip: 200, then one byte a second for up to 30 s. /stall: 503 after 1.5 s, every time."""
+
+    def do_GET(self) -> None:
+        if self.path == "/stall":
+            time.sleep(1.5)
+            with contextlib.suppress(OSError):  # the client may have given up already
+                self.send_error(503)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", "30")
+        self.end_headers()
+        for _ in range(30):
+            try:
+                self.wfile.write(b"x")
+                self.wfile.flush()
+            except OSError:
+                return  # the client gave up
+            time.sleep(1.0)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def drip_server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_server_dripping_a_byte_a_second_is_cut_off_at_the_wall_clock_limit(drip_server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match="longer than 2 s"):
+        download(f"{drip_server}/drip", settings(URL_ALLOWLIST="127.0.0.1", DOWNLOAD_TIMEOUT_SECONDS=2))
+    assert time.monotonic() - started < 3.5
+
+
+def test_the_limit_covers_every_attempt_together(drip_server: str) -> None:
+    started = time.monotonic()
+    limits = settings(URL_ALLOWLIST="127.0.0.1", DOWNLOAD_TIMEOUT_SECONDS=2, BLOB_RETRY_ATTEMPTS=3)
+    with pytest.raises(DownloadError, match="longer than 2 s"):
+        download(f"{drip_server}/stall", limits)  # each attempt alone stays under the limit
+    assert time.monotonic() - started < 3.5

@@ -114,8 +114,8 @@ class Stack:
 
     # --- processes ----------------------------------------------------------
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
-        log = open(self.logs_dir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the process
-        return subprocess.Popen(argv, cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.logs_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
+            return subprocess.Popen(argv, cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         proc = self._spawn(f"worker-{len(self.workers) + 1}", [sys.executable, "-m", "engine", "worker"])

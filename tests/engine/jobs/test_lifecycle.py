@@ -19,7 +19,7 @@ def _processing_job(ctx: EngineContext) -> str:
 
 def test_completed_job_has_result_and_no_error(ctx: EngineContext) -> None:
     job_id = _processing_job(ctx)
-    assert ctx.lifecycle.complete(job_id, {"rows": 7})
+    assert ctx.lifecycle.complete(job_id, {"rows": 7}, token=None)
     record = ctx.store.get(job_id)
     assert record and record["status"] == "completed" and record["progress"] == 1.0
     assert record["resultUrl"].endswith(f"/{job_id}/result.json")
@@ -30,12 +30,14 @@ def test_completed_job_has_result_and_no_error(ctx: EngineContext) -> None:
 
 def test_failed_job_has_the_cards_error_json(ctx: EngineContext) -> None:
     job_id = _processing_job(ctx)
-    assert ctx.lifecycle.fail(job_id, ErrorCode.TIMEOUT, "Job exceeded maximum processing time")
+    assert ctx.lifecycle.fail(job_id, ErrorCode.TIMEOUT, "Job exceeded maximum processing time", token=None)
     doc = ctx.blobs.read_doc(job_id, ERROR_DOC)
     assert doc is not None
     assert set(doc) == {"jobId", "status", "error", "message", "timestamp"}
     assert (doc["jobId"], doc["status"], doc["error"]) == (job_id, "failed", "timeout")
-    assert not ctx.lifecycle.fail(job_id, ErrorCode.PROCESSING_ERROR, "again"), "terminal is absorbing"
+    assert not ctx.lifecycle.fail(job_id, ErrorCode.PROCESSING_ERROR, "again", token=None), (
+        "terminal is absorbing"
+    )
 
 
 def test_cancel_against_completion_200_times(ctx: EngineContext) -> None:
@@ -47,7 +49,7 @@ def test_cancel_against_completion_200_times(ctx: EngineContext) -> None:
 
         def complete(job_id: str = job_id, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
-            ctx.lifecycle.complete(job_id, {"ok": True})
+            ctx.lifecycle.complete(job_id, {"ok": True}, token=None)
 
         def cancel(job_id: str = job_id, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()

@@ -79,11 +79,11 @@ def test_recent_lists_newest_first(ctx: EngineContext) -> None:
 def test_ended_records_are_served_from_cache_and_open_ones_never(ctx: EngineContext) -> None:
     job_id = new_job_id()
     ctx.store.create(job_id, file_name="a.csv")
-    assert ctx.store.get_for_reading(job_id)["status"] == "submitted"  # type: ignore[index]
+    assert ctx.reader.status(job_id)["status"] == "submitted"  # type: ignore[index]
     ctx.store.transition(job_id, JobStatus.PROCESSING)
-    assert ctx.store.get_for_reading(job_id)["status"] == "processing", "open jobs are always read fresh"  # type: ignore[index]
-    ctx.store.transition(job_id, JobStatus.CANCELLED)
-    assert ctx.store.get_for_reading(job_id)["status"] == "cancelled"  # type: ignore[index]
+    assert ctx.reader.status(job_id)["status"] == "processing", "open jobs are always read fresh"  # type: ignore[index]
+    ctx.lifecycle.cancel(job_id)
+    assert ctx.reader.status(job_id)["status"] == "cancelled"  # type: ignore[index]
     ctx.redis.delete(job_key(job_id))
-    assert ctx.store.get_for_reading(job_id)["status"] == "cancelled", "an ended record never changes"  # type: ignore[index]
+    assert ctx.reader.status(job_id)["status"] == "cancelled", "an ended record never changes"  # type: ignore[index]
     assert ctx.store.get(job_id) is None

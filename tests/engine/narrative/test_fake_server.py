@@ -39,3 +39,5 @@ def test_standalone_server_with_control_api() -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=5) == 0
+        assert proc.stdout is not None
+        proc.stdout.close()

@@ -14,6 +14,7 @@ from engine.constants import ERROR_DOC, JOBS_UNSEALED_KEY, RESULT_DOC
 from engine.context import EngineContext
 from engine.errors import ErrorCode
 from engine.jobs import JobStatus, new_job_id
+from engine.jobs.attempts import Attempt, claim
 from engine.storage.s3 import S3BlobStore
 from engine.supervisor.valkey import EmbeddedValkey
 from tests.engine.storage.conftest import s3_settings
@@ -53,23 +54,26 @@ def stored(ctx: EngineContext, job_id: str) -> set[str]:
     return {obj["Key"][len(folder) :] for obj in answer.get("Contents", [])}
 
 
-def processing_job(ctx: EngineContext) -> str:
+def processing_job(ctx: EngineContext) -> Attempt:
     job_id = new_job_id()
     ctx.store.create(job_id, file_name="a.csv")
-    assert ctx.store.transition(job_id, JobStatus.PROCESSING)[0]
-    return job_id
+    attempt, _ = claim(ctx.store, job_id, "sightline-test")
+    assert attempt is not None
+    assert ctx.store.transition(job_id, JobStatus.PROCESSING, token=attempt.token)[0]
+    return attempt
 
 
 def test_cancel_against_completion_on_s3(ctx: EngineContext) -> None:
     """Whoever wins, the job ends once; a cancelled job never has a result.json, staged or not."""
     outcomes = {"completed": 0, "cancelled": 0}
     for _ in range(40):
-        job_id = processing_job(ctx)
+        attempt = processing_job(ctx)
+        job_id = attempt.job_id
         barrier = threading.Barrier(2)
 
-        def complete(job_id: str = job_id, barrier: threading.Barrier = barrier) -> None:
+        def complete(attempt: Attempt = attempt, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
-            ctx.lifecycle.complete(job_id, {"ok": True})
+            ctx.lifecycle.complete(attempt.job_id, {"ok": True}, token=attempt.token)
 
         def cancel(job_id: str = job_id, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
@@ -90,11 +94,12 @@ def test_cancel_against_completion_on_s3(ctx: EngineContext) -> None:
 
 
 def test_a_reader_never_sees_completed_before_the_result(ctx: EngineContext) -> None:
-    job_id = processing_job(ctx)
-    ctx.blobs.stage_doc(job_id, RESULT_DOC, {"ok": 1})
-    ctx.store.transition(job_id, JobStatus.COMPLETED)  # ... and the writer dies here
-    assert stored(ctx, job_id) == {".result.json.staged"}
-    record = ctx.store.get_for_reading(job_id, ctx.lifecycle.make_readable)
+    attempt = processing_job(ctx)
+    job_id = attempt.job_id
+    ctx.blobs.stage_doc(job_id, RESULT_DOC, {"ok": 1}, attempt.token)
+    ctx.store.transition(job_id, JobStatus.COMPLETED, token=attempt.token)  # ... and the writer dies here
+    assert stored(ctx, job_id) == {f".result.json.{attempt.token}.staged"}
+    record = ctx.reader.status(job_id)
     assert record is not None and record["status"] == "completed"
     assert RESULT_DOC in stored(ctx, job_id), "the reader put the document in place first"
     assert ctx.redis.zscore(JOBS_UNSEALED_KEY, job_id) is None
@@ -103,12 +108,13 @@ def test_a_reader_never_sees_completed_before_the_result(ctx: EngineContext) -> 
 def test_s3_failing_after_the_commit_leaves_the_job_to_be_sealed(
     ctx: EngineContext, proxy: S3FaultProxy
 ) -> None:
-    job_id = processing_job(ctx)
+    attempt = processing_job(ctx)
+    job_id = attempt.job_id
     proxy.fail(times=3, status=500, method="PUT", path=f"{job_id}/result.json")  # the copy
-    assert ctx.lifecycle.complete(job_id, {"ok": 2}), "committed: the job is completed"
+    assert ctx.lifecycle.complete(job_id, {"ok": 2}, token=attempt.token), "committed: completed"
     assert ctx.redis.zscore(JOBS_UNSEALED_KEY, job_id) is not None
-    assert stored(ctx, job_id) == {".result.json.staged"}
-    record = ctx.store.get_for_reading(job_id, ctx.lifecycle.make_readable)  # S3 answers again
+    assert stored(ctx, job_id) == {f".result.json.{attempt.token}.staged"}
+    record = ctx.reader.status(job_id)  # S3 answers again
     assert record is not None and record["status"] == "completed"
     assert ctx.blobs.read_doc(job_id, RESULT_DOC) == {"ok": 2}
     assert ctx.redis.zscore(JOBS_UNSEALED_KEY, job_id) is None
@@ -117,9 +123,10 @@ def test_s3_failing_after_the_commit_leaves_the_job_to_be_sealed(
 def test_a_failed_job_whose_error_json_could_not_be_written_gets_it_later(
     ctx: EngineContext, proxy: S3FaultProxy
 ) -> None:
-    job_id = processing_job(ctx)
+    attempt = processing_job(ctx)
+    job_id = attempt.job_id
     proxy.fail(times=3, status=503, code="SlowDown", method="PUT", path=f"{job_id}/error.json")
-    assert ctx.lifecycle.fail(job_id, ErrorCode.TIMEOUT, "too slow")
+    assert ctx.lifecycle.fail(job_id, ErrorCode.TIMEOUT, "too slow", token=attempt.token)
     assert stored(ctx, job_id) == set()
     ctx.lifecycle.seal(job_id)  # what the reaper does
     doc = ctx.blobs.read_doc(job_id, ERROR_DOC)

@@ -180,5 +180,12 @@ def test_a_bucket_that_disappears_fails_jobs_and_health(
     )
     assert answer.status_code == 503 and answer.json()["error"] == "blob_upload_failed", answer.text
     assert "NoSuchBucket" in answer.json()["message"]
-    record = live.status(answer.json()["jobId"])
+    job_id = answer.json()["jobId"]
+    record = live.status(job_id)
+    assert record["status"] == "submitted" and record["stage"] == "saving", "not ended before its error.json"
+    moto_server.client().create_bucket(Bucket=bucket)  # storage is back: the reader writes error.json
+    record = live.status(job_id)
     assert (record["status"], record["error"]) == ("failed", "blob_upload_failed")
+    assert requests.get(f"{live.api_url}/api/jobs/{job_id}/result", timeout=10).json()["error"] == (
+        "blob_upload_failed"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
 import signal
 import subprocess
 import sys
@@ -28,10 +28,14 @@ def test_serve_restarts_a_dead_worker_and_stops_everything_on_sigterm(tmp_path: 
     env = base_env({"PORT": str(port), "EMBEDDED_REDIS_PORT": str(redis_port), "WORKERS": "2",
                     "API_PROCESSES": "1", "DATA_DIR": str(tmp_path / "data")})  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "engine", "serve"], cwd=tmp_path, env=env,
-        stdout=open(tmp_path / "serve.log", "wb"), stderr=subprocess.STDOUT,  # noqa: SIM115
-    )  # fmt: skip
+    with open(tmp_path / "serve.log", "wb") as log:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "engine", "serve"],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         poll(lambda: _health(url), lambda h: bool(h) and h.get("workers") == 2, 60, 0.2)
         assert (tmp_path / "data" / "valkey" / "appendonlydir").is_dir(), "AOF persistence is on"
@@ -54,8 +58,23 @@ def test_serve_restarts_a_dead_worker_and_stops_everything_on_sigterm(tmp_path: 
         log = (tmp_path / "serve.log").read_text()
         assert "restarting" in log and "Sightline stopped." in log
     finally:
-        if serve.poll() is None:
-            os.killpg(serve.pid, signal.SIGKILL)
+        _kill_tree(serve)
+
+
+def _kill_tree(serve: subprocess.Popen[bytes]) -> None:
+    """SIGKILL what the test left running: the supervisor and every process under it.
+
+    Each child of the supervisor runs in a session of its own, so no one process
+    group holds them all: they are found by parentage.
+    """
+    try:
+        tree = [psutil.Process(serve.pid), *psutil.Process(serve.pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        tree = []
+    for process in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    serve.wait()
 
 
 def _alive(pid: int) -> bool:

@@ -25,9 +25,14 @@ def test_cancel_during_processing_stops_the_job_and_leaves_no_result(
     status = live.status(job_id)
     assert status["status"] == "cancelled" and status["cancelledAt"] == body["cancelledAt"]
     poll(live.worker_logs, lambda text: f"Job {job_id} was cancelled during parsing." in text, 10)
-    # The worker is free again at once: a new job completes instead of waiting 30 s.
     assert not live.doc_path(job_id, "result.json").exists()
     assert live.doc_path(job_id, "error.json").exists()
+    # The only worker is free again at once: a second job starts well before the first's 30 s are up.
+    asked = time.monotonic()
+    second = live.upload(sales_demo)
+    live.wait_for(second, ("processing",), timeout_s=15)
+    assert time.monotonic() - asked < 15
+    live.cancel(second)
 
 
 def test_cancel_twice_says_already_cancelled(make_stack: object, sales_demo: Path) -> None:

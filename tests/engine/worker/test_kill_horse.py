@@ -1,28 +1,47 @@
-"""A stop command with no horse running must not kill the worker's own process group."""
+"""A stop-job command that arrives when no horse is running signals nothing (never pid 0)."""
 
 from __future__ import annotations
 
-import os
-import signal
-from pathlib import Path
+import subprocess
+import sys
+import textwrap
 
-import pytest
-
-from engine.constants import QUEUE_NAME
-from engine.context import EngineContext
 from engine.supervisor.valkey import EmbeddedValkey
-from engine.worker.worker import SightlineWorker
-from tests.engine.jobs.conftest import make_settings
+from tests.support.stack import REPO, base_env, claim_db, release_db
 
+# A worker whose horse has just been reaped (horse pid 0) but whose current job is still
+# set gets RQ's stop-job command for that job. It runs in its own session, so a kill of
+# "its own process group" can only hit itself.
+LATE_STOP = textwrap.dedent(
+    """
+    import sys
+    from rq.command import handle_stop_job_command
+    from engine.config import Settings
+    from engine.context import EngineContext
+    from engine.worker.worker import SightlineWorker
 
-def test_kill_horse_without_a_horse_kills_nothing(
-    redis_server: EmbeddedValkey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ctx = EngineContext.create(make_settings(f"redis://127.0.0.1:{redis_server.port}/0", tmp_path))
-    worker = SightlineWorker([QUEUE_NAME], connection=ctx.redis, ctx=ctx)
-    killed: list[tuple[int, int]] = []
-    monkeypatch.setattr(os, "killpg", lambda pgid, sig: killed.append((pgid, sig)))
+    ctx = EngineContext.create(Settings(_env_file=None, REDIS_URL=sys.argv[1]))
+    worker = SightlineWorker(["data_jobs"], connection=ctx.redis, name="sightline-latestop", ctx=ctx)
+    worker.register_birth()
+    worker.set_current_job_id("job_latestop000000")
     assert worker.horse_pid == 0
-    worker.kill_horse(signal.SIGKILL)  # RQ alone: os.killpg(os.getpgid(0)) = this process's group
-    assert killed == []
-    ctx.redis.close()
+    handle_stop_job_command(worker, {"command": "stop-job", "job_id": "job_latestop000000"})
+    worker.kill_horse()
+    worker.register_death()
+    print("worker survived")
+    """
+)
+
+
+def test_a_late_stop_job_command_does_not_kill_the_worker(redis_server: EmbeddedValkey) -> None:
+    db = claim_db()
+    try:
+        url = f"redis://127.0.0.1:{redis_server.port}/{db}"
+        run = subprocess.run(
+            [sys.executable, "-c", LATE_STOP, url], cwd=REPO, env=base_env(), capture_output=True,
+            text=True, timeout=60, start_new_session=True,
+        )  # fmt: skip
+    finally:
+        release_db(db)
+    assert run.returncode == 0, f"exit {run.returncode}\n{run.stdout}\n{run.stderr[-2000:]}"
+    assert "worker survived" in run.stdout

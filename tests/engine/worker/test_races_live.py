@@ -27,15 +27,18 @@ def test_cancel_racing_completion_never_leaves_a_cancelled_job_with_a_result(
         ).status_code
 
     threads = []
-    for _ in range(200):
-        response = session.post(f"{stack.api_url}/api/upload", files={"file": ("s.csv", payload)}, timeout=30)
-        job_id = response.json()["jobId"]
-        job_ids.append(job_id)
-        thread = threading.Thread(target=cancel_later, args=(job_id, rng.uniform(0, 0.3)))
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join()
+    with session:
+        for _ in range(200):
+            response = session.post(
+                f"{stack.api_url}/api/upload", files={"file": ("s.csv", payload)}, timeout=30
+            )
+            job_id = response.json()["jobId"]
+            job_ids.append(job_id)
+            thread = threading.Thread(target=cancel_later, args=(job_id, rng.uniform(0, 0.3)))
+            thread.start()
+            threads.append(thread)
+        for thread in threads:
+            thread.join()
 
     def statuses() -> list[str]:
         return [stack.status(j)["status"] for j in job_ids]

@@ -6,6 +6,7 @@ import signal
 import time
 from pathlib import Path
 
+import psutil
 import requests
 
 from tests.support.stack import Stack, poll
@@ -45,14 +46,23 @@ def test_sigkill_of_a_busy_worker_is_reaped(make_stack: object, sales_demo: Path
     live: Stack = make_stack(env=SLOW, workers=1)  # type: ignore[operator]
     job_id = live.upload(sales_demo)
     live.wait_for(job_id, ("processing",), timeout_s=20)
+    horses = psutil.Process(live.workers[0].pid).children()
+    assert len(horses) == 1, horses
     killed_at = time.time()
     live.workers[0].send_signal(signal.SIGKILL)
     live.workers[0].wait(5)
+    # The orphaned horse dies with its worker (PDEATHSIG), so nothing can write for the job later.
+    poll(lambda: _alive(horses[0]), lambda alive: not alive, 10, 0.05)
     live.start_worker()  # the supervisor would restart it; its reaper closes the job
     final = live.wait_for(job_id, timeout_s=60)
     assert final["status"] == "failed" and final["error"] == "worker_shutdown", final
     assert time.time() - killed_at < 60
     assert live.doc_path(job_id, "error.json").exists()
     assert not live.doc_path(job_id, "result.json").exists()
-    # The orphaned horse died with its worker (PDEATHSIG): no process writes later.
-    poll(lambda: live.status(job_id)["status"], lambda s: s == "failed", 1)
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

@@ -62,6 +62,7 @@ def file_server(sales_demo: Path) -> Iterator[tuple[str, type[_FlakyFiles]]]:
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", handler
     server.shutdown()
+    server.server_close()
 
 
 def test_file_url_upload_retries_the_download(
