@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine submit", description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, help="table to analyse (CSV, TSV, Excel, JSON, Parquet)")
     parser.add_argument("--wait", action="store_true", help="follow the job and print its summary")
+    parser.add_argument("--goal", help="what you want to know of the table (at most 500 characters)")
     parser.add_argument("--api-url", help="API base URL (default: $API_URL or http://127.0.0.1:5328)")
     parser.add_argument("--max-wait", type=float, help="seconds to wait (default: $CLIENT_MAX_WAIT_SECONDS)")
     return parser
@@ -100,7 +101,7 @@ def main_submit(argv: list[str], out: TextIO | None = None, err: TextIO | None =
         return 2
     printer = _ProgressPrinter(err)
     try:
-        job = client.upload(args.file)
+        job = client.upload(args.file, goal=args.goal)
         print(f"Submitted {args.file.name} as {job.job_id}", file=out)
         if not args.wait:
             return 0

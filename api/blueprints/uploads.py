@@ -13,8 +13,9 @@ from api.auth import check_upload_rate, current_owner
 from api.errors import ApiError
 from api.extensions import engine
 from engine.download import check_url
-from engine.errors import DownloadError, ErrorCode, StorageError
+from engine.errors import DownloadError, ErrorCode, GoalError, StorageError
 from engine.jobs import new_job_id, queue
+from engine.jobs.goal import clean_goal
 from engine.storage import safe_file_name
 
 log = logging.getLogger("sightline.api")
@@ -36,7 +37,10 @@ SUPPORTED_SUFFIXES = (
 
 @bp.post("/upload")
 def upload() -> tuple[Response, int]:
-    """Store the table, create the job, queue it; answers at once."""
+    """Store the table, create the job, queue it; answers at once.
+
+    An optional `goal` (a form field, or a key of the JSON body) is stored on the job.
+    """
     check_upload_rate()
     if request.files:
         return _from_file()
@@ -56,13 +60,14 @@ def _from_file() -> tuple[Response, int]:
         fields = ", ".join(sorted(request.files))
         raise ApiError(400, "missing_file", f"The form has no 'file' field (found: {fields})")
     name = _checked_name(storage.filename)
+    goal = _checked_goal(request.form.get("goal"))
     ctx = engine()
     job_id = new_job_id()
     try:
         ctx.blobs.save_upload(job_id, name, storage.stream)
     except StorageError as exc:
-        return _storage_failed(job_id, name, exc)
-    return _submit(job_id, name)
+        return _storage_failed(job_id, name, exc, goal=goal)
+    return _submit(job_id, name, goal=goal)
 
 
 def _from_url(body: dict[str, Any]) -> tuple[Response, int]:
@@ -72,7 +77,8 @@ def _from_url(body: dict[str, Any]) -> tuple[Response, int]:
     except DownloadError as exc:
         raise ApiError(400, "invalid_url", exc.message) from exc
     name = _checked_name(body.get("filename") or PurePosixPath(urlsplit(url).path).name or "download.csv")
-    return _submit(new_job_id(), name, sourceUrl=url)
+    goal = _checked_goal(body.get("goal"))
+    return _submit(new_job_id(), name, sourceUrl=url, goal=goal)
 
 
 def _checked_name(raw: str | None) -> str:
@@ -86,6 +92,13 @@ def _checked_name(raw: str | None) -> str:
     return name
 
 
+def _checked_goal(raw: object) -> str | None:
+    try:
+        return clean_goal(raw)
+    except GoalError as exc:
+        raise ApiError(400, "invalid_goal", exc.message) from exc
+
+
 def _submit(job_id: str, name: str, **extra: Any) -> tuple[Response, int]:
     ctx = engine()
     ctx.store.create(job_id, file_name=name, owner=current_owner(), **extra)
@@ -95,9 +108,9 @@ def _submit(job_id: str, name: str, **extra: Any) -> tuple[Response, int]:
     return response, 202
 
 
-def _storage_failed(job_id: str, name: str, exc: StorageError) -> tuple[Response, int]:
+def _storage_failed(job_id: str, name: str, exc: StorageError, **extra: Any) -> tuple[Response, int]:
     ctx = engine()
-    ctx.store.create(job_id, file_name=name, owner=current_owner())
+    ctx.store.create(job_id, file_name=name, owner=current_owner(), **extra)
     ctx.lifecycle.fail(job_id, ErrorCode.BLOB_UPLOAD_FAILED, exc.message)
     log.error("Upload of %s for job %s failed: %s", name, job_id, exc.message)
     body = {

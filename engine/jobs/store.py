@@ -69,6 +69,7 @@ PUBLIC_FIELDS = (
     "startedAt",
     "finishedAt",
     "fileName",
+    "goal",
 )
 
 
