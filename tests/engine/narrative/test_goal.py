@@ -115,4 +115,3 @@ def test_the_injection_goal_changes_nothing_but_the_ranking(
 
     assert findings(plain) == findings(attacked)
     assert "PWNED" not in json.dumps({k: v for k, v in attacked.items() if k != "goal"})
-
