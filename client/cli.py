@@ -58,6 +58,9 @@ def summarize(client: SightlineClient, status: JobStatus, out: TextIO) -> None:
         view = build_view(client.result(status.job_id))
         info = view.file_info
         print(f"File: {info.get('name', status.file_name)} · {info.get('rows')} rows", file=out)
+        if view.goal is not None:
+            print(f"Goal: {view.goal.text}", file=out)
+            print(f"{view.goal.headline()}: {view.goal.answer_text()}", file=out)
         if view.quality_score is not None:
             print(f"Data quality: {view.quality_score:.0f}/100", file=out)
         narrative = view.narrative
@@ -67,7 +70,7 @@ def summarize(client: SightlineClient, status: JobStatus, out: TextIO) -> None:
             print(f"  - {bullet}", file=out)
         print("Top insights:", file=out)
         for insight in view.insights[:5]:
-            print(f"  {insight.score:.2f}  {insight.title}: {insight.text}", file=out)
+            print(f"  {insight.score:.2f}  {insight.title}: {view.sentence(insight)}", file=out)
     elif status.status == JobState.FAILED:
         print(f"Error: {status.error}: {status.error_message}", file=out)
         with contextlib.suppress(SightlineError):

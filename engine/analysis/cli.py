@@ -66,7 +66,7 @@ def print_summary(result: dict[str, Any], out: Path, stream: TextIO) -> None:
     block = result.get("goal")
     if block:
         print(f"Goal: {block['text']}", file=stream)
-        print(f"  {result['narrative'].get('answer', {}).get('text') or block.get('message')}", file=stream)
+        print(f"Answer: {result['narrative']['answer']['text']}", file=stream)
     quality = result["qualityScore"]
     print(f"Data quality: {quality['score']}/100 (grade {quality['grade']})", file=stream)
     insights = result["insights"]
