@@ -72,12 +72,12 @@ def _from_file() -> tuple[Response, int]:
 
 def _from_url(body: dict[str, Any]) -> tuple[Response, int]:
     url = str(body["fileUrl"])
+    goal = _checked_goal(body.get("goal"))  # before the URL's DNS lookup: the cheap refusal first
     try:
         check_url(url, engine().settings)
     except DownloadError as exc:
         raise ApiError(400, "invalid_url", exc.message) from exc
     name = _checked_name(body.get("filename") or PurePosixPath(urlsplit(url).path).name or "download.csv")
-    goal = _checked_goal(body.get("goal"))
     return _submit(new_job_id(), name, sourceUrl=url, goal=goal)
 
 
