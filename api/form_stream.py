@@ -4,9 +4,10 @@ Flask's `request.files` first writes every file to a temporary file (in memory
 up to 500 KB, then on local disk). Uploads instead go straight from the socket
 into storage: `FormStream` walks the body with werkzeug's sans-IO decoder, and
 `file_stream()` is a read-only stream of one file part's bytes, so storage can
-copy it to disk or send it to S3 part by part. Form fields other than files are
-skipped, each bounded by MAX_FORM_MEMORY_SIZE; the whole body is bounded by
-MAX_CONTENT_LENGTH (werkzeug raises 413 past it).
+copy it to disk or send it to S3 part by part. Text fields (a `goal`, say) are
+kept in `fields` as they pass, before or after the file, each bounded by
+MAX_FORM_MEMORY_SIZE; the whole body is bounded by MAX_CONTENT_LENGTH (werkzeug
+raises 413 past it).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class FormStream:
         self.max_field_bytes = max_field_bytes
         self.events = self._events()
         self.done = False
+        self.fields: dict[str, str] = {}
+        self._field: str | None = None
+        self._field_data = bytearray()
 
     def _events(self) -> Iterator[Event]:
         while True:
@@ -53,17 +57,24 @@ class FormStream:
 
     def next_file(self) -> File | None:
         """Skip to the next file part (its data not yet read); None at the end of the body."""
-        field_bytes = 0
         for event in self.events:
             if isinstance(event, File):
                 return event
-            if isinstance(event, Field):
-                field_bytes = 0
-            elif isinstance(event, Data):
-                field_bytes += len(event.data)
-                if field_bytes > self.max_field_bytes:
-                    raise RequestEntityTooLarge()
+            self._keep_field(event)
         return None
+
+    def _keep_field(self, event: Event) -> None:
+        """Collect a text field's data into `fields` (UTF-8), bounded per field."""
+        if isinstance(event, Field):
+            self._field = event.name
+            self._field_data.clear()
+        elif isinstance(event, Data) and self._field is not None:
+            self._field_data += event.data
+            if len(self._field_data) > self.max_field_bytes:
+                raise RequestEntityTooLarge()
+            if not event.more_data:
+                self.fields[self._field] = self._field_data.decode("utf-8", errors="replace")
+                self._field = None
 
     def skip_part(self) -> None:
         """Read past the current part's data."""
@@ -76,9 +87,12 @@ class FormStream:
         return _PartStream(self)
 
     def drain(self) -> None:
-        """Read the body to its end (so the connection can be reused); parts are ignored."""
-        for _ in self.events:
-            pass
+        """Read the body to its end (so the connection can be reused); text fields are kept."""
+        for event in self.events:
+            if isinstance(event, File):
+                self._field = None  # a second file is read past, not kept
+            else:
+                self._keep_field(event)
 
 
 class _PartStream(io.RawIOBase):

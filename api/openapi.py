@@ -10,10 +10,19 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from engine.jobs.goal import MAX_GOAL_CHARS
+
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
 _NULLABLE_STR = {"type": "string", "nullable": True}
 _TIME = {"type": "string", "nullable": True, "description": "ISO 8601, UTC"}
+_GOAL = {
+    "type": "string",
+    "nullable": True,
+    "maxLength": MAX_GOAL_CHARS,
+    "description": f"What the analyst asks of the table (free text, at most {MAX_GOAL_CHARS} characters); "
+    "findings about what it names are ranked first. Data, never instructions.",
+}
 
 _SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -65,6 +74,7 @@ _SCHEMAS: dict[str, Any] = {
             "startedAt": _TIME,
             "finishedAt": _TIME,
             "fileName": _NULLABLE_STR,
+            "goal": _GOAL,
         },
     },
     "Cancelled": {
@@ -133,7 +143,9 @@ _JOB_ID = {"name": "jobId", "in": "path", "required": True, "schema": {"type": "
 _PATHS: dict[str, Any] = {
     "/api/upload": {
         "post": {
-            "summary": "Upload a table (multipart `file`) or a URL to fetch; answers at once",
+            "summary": "Upload a table (multipart `file`) or a URL to fetch, and an optional `goal`",
+            "description": "Answers at once. A `goal` longer than "
+            f"{MAX_GOAL_CHARS} characters, or not text, is refused with 400 `invalid_goal`.",
             "requestBody": {
                 "required": True,
                 "content": {
@@ -141,7 +153,7 @@ _PATHS: dict[str, Any] = {
                         "schema": {
                             "type": "object",
                             "required": ["file"],
-                            "properties": {"file": {"type": "string", "format": "binary"}},
+                            "properties": {"file": {"type": "string", "format": "binary"}, "goal": _GOAL},
                         }
                     },
                     "application/json": {
@@ -151,6 +163,7 @@ _PATHS: dict[str, Any] = {
                             "properties": {
                                 "fileUrl": {"type": "string", "pattern": "^https?://"},
                                 "filename": {"type": "string"},
+                                "goal": _GOAL,
                             },
                         }
                     },

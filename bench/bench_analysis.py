@@ -16,7 +16,8 @@ its own virtualenv (bench/out/ydata-venv, made with
 `python -m venv bench/out/ydata-venv && bench/out/ydata-venv/bin/pip install
 ydata-profiling polars`); pass --ydata-python to use another interpreter.
 
-    python bench/bench_analysis.py [--rows N] [--table sales|tickets|both] [--ten-million] [--skip-ydata]
+    python bench/bench_analysis.py [--rows 1000000] [--table sales|tickets|both] [--ten-million]
+        [--skip-ydata]
 """
 
 from __future__ import annotations

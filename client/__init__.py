@@ -7,6 +7,7 @@ from client.errors import (
     ApiUnavailable,
     CancelRejected,
     JobNotFound,
+    ResultSchemaError,
     SightlineError,
     Unauthorized,
     UploadRejected,
@@ -14,6 +15,7 @@ from client.errors import (
 )
 from client.models import CancelOutcome, Health, JobState, JobStatus
 from client.polling import CARD_DELAYS_S, backoff_delay, poll_until_terminal
+from client.result import Result, read_result
 
 __all__ = [
     "CARD_DELAYS_S",
@@ -26,6 +28,8 @@ __all__ = [
     "JobNotFound",
     "JobState",
     "JobStatus",
+    "Result",
+    "ResultSchemaError",
     "SightlineClient",
     "SightlineError",
     "Unauthorized",
@@ -34,4 +38,5 @@ __all__ = [
     "backoff_delay",
     "load_config",
     "poll_until_terminal",
+    "read_result",
 ]

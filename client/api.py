@@ -62,20 +62,28 @@ class SightlineClient:
 
     # --- jobs -----------------------------------------------------------------------
 
-    def upload(self, source: UploadSource, filename: str | None = None) -> JobStatus:
+    def upload(
+        self, source: UploadSource, filename: str | None = None, *, goal: str | None = None
+    ) -> JobStatus:
         """Upload a file (path, bytes or binary stream) and return the new job's status.
 
-        Raises `UploadRejected` with the server's status code and message when refused.
+        `goal` is what you want to know of the table (free text, at most 500 characters):
+        findings about what it names come first and the narrative answers it.
+        Raises `UploadRejected` with the server's status code and message when refused
+        (a goal that is too long is refused with `invalid_goal`).
         """
         name, payload = _file_part(source, filename)
-        response = self._request("POST", "/api/upload", files={"file": (name, payload)})
+        form = {"goal": goal} if goal else None  # sent before the file, so a streaming reader sees it first
+        response = self._request("POST", "/api/upload", data=form, files={"file": (name, payload)})
         return self._submitted(response)
 
-    def upload_url(self, url: str, filename: str | None = None) -> JobStatus:
-        """Ask the API to fetch `url` itself and analyse it as `filename`."""
+    def upload_url(self, url: str, filename: str | None = None, *, goal: str | None = None) -> JobStatus:
+        """Ask the API to fetch `url` itself and analyse it as `filename` (with an optional `goal`)."""
         body: dict[str, str] = {"fileUrl": url}
         if filename:
             body["filename"] = filename
+        if goal:
+            body["goal"] = goal
         return self._submitted(self._request("POST", "/api/upload", json=body))
 
     def status(self, job_id: str) -> JobStatus:

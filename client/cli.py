@@ -58,6 +58,9 @@ def summarize(client: SightlineClient, status: JobStatus, out: TextIO) -> None:
         view = build_view(client.result(status.job_id))
         info = view.file_info
         print(f"File: {info.get('name', status.file_name)} · {info.get('rows')} rows", file=out)
+        if view.goal is not None:
+            print(f"Goal: {view.goal.text}", file=out)
+            print(f"{view.goal.headline()}: {view.goal.answer_text()}", file=out)
         if view.quality_score is not None:
             print(f"Data quality: {view.quality_score:.0f}/100", file=out)
         narrative = view.narrative
@@ -67,7 +70,7 @@ def summarize(client: SightlineClient, status: JobStatus, out: TextIO) -> None:
             print(f"  - {bullet}", file=out)
         print("Top insights:", file=out)
         for insight in view.insights[:5]:
-            print(f"  {insight.score:.2f}  {insight.title}: {insight.text}", file=out)
+            print(f"  {insight.score:.2f}  {insight.title}: {view.sentence(insight)}", file=out)
     elif status.status == JobState.FAILED:
         print(f"Error: {status.error}: {status.error_message}", file=out)
         with contextlib.suppress(SightlineError):
@@ -82,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m engine submit", description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path, help="table to analyse (CSV, TSV, Excel, JSON, Parquet)")
     parser.add_argument("--wait", action="store_true", help="follow the job and print its summary")
+    parser.add_argument("--goal", help="what you want to know of the table (at most 500 characters)")
     parser.add_argument("--api-url", help="API base URL (default: $API_URL, else http://127.0.0.1:$PORT)")
     parser.add_argument("--max-wait", type=float, help="seconds to wait (default: $CLIENT_MAX_WAIT_SECONDS)")
     return parser
@@ -109,7 +113,7 @@ def main_submit(
         return 2
     printer = _ProgressPrinter(err)
     try:
-        job = client.upload(args.file)
+        job = client.upload(args.file, goal=args.goal)
         print(f"Submitted {args.file.name} as {job.job_id}", file=out)
         if not args.wait:
             return 0

@@ -80,3 +80,17 @@ class WaitTimeout(SightlineError):
         self.job_id = job_id
         self.waited_s = waited_s
         self.last_status = last_status
+
+
+class ResultSchemaError(SightlineError):
+    """A result.json that does not follow the result schema its `schemaVersion` names.
+
+    `problems` lists where and why (e.g. `insights.0.evidence.measure: Field required`);
+    `version` is the document's schemaVersion as found.
+    """
+
+    def __init__(self, problems: list[str], version: Any = None) -> None:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        super().__init__(f"The result document does not follow the result schema: {shown}")
+        self.problems = problems
+        self.version = version

@@ -39,6 +39,7 @@ class JobStatus:
     created_at: str | None = None
     updated_at: str | None = None
     cancelled_at: str | None = None
+    goal: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -60,6 +61,7 @@ class JobStatus:
             created_at=_opt_str(data.get("createdAt")),
             updated_at=_opt_str(data.get("updatedAt")),
             cancelled_at=_opt_str(data.get("cancelledAt")),
+            goal=_opt_str(data.get("goal")),
             raw=dict(data),
         )
 

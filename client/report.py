@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from client.geo import assets_script
 from client.view import ResultView, build_view, chart_title
 
 _STYLE = """
@@ -18,6 +19,7 @@ body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; 
 .kpi b { display: block; font-size: 1.4em; }
 .notice { border-left: 4px solid #d97706; background: #fffbeb; padding: 8px 12px; }
 .insight { border: 1px solid #e2e8f0; border-radius: 8px; padding: 12px; margin: 12px 0; }
+.answer { border-left: 4px solid #2563eb; background: #eff6ff; padding: 8px 12px; }
 table { border-collapse: collapse; font-size: .9em; }
 td, th { border: 1px solid #e2e8f0; padding: 4px 8px; text-align: left; }
 """
@@ -67,15 +69,30 @@ def _narrative(view: ResultView) -> str:
     return "".join(parts)
 
 
+def _answer(view: ResultView) -> str:
+    goal = view.goal
+    if goal is None:
+        return ""
+    cited = f" <small>[{_e(', '.join(goal.answer.insight_ids))}]</small>" if goal.answer else ""
+    return (
+        f'<div class="answer"><p><b>Your goal:</b> {_e(goal.text)}</p>'
+        f"<p><b>{_e(goal.headline())}:</b> {_e(goal.answer_text())}{cited}</p></div>"
+    )
+
+
 def build_report_html(doc: dict[str, Any], job_id: str = "") -> str:
-    """The whole report as one HTML string."""
+    """The whole report as one HTML string (`ResultSchemaError` for a document off its schema)."""
     view = build_view(doc)
+    old = view.old_version_notice()
+    notice = f'<p class="notice">{_e(old)}</p>' if old else ""
+    if any(c.kind == "map" for c in view.charts.values()):
+        notice = assets_script() + notice  # before plotly.js: maps draw offline
     chart = _Charts()
     name = view.file_info.get("name", job_id)
     kpis = "".join(f'<div class="kpi">{_e(k.label)}<b>{_e(k.value)}</b></div>' for k in view.kpi_cards())
     insights = "".join(
-        f'<div class="insight"><h3>{rank}. {_e(i.title)}</h3><p>{_e(i.text)}</p>'
-        f"<small>{_e(i.type)} · score {i.score:.2f}</small>{chart(view.chart_for(i))}</div>"
+        f'<div class="insight"><h3>{rank}. {_e(i.title)}</h3><p>{_e(view.sentence(i))}</p>'
+        f"<small>{_e(i.type)} · {_e(i.about())} · score {i.score:.2f}</small>{chart(view.chart_for(i))}</div>"
         for rank, i in enumerate(view.insights, start=1)
     )
     overview = "".join(
@@ -86,7 +103,7 @@ def build_report_html(doc: dict[str, Any], job_id: str = "") -> str:
         f"<style>{_STYLE}</style></head><body><h1>Sightline report: {_e(name)}</h1>"
         f"<p>{_e(view.file_info.get('rows'))} rows × {_e(view.file_info.get('columns'))} columns · "
         f"job {_e(job_id)} · processed {_e(doc.get('processedAt'))}</p>"
-        f'<div class="kpis">{kpis}</div><h2>Summary</h2>{_narrative(view)}'
+        f'{notice}{_answer(view)}<div class="kpis">{kpis}</div><h2>Summary</h2>{_narrative(view)}'
         f"<h2>Insights</h2>{insights}<h2>Overview</h2>{overview}"
         f"<h2>Column profile</h2>{_table(view.profile)}<h2>Data preview</h2>{_table(view.preview)}"
         "</body></html>"

@@ -1,18 +1,37 @@
-"""A front-end-neutral reading of result.json and error.json.
+"""A front-end-neutral reading of result.json, built on the typed models of `client.result`.
 
-The result schema is versioned but young, so everything here reads defensively:
-charts may be a dict keyed by id or a list carrying ids, KPIs a dict or a list,
-the profile a list or a dict keyed by column. Both UIs render from `ResultView`.
+`build_view(doc)` validates the document first (`ResultSchemaError` when it does not
+follow its schema version) and then reads it one way only: charts are a list with
+ids, KPIs a list, the profile a list of columns, the narrative's bullets `summary`.
+Both UIs, the CLI and the HTML report render from `ResultView`. Version 1 documents
+render too, without what version 2 added (goal, answer, semantics).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from client.result import (
+    Answer,
+    ChartV1,
+    Goal,
+    InsightV1,
+    InsightV2,
+    Kpi,
+    NarrativeV1,
+    NarrativeV2,
+    Result,
+    ResultV2,
+    Semantics,
+    read_result,
+)
+
 FALLBACK_ISSUE = "llm_failure_fallback"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+DURATION_UNITS = ("hours", "days")
 
 
 def escape_markdown(text: object) -> str:
@@ -24,9 +43,29 @@ def escape_markdown(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
+def readable_duration(x: float | None, unit: str = "hours") -> str:
+    """A duration for people: 33.4 hours → `1 d 9 h`, 0.75 hours → `45 min`, 300 days → `300 days`."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    minutes = abs(x) * (60 if unit == "hours" else 1440 if unit == "days" else 1)
+    sign = "−" if x < 0 else ""
+    if minutes < 1:
+        return f"{sign}{minutes * 60:.0f} s"
+    if minutes < 60:
+        return f"{sign}{minutes:.0f} min"
+    if minutes < 24 * 60:
+        h, m = divmod(round(minutes), 60)
+        return f"{sign}{h} h" + (f" {m} min" if m and h < 10 else "")
+    days = minutes / 1440
+    if days < 14:
+        d, h = divmod(round(minutes / 60), 24)
+        return f"{sign}{d} d" + (f" {h} h" if h else "")
+    return f"{sign}{days:,.0f} days" if days >= 100 else f"{sign}{days:.1f} days"
+
+
 @dataclass(frozen=True)
-class Kpi:
-    """One headline figure."""
+class KpiCard:
+    """One headline figure, its value already formatted."""
 
     label: str
     value: str
@@ -35,7 +74,7 @@ class Kpi:
 
 @dataclass(frozen=True)
 class Insight:
-    """One ranked finding, with the id of its chart (if any)."""
+    """One ranked finding: its sentence, its chart (if any) and what it is about."""
 
     id: str
     type: str
@@ -43,14 +82,37 @@ class Insight:
     text: str
     score: float
     chart_id: str | None
-    evidence: Any = None
+    evidence: dict[str, Any]
+    goal_match: bool = False
+    negative: bool = False
+
+    def about(self) -> str:
+        """A short line of what the finding rests on: measure, dimension, entity, grain."""
+        ev = self.evidence
+        parts = [str(ev[k]) for k in ("measure", "dimension") if ev.get(k)]
+        if ev.get("entity") is not None:
+            parts.append(f"= {ev['entity']}")
+        if ev.get("grain"):
+            parts.append(f"per {ev['grain']}")
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its kind, title and plotly figure JSON."""
+
+    id: str
+    kind: str
+    title: str
+    insight_id: str | None
+    figure: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Narrative:
-    """The written summary and where it came from.
+    """The written summary, where it came from, and the answer to the goal.
 
-    `reason` is the fallback's code (e.g. `no_api_key`); `reason_message` its human text.
+    `reason` is the fallback's code (e.g. `missing_api_key`); `reason_message` its human text.
     """
 
     source: str
@@ -61,6 +123,8 @@ class Narrative:
     paragraphs: list[str] = field(default_factory=list)
     reason_message: str | None = None
     caveats: list[str] = field(default_factory=list)
+    answer: Answer | None = None
+    sentences: dict[str, str] = field(default_factory=dict)  # insight id → its narrative sentence
 
     def notice(self) -> str:
         """Plain-text explanation of a fallback narrative (escape before rendering)."""
@@ -73,37 +137,77 @@ class Narrative:
 
 
 @dataclass(frozen=True)
+class GoalView:
+    """The analyst's goal, what it matched, and the answer (the answer first, on every page)."""
+
+    text: str
+    matched: bool
+    columns: list[str]
+    answer: Answer | None
+    message: str | None
+
+    def headline(self) -> str:
+        """'Answer' or 'Negative answer' or 'No match': what kind of answer the page shows."""
+        if not self.matched:
+            return "Your goal matched nothing in this table"
+        if self.answer is None or not self.answer.insight_ids:
+            return "No finding answers your goal"
+        return "Negative answer" if self.answer.negative else "Answer"
+
+    def answer_text(self) -> str:
+        if self.answer is not None:
+            return self.answer.text
+        return self.message or "No finding answers this goal."
+
+
+@dataclass(frozen=True)
 class ResultView:
     """Everything a front end shows for a completed job."""
 
+    schema_version: int
     file_info: dict[str, Any]
-    kpis: list[Kpi]
-    quality_score: float | None
-    quality_grade: str | None
+    kpis: list[KpiCard]
+    quality_score: float
+    quality_grade: str
     quality_deductions: list[str]
     narrative: Narrative
     insights: list[Insight]
-    charts: dict[str, dict[str, Any]]
+    charts: dict[str, Chart]
     profile: list[dict[str, Any]]
     preview: list[dict[str, Any]]
     issues: list[dict[str, Any]] = field(default_factory=list)
+    goal: GoalView | None = None
+    semantics: Semantics | None = None
 
-    def kpi_cards(self) -> list[Kpi]:
+    def kpi_cards(self) -> list[KpiCard]:
         """Headline cards: the quality score (with its grade) first, then the KPIs."""
         cards = [k for k in self.kpis if "quality" not in k.id.lower()]
-        if self.quality_score is not None:
-            grade = f" ({self.quality_grade})" if self.quality_grade else ""
-            cards.insert(0, Kpi("Data quality score", f"{self.quality_score:.0f} / 100{grade}", "quality"))
+        grade = f" ({self.quality_grade})"
+        cards.insert(0, KpiCard("Data quality score", f"{self.quality_score:.0f} / 100{grade}", "quality"))
         return cards
 
     def chart_for(self, insight: Insight) -> dict[str, Any] | None:
         """The plotly figure JSON of `insight`, or None."""
-        return self.charts.get(insight.chart_id) if insight.chart_id else None
+        chart = self.charts.get(insight.chart_id) if insight.chart_id else None
+        return chart.figure if chart else None
 
     def overview_charts(self) -> dict[str, dict[str, Any]]:
         """Charts no insight points to (overview charts), in document order."""
         used = {i.chart_id for i in self.insights}
-        return {cid: fig for cid, fig in self.charts.items() if cid not in used}
+        return {cid: c.figure for cid, c in self.charts.items() if cid not in used}
+
+    def sentence(self, insight: Insight) -> str:
+        """The finding in the narrative's words when it has them, else the finding's own text."""
+        return self.narrative.sentences.get(insight.id) or insight.text
+
+    def old_version_notice(self) -> str | None:
+        """A note for results of schema version 1 (no goal, answer or table semantics in them)."""
+        if self.schema_version >= 2:
+            return None
+        return (
+            "This result was written by an earlier Sightline (result schema version 1): it has no goal, "
+            "answer or table semantics. Analyse the file again to see them."
+        )
 
 
 def chart_title(figure: dict[str, Any], default: str) -> str:
@@ -124,127 +228,76 @@ def format_value(value: Any) -> str:
             return f"{value:,.0f}"
         return f"{value:,.2f}" if abs(value) < 1e15 else f"{value:.3g}"
     if isinstance(value, dict):
-        for key in ("display", "formatted", "value"):
-            if key in value:
-                return format_value(value[key])
         if "start" in value and "end" in value:
             return f"{value['start']} → {value['end']}"
+        return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
     return str(value)
 
 
-def _kpis(raw: Any) -> list[Kpi]:
-    if isinstance(raw, dict):
-        return [Kpi(str(k), format_value(v), str(k)) for k, v in raw.items()]
-    out: list[Kpi] = []
-    for item in raw or []:
-        if isinstance(item, dict):
-            label = item.get("label") or item.get("name") or item.get("id") or "?"
-            value = _with_unit(format_value(item.get("display", item.get("value"))), item)
-            out.append(Kpi(str(label), value, str(item.get("id", label))))
-    return out
+def _kpi(kpi: Kpi) -> KpiCard:
+    """`12.5` → `12.5%` for percent, `$1,200` for a currency, `14 h 7 min` for a duration."""
+    value = kpi.value
+    if kpi.unit in DURATION_UNITS and isinstance(value, int | float):
+        text = readable_duration(float(value), kpi.unit)
+        label = re.sub(r"\s*\((hours|days)\)$", "", kpi.label)
+        return KpiCard(label, text, kpi.id)
+    text = format_value(value)
+    if kpi.unit == "percent":
+        text = f"{text}%"
+    elif kpi.symbol:
+        text = f"{kpi.symbol}{text}"
+    return KpiCard(kpi.label, text, kpi.id)
 
 
-def _with_unit(text: str, kpi: dict[str, Any]) -> str:
-    """`12.5` → `12.5%` for percent, `$1,200` for a currency with a symbol."""
-    unit, symbol = kpi.get("unit"), kpi.get("symbol")
-    if unit == "percent":
-        return f"{text}%"
-    if symbol:
-        return f"{symbol}{text}"
-    return text
-
-
-def _quality(raw: Any) -> tuple[float | None, str | None, list[str]]:
-    """Score on 0..100 (a float fraction is scaled), grade, and the deductions explained."""
-    grade, deductions = None, []
-    if isinstance(raw, dict):
-        grade = str(raw["grade"]) if raw.get("grade") else None
-        for item in raw.get("deductions") or []:
-            if isinstance(item, dict):
-                why = item.get("message", item.get("code"))
-                deductions.append(f"-{format_value(item.get('points'))} points: {why}")
-        raw = raw.get("score", raw.get("value"))
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        score = float(raw) * 100 if isinstance(raw, float) and 0 <= raw <= 1 else float(raw)
-        return score, grade, deductions
-    return None, grade, deductions
-
-
-def _charts(raw: Any) -> dict[str, dict[str, Any]]:
-    items: list[tuple[str, Any]]
-    if isinstance(raw, dict):
-        items = list(raw.items())
-    else:
-        items = [(str(c.get("id", i)), c) for i, c in enumerate(raw or []) if isinstance(c, dict)]
-    charts: dict[str, dict[str, Any]] = {}
-    for cid, chart in items:
-        if not isinstance(chart, dict):
-            continue
-        figure = chart.get("figure", chart.get("plotly", chart))
-        if isinstance(figure, dict) and ("data" in figure or "layout" in figure):
-            charts[str(cid)] = {"data": figure.get("data", []), "layout": figure.get("layout", {})}
-    return charts
-
-
-def _insights(raw: Any) -> list[Insight]:
-    out: list[Insight] = []
-    for n, item in enumerate(raw or []):
-        if not isinstance(item, dict):
-            continue
-        chart = item.get("chart") or item.get("chartId")
-        if isinstance(chart, dict):
-            chart = chart.get("id")
-        try:
-            score = float(item.get("score") or 0.0)
-        except (TypeError, ValueError):
-            score = 0.0
-        out.append(
-            Insight(
-                id=str(item.get("id", f"insight_{n}")),
-                type=str(item.get("type", "")),
-                title=str(item.get("title", "")),
-                text=str(item.get("text", "")),
-                score=score,
-                chart_id=None if chart is None else str(chart),
-                evidence=item.get("evidence"),
-            )
-        )
-    return sorted(out, key=lambda i: i.score, reverse=True)
-
-
-def _narrative(raw: Any, issues: list[dict[str, Any]]) -> Narrative:
-    data: dict[str, Any] = raw if isinstance(raw, dict) else {"summary": [raw] if raw else []}
-    bullets = _strings(data.get("summary") or data.get("bullets"))
-    paragraphs = _strings(data.get("paragraphs")) + _strings(data.get("text") or data.get("body"))
+def _narrative(n: NarrativeV1, issues: list[dict[str, Any]]) -> Narrative:
     issue = next((i for i in issues if i.get("code") == FALLBACK_ISSUE), {})
-    source = str(data.get("source", "fallback" if issue else "llm"))
-    reason = data.get("reason") or issue.get("reason")
-    message = issue.get("message") or (None if reason else issue.get("reason"))
+    reason = n.reason or issue.get("reason")
+    message = issue.get("message")
     return Narrative(
-        source=source,
-        bullets=bullets,
-        is_fallback=source != "llm" or bool(issue),
+        source=n.source,
+        bullets=list(n.summary),
+        is_fallback=n.source != "llm" or bool(issue),
         reason=str(reason) if reason else None,
-        headline=str(data.get("headline") or ""),
-        paragraphs=paragraphs,
+        headline=n.headline or "",
+        paragraphs=list(n.paragraphs),
         reason_message=str(message) if message else None,
-        caveats=_strings(data.get("caveats")),
+        caveats=list(n.caveats),
+        answer=n.answer if isinstance(n, NarrativeV2) else None,
+        sentences={t.insight_id: t.text for t in n.insight_texts},
     )
 
 
-def _strings(raw: Any) -> list[str]:
-    """A list of non-blank strings from a string, a list of them, or nothing."""
-    items = raw if isinstance(raw, list) else [raw]
-    return [str(i) for i in items if i is not None and str(i).strip()]
+def _insight(i: InsightV1) -> Insight:
+    evidence = i.evidence.model_dump(by_alias=True)
+    return Insight(
+        id=i.id,
+        type=i.type,
+        title=i.title,
+        text=i.text,
+        score=i.score,
+        chart_id=i.chart_id,
+        evidence=evidence,
+        goal_match=i.goal_match if isinstance(i, InsightV2) else False,
+        negative=bool(evidence.get("negative")),
+    )
 
 
-def _profile(raw: Any) -> list[dict[str, Any]]:
-    if isinstance(raw, dict):
-        cols = raw.get("columns", raw)
-        if isinstance(cols, dict):
-            cols = [{"name": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in cols.items()]
-        raw = cols
-    return [{k: _flat(v) for k, v in col.items()} for col in raw or [] if isinstance(col, dict)]
+def _chart(c: ChartV1) -> Chart:
+    return Chart(c.id, c.kind, c.title, c.insight_id, c.figure.plotly())
+
+
+def _goal(goal: Goal | None, narrative: Narrative) -> GoalView | None:
+    if goal is None:
+        return None
+    answer = narrative.answer
+    if answer is None and goal.answer is not None:  # a narrative without an answer: cite the findings
+        answer = Answer(
+            text="The findings marked as answering your goal come first below.",
+            insight_ids=goal.answer.insight_ids,
+            negative=goal.answer.negative,
+            matched=goal.matched,
+        )
+    return GoalView(goal.text, goal.matched, list(goal.columns), answer, goal.message)
 
 
 def _flat(value: Any) -> Any:
@@ -258,30 +311,32 @@ def _flat(value: Any) -> Any:
     return str(value)
 
 
-def _preview(raw: Any) -> list[dict[str, Any]]:
-    """Preview rows as dicts, from a list of dicts or `{"columns": [...], "rows": [[...]]}`."""
-    if isinstance(raw, dict):
-        columns = [str(c) for c in raw.get("columns") or []]
-        rows = raw.get("rows") or []
-        raw = [dict(zip(columns, r, strict=False)) if isinstance(r, list) else r for r in rows]
-    return [{str(k): _flat(v) for k, v in r.items()} for r in raw or [] if isinstance(r, dict)]
+def view_of(result: Result) -> ResultView:
+    """The `ResultView` of a validated result."""
+    issues = [i.model_dump(by_alias=True, exclude_none=True) for i in result.issues]
+    narrative = _narrative(result.narrative, issues)
+    q = result.quality_score
+    columns = [c.model_dump(by_alias=True, exclude_none=True) for c in result.columns]
+    profile = [{k: _flat(v) for k, v in c.items()} for c in columns]
+    preview = result.cleaned_preview
+    return ResultView(
+        schema_version=result.schema_version,
+        file_info=result.file_info.model_dump(by_alias=True),
+        kpis=[_kpi(k) for k in result.kpis],
+        quality_score=float(q.score),
+        quality_grade=q.grade,
+        quality_deductions=[f"-{format_value(d.points)} points: {d.message}" for d in q.deductions],
+        narrative=narrative,
+        insights=[_insight(i) for i in result.insights],
+        charts={c.id: _chart(c) for c in result.charts},
+        profile=profile,
+        preview=[{c: _flat(v) for c, v in zip(preview.columns, row, strict=False)} for row in preview.rows],
+        issues=issues,
+        goal=_goal(result.goal, narrative) if isinstance(result, ResultV2) else None,
+        semantics=result.semantics if isinstance(result, ResultV2) else None,
+    )
 
 
 def build_view(doc: dict[str, Any]) -> ResultView:
-    """Read a result.json document into a `ResultView`."""
-    issues = [i for i in doc.get("issues") or [] if isinstance(i, dict)]
-    file_info = doc.get("fileInfo")
-    quality, grade, deductions = _quality(doc.get("qualityScore"))
-    return ResultView(
-        file_info=file_info if isinstance(file_info, dict) else {},
-        kpis=_kpis(doc.get("kpis")),
-        quality_score=quality,
-        quality_grade=grade,
-        quality_deductions=deductions,
-        narrative=_narrative(doc.get("narrative"), issues),
-        insights=_insights(doc.get("insights")),
-        charts=_charts(doc.get("charts")),
-        profile=_profile(doc.get("schema")),
-        preview=_preview(doc.get("cleanedPreview")),
-        issues=issues,
-    )
+    """Validate a result.json document and read it into a `ResultView` (`ResultSchemaError` if invalid)."""
+    return view_of(read_result(doc))

@@ -42,6 +42,10 @@ class InputError(SightlineError):
     """The uploaded file cannot be read as a table (empty, binary, too wide...)."""
 
 
+class GoalError(InputError):
+    """A goal that cannot be accepted: not text, or longer than MAX_GOAL_CHARS."""
+
+
 class AnalysisError(SightlineError):
     """The analysis itself failed on a readable table."""
 

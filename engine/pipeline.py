@@ -155,6 +155,7 @@ class JobRun:
             job_id=self.job_id,
             settings=settings,
             progress=self._on_progress,
+            goal=record.get("goal"),
         )
         self._report(Stage.NARRATIVE, 0.8)
         narrative.attach_narrative(doc, settings=settings, redis=self.ctx.redis)

@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from client import SightlineClient, load_config
+from client.geo import assets_script
 from ui_gradio.app import CSS
 from ui_gradio.layout import build_demo
 
@@ -24,6 +25,7 @@ def main() -> None:
         server_name=host,
         server_port=port,
         css=CSS,
+        head=assets_script(),  # the world map for plotly, so maps draw without internet
         ssr_mode=False,
         max_file_size=MAX_FILE_SIZE,
         show_error=False,

@@ -19,6 +19,7 @@ from client import (
     ApiUnavailable,
     CancelRejected,
     JobNotFound,
+    ResultSchemaError,
     SightlineClient,
     SightlineError,
     UploadRejected,
@@ -28,10 +29,12 @@ from client.report import build_report_html
 from client.view import build_view, escape_markdown
 from ui_gradio import render
 
-MAX_INSIGHTS = 8
-MAX_OVERVIEW = 3
+MAX_INSIGHTS = 12
+MAX_OVERVIEW = 4  # over time, distribution, top categories, map
 POLL_INTERVAL_S = 1.0
 RECENT_LIMIT = 20
+MAX_GOAL_CHARS = 500  # the API's limit; it refuses longer goals with a clear message
+GOAL_PLACEHOLDER = "e.g. resolution time by agent; is one agent overloaded?"
 Updates = dict[Any, Any]
 
 CSS = """
@@ -39,6 +42,8 @@ CSS = """
 .sl-fill { height: 100%; background: #2563eb; transition: width .4s; }
 .sl-label { margin-top: 4px; font-size: .95em; }
 #fallback-notice { border-left: 4px solid #d97706; padding-left: 10px; background: #fffbeb; }
+#goal-answer { border-left: 4px solid #2563eb; padding: 4px 12px; background: #eff6ff; }
+#old-version { border-left: 4px solid #64748b; padding-left: 10px; background: #f8fafc; }
 """
 
 
@@ -51,6 +56,8 @@ class Page:
     progress: gr.HTML
     timer: gr.Timer
     result_box: gr.Column
+    answer: gr.Markdown
+    old_notice: gr.Markdown
     kpis: gr.Markdown
     notice: gr.Markdown
     narrative: gr.Markdown
@@ -86,16 +93,17 @@ class Handlers:
 
     # --- events ---------------------------------------------------------------------
 
-    def submit(self, file_path: str | None, url: str) -> Updates:
-        """Upload the chosen file (or URL) and start polling."""
+    def submit(self, file_path: str | None, url: str, goal: str | None = None) -> Updates:
+        """Upload the chosen file (or URL) with the goal, if any, and start polling."""
         p = self.page
         if not file_path and not (url or "").strip():
             return {p.status: "Choose a file (or give a URL) first."}
+        wanted = (goal or "").strip() or None
         try:
             if file_path:
-                job = self.client.upload(Path(file_path))
+                job = self.client.upload(Path(file_path), goal=wanted)
             else:
-                job = self.client.upload_url(url.strip(), url.strip().rsplit("/", 1)[-1] or None)
+                job = self.client.upload_url(url.strip(), url.strip().rsplit("/", 1)[-1] or None, goal=wanted)
         except UploadRejected as exc:
             return {p.status: f"**Upload rejected** (HTTP {exc.status_code}): {escape_markdown(exc.message)}"}
         return {**self._cleared(), **self._running(self.client.status(job.job_id)), p.job_id: job.job_id}
@@ -164,7 +172,10 @@ class Handlers:
         except JobNotFound:
             doc = None
         if status.status == JobState.COMPLETED and doc is not None:
-            return {**base, **self._result(status, doc), **self._recent()}
+            try:
+                return {**base, **self._result(status, doc), **self._recent()}
+            except ResultSchemaError as exc:
+                return {**base, **self._unreadable(exc, doc), **self._recent()}
         return {**base, **self._failure(status, doc), **self._recent()}
 
     def _failure(self, status: JobStatus, doc: dict[str, Any] | None) -> Updates:
@@ -184,12 +195,28 @@ class Handlers:
             p.error_doc: doc if doc is not None else {"note": "The API has no document for this job."},
         }
 
+    def _unreadable(self, exc: ResultSchemaError, doc: dict[str, Any]) -> Updates:
+        p = self.page
+        text = (
+            "### Result cannot be shown\n\nIt does not follow the result schema this page reads "
+            f"(versions 1 and 2). {escape_markdown(exc)}"
+        )
+        return {
+            p.result_box: gr.Column(visible=False),
+            p.error_box: gr.Column(visible=True),
+            p.error_text: text,
+            p.error_doc: doc,
+        }
+
     def _result(self, status: JobStatus, doc: dict[str, Any]) -> Updates:
         p = self.page
         view = build_view(doc)
+        old = view.old_version_notice()
         updates: Updates = {
             p.error_box: gr.Column(visible=False),
             p.result_box: gr.Column(visible=True),
+            p.answer: gr.Markdown(render.answer_markdown(view.goal), visible=view.goal is not None),
+            p.old_notice: gr.Markdown(escape_markdown(old or ""), visible=old is not None),
             p.kpis: render.kpi_markdown(view),
             p.notice: gr.Markdown(render.fallback_notice(view.narrative), visible=view.narrative.is_fallback),
             p.narrative: render.narrative_markdown(view.narrative),
@@ -206,11 +233,10 @@ class Handlers:
             insight = view.insights[slot] if slot < len(view.insights) else None
             updates[card] = gr.Group(visible=insight is not None)
             if insight is not None:
-                text = render.insight_markdown(
-                    slot + 1, insight.title, insight.text, insight.type, insight.score
-                )
+                text = render.insight_markdown(slot + 1, insight, view.sentence(insight))
                 updates[p.card_texts[slot]] = text
-                updates[p.card_plots[slot]] = render.figure(view.chart_for(insight))
+                fig = render.figure(view.chart_for(insight))
+                updates[p.card_plots[slot]] = gr.Plot(fig, visible=fig is not None)
         return updates
 
     def _write_report(self, job_id: str, doc: dict[str, Any]) -> str:

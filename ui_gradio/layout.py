@@ -8,7 +8,17 @@ from typing import Any
 import gradio as gr
 
 from client import SightlineClient
-from ui_gradio.app import MAX_INSIGHTS, MAX_OVERVIEW, POLL_INTERVAL_S, Handlers, Page, Updates, guarded
+from ui_gradio.app import (
+    GOAL_PLACEHOLDER,
+    MAX_GOAL_CHARS,
+    MAX_INSIGHTS,
+    MAX_OVERVIEW,
+    POLL_INTERVAL_S,
+    Handlers,
+    Page,
+    Updates,
+    guarded,
+)
 
 
 def _insight_cards() -> dict[str, Any]:
@@ -26,6 +36,8 @@ def _result_box() -> tuple[gr.Column, dict[str, Any]]:
     """The completed-job view, hidden until a result arrives."""
     parts: dict[str, Any] = {}
     with gr.Column(visible=False, elem_id="result") as box:
+        parts["answer"] = gr.Markdown(visible=False, elem_id="goal-answer")
+        parts["old_notice"] = gr.Markdown(visible=False, elem_id="old-version")
         gr.Markdown("## Key figures")
         parts["kpis"] = gr.Markdown(elem_id="kpis")
         gr.Markdown("## Summary")
@@ -34,8 +46,14 @@ def _result_box() -> tuple[gr.Column, dict[str, Any]]:
         gr.Markdown("## Insights")
         parts.update(_insight_cards())
         gr.Markdown("## Overview")
-        with gr.Row():
-            parts["overview"] = [gr.Plot(show_label=False, visible=False) for _ in range(MAX_OVERVIEW)]
+        parts["overview"] = []
+        for start in range(0, MAX_OVERVIEW, 2):
+            with gr.Row():
+                count = min(2, MAX_OVERVIEW - start)
+                parts["overview"] += [
+                    gr.Plot(show_label=False, visible=False, elem_id=f"overview-{start + n + 1}")
+                    for n in range(count)
+                ]
         with gr.Accordion("Column profile", open=False):
             parts["profile"] = gr.Dataframe(interactive=False, datatype="str", elem_id="profile")
         gr.Markdown("## Data preview")
@@ -55,6 +73,15 @@ def build_demo(client: SightlineClient) -> gr.Blocks:
         status = gr.Markdown(elem_id="status")
         with gr.Row():
             upload = gr.File(label="Table to analyse", type="filepath", elem_id="upload", scale=3)
+            goal = gr.Textbox(
+                label="Goal (optional)",
+                placeholder=GOAL_PLACEHOLDER,
+                info="What you want to know of the table: findings about it come first.",
+                max_length=MAX_GOAL_CHARS,
+                lines=3,
+                elem_id="goal",
+                scale=2,
+            )
             with gr.Column(scale=2):
                 url = gr.Textbox(label="…or a file URL", elem_id="file-url")
                 analyse = gr.Button("Analyse", variant="primary", elem_id="analyse")
@@ -81,7 +108,7 @@ def build_demo(client: SightlineClient) -> gr.Blocks:
             recent=recent,
             **parts,
         )
-        _wire(demo, client, page, upload, url, analyse, cancel, refresh)
+        _wire(demo, client, page, [upload, url, goal], analyse, cancel, refresh)
     return demo
 
 
@@ -89,8 +116,7 @@ def _wire(
     demo: gr.Blocks,
     client: SightlineClient,
     page: Page,
-    upload: gr.File,
-    url: gr.Textbox,
+    inputs: list[Any],
     analyse: gr.Button,
     cancel: gr.Button,
     refresh: gr.Button,
@@ -101,7 +127,7 @@ def _wire(
     def guard(handler: Callable[..., Updates]) -> Callable[..., Updates]:
         return guarded(page, client.base_url, handler)
 
-    analyse.click(guard(handlers.submit), [upload, url], outputs, api_name="submit")
+    analyse.click(guard(handlers.submit), inputs, outputs, api_name="submit")
     page.timer.tick(guard(handlers.poll), [page.job_id], outputs, api_name="poll", show_progress="hidden")
     cancel.click(guard(handlers.cancel), [page.job_id], outputs, api_name="cancel")
     page.recent.input(guard(handlers.open_job), [page.recent], outputs, api_name="open_recent")

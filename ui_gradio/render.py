@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from client.models import JobStatus
-from client.view import Narrative, ResultView, escape_markdown
+from client.view import GoalView, Insight, Narrative, ResultView, escape_markdown
 
 KPIS_PER_ROW = 6
 STAGE_LABELS = {
@@ -44,7 +44,8 @@ def progress_html(status: JobStatus) -> str:
 def status_markdown(status: JobStatus) -> str:
     """One line naming the job, its file and its status."""
     name = f" · {escape_markdown(status.file_name)}" if status.file_name else ""
-    return f"**Job** `{status.job_id}`{name} · status **{escape_markdown(status.status)}**"
+    goal = f" · goal: {escape_markdown(status.goal)}" if status.goal else ""
+    return f"**Job** `{status.job_id}`{name} · status **{escape_markdown(status.status)}**{goal}"
 
 
 def kpi_markdown(view: ResultView) -> str:
@@ -79,11 +80,27 @@ def narrative_markdown(narrative: Narrative) -> str:
     return "\n\n".join(parts) or "_No narrative in this result._"
 
 
-def insight_markdown(rank: int, title: str, text: str, kind: str, score: float) -> str:
-    """One insight card's text."""
+def answer_markdown(goal: GoalView | None) -> str:
+    """The goal and its answer, shown first in the result."""
+    if goal is None:
+        return ""
+    cited = ""
+    if goal.answer is not None and goal.answer.insight_ids:
+        cited = " " + escape_markdown(f"[{', '.join(goal.answer.insight_ids)}]")
     return (
-        f"### {rank}. {escape_markdown(title)}\n\n{escape_markdown(text)}\n\n"
-        f"<small>{html.escape(kind)} · score {score:.2f}</small>"
+        f"**Your goal:** {escape_markdown(goal.text)}\n\n"
+        f"**{escape_markdown(goal.headline())}.** {escape_markdown(goal.answer_text())}{cited}"
+    )
+
+
+def insight_markdown(rank: int, insight: Insight, sentence: str) -> str:
+    """One insight card's text: title (marked when it answers the goal), sentence, what it is about."""
+    badge = " · <small>answers your goal</small>" if insight.goal_match else ""
+    about = f" · {html.escape(insight.about())}" if insight.about() else ""
+    return (
+        f"### {rank}. {escape_markdown(insight.title)}{badge}\n\n{escape_markdown(sentence)}\n\n"
+        f"<small>{html.escape(insight.type)}{about} · {html.escape(insight.id)} · "
+        f"score {insight.score:.2f}</small>"
     )
 
 

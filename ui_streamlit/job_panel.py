@@ -14,6 +14,8 @@ JOB_KEY = "job_id"
 FOLLOW_KEY = "recent_follows_job"
 JOB_ID_PATTERN = re.compile(r"job_[A-Za-z0-9_-]{1,64}")
 POLL_INTERVAL_S = 1.0
+MAX_GOAL_CHARS = 500  # the API's limit; it refuses longer goals with a clear message
+GOAL_PLACEHOLDER = "e.g. resolution time by agent; is one agent overloaded?"
 STAGE_LABELS = {
     "queued": "Waiting for a worker",
     "parsing": "Reading the file",
@@ -46,21 +48,34 @@ def current_job() -> str | None:
 
 
 def upload_form(client: SightlineClient) -> None:
-    """The file uploader and the Analyse button; submits through the API."""
-    uploaded = st.file_uploader(
-        "Table to analyse (CSV, TSV, Excel, JSON, Parquet)",
-        key="csv",
-        help="The API decides what it accepts.",
-    )
+    """The file uploader with the goal box beside it, and the Analyse button; submits through the API."""
+    left, right = st.columns([3, 2])
+    with left:
+        uploaded = st.file_uploader(
+            "Table to analyse (CSV, TSV, Excel, JSON, Parquet)",
+            key="csv",
+            help="The API decides what it accepts.",
+        )
+    with right:
+        goal = st.text_area(
+            "Goal (optional)",
+            key="goal",
+            max_chars=MAX_GOAL_CHARS,
+            height=100,
+            placeholder=GOAL_PLACEHOLDER,
+            help="What you want to know of the table: findings about what it names come first, "
+            "and the summary opens with the answer.",
+        )
     with st.expander("…or analyse a file from a URL"):
         url = st.text_input("File URL", key="file_url", placeholder="https://example.com/sales.csv")
     if not st.button("Analyse", key="analyse", type="primary", disabled=not (uploaded or url)):
         return
+    goal = (goal or "").strip() or None
     try:
         if uploaded is not None:
-            job = client.upload(uploaded.getvalue(), uploaded.name)
+            job = client.upload(uploaded.getvalue(), uploaded.name, goal=goal)
         else:
-            job = client.upload_url(url.strip(), url.strip().rsplit("/", 1)[-1] or None)
+            job = client.upload_url(url.strip(), url.strip().rsplit("/", 1)[-1] or None, goal=goal)
     except UploadRejected as exc:
         st.error(f"Upload rejected (HTTP {exc.status_code}): {escape_markdown(exc.message)}")
         if exc.job_id:
@@ -88,6 +103,8 @@ def live_progress(client: SightlineClient, job_id: str) -> None:
         st.rerun()
     st.progress(status.progress, text=progress_text(status))
     st.caption(f"Job {job_id} · {escape_markdown(status.file_name or '')}")
+    if status.goal:
+        st.caption(f"Goal: {escape_markdown(status.goal)}")
     if st.button("Cancel job", key="cancel", icon=":material/cancel:"):
         try:
             client.cancel(job_id)

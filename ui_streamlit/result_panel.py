@@ -8,9 +8,11 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from client import ResultSchemaError
+from client.geo import assets_script
 from client.models import JobState, JobStatus
 from client.report import build_report_html
-from client.view import ResultView, build_view, chart_title, escape_markdown
+from client.view import GoalView, ResultView, build_view, chart_title, escape_markdown
 from ui_streamlit.services import job_document
 from ui_streamlit.tables import to_frame
 
@@ -22,7 +24,12 @@ def show_terminal(base_url: str, status: JobStatus) -> None:
     """Dispatch on the terminal status."""
     doc = job_document(base_url, status.job_id)
     if status.status == JobState.COMPLETED and doc is not None:
-        show_result(build_view(doc), doc, status)
+        try:
+            view = build_view(doc)
+        except ResultSchemaError as exc:
+            show_unreadable(exc, doc, status)
+            return
+        show_result(view, doc, status)
         st.download_button(
             "Download HTML report",
             lambda: build_report_html(doc, status.job_id),
@@ -42,6 +49,15 @@ def show_terminal(base_url: str, status: JobStatus) -> None:
         show_failure(status, doc)
 
 
+def show_unreadable(exc: ResultSchemaError, doc: dict[str, Any], status: JobStatus) -> None:
+    """A result document this page cannot read: say why, and offer the document itself."""
+    st.error(
+        "This result cannot be shown: it does not follow the result schema this page reads "
+        f"(versions 1 and 2). {escape_markdown(exc)}"
+    )
+    _download_json(doc, f"{status.job_id}_result.json", "Download result.json", "download_result")
+
+
 def show_failure(status: JobStatus, doc: dict[str, Any] | None) -> None:
     """Error code, message and the error.json document of a failed job."""
     code = str(status.error or (doc or {}).get("error") or "unknown").replace("`", "'")
@@ -59,10 +75,18 @@ def show_failure(status: JobStatus, doc: dict[str, Any] | None) -> None:
 def show_result(view: ResultView, doc: dict[str, Any], status: JobStatus) -> None:
     """KPIs and quality, narrative, ranked insights with charts, profile, preview, download."""
     info = view.file_info
+    if any(c.kind == "map" for c in view.charts.values()):
+        # our own fixed asset (the world map), never data: lets plotly draw maps offline
+        st.html(assets_script(), unsafe_allow_javascript=True)
+    if view.goal is not None:
+        _answer(view.goal)
     st.success(
         f"Analysed {escape_markdown(info.get('name') or status.file_name or '')}: "
         f"{info.get('rows', '?')} rows × {info.get('columns', '?')} columns"
     )
+    old = view.old_version_notice()
+    if old:
+        st.info(escape_markdown(old), icon=":material/history:")
     _kpis(view)
     _narrative(view)
     _insights(view)
@@ -74,6 +98,20 @@ def show_result(view: ResultView, doc: dict[str, Any], status: JobStatus) -> Non
         with st.expander(f"Issues ({len(view.issues)})"):
             st.dataframe(to_frame(view.issues), key="issues_table", hide_index=True)
     _download_json(doc, f"{status.job_id}_result.json", "Download result.json", "download_result")
+
+
+def _answer(goal: GoalView) -> None:
+    """The goal and its answer, first on the page."""
+    with st.container(border=True, key="goal_answer"):
+        st.markdown(f"**Your goal:** {escape_markdown(goal.text)}")
+        cited = ""
+        if goal.answer is not None and goal.answer.insight_ids:
+            cited = " " + escape_markdown(f"[{', '.join(goal.answer.insight_ids)}]")
+        text = f"**{escape_markdown(goal.headline())}.** {escape_markdown(goal.answer_text())}{cited}"
+        if not goal.matched or goal.answer is None or not goal.answer.insight_ids:
+            st.warning(text, icon=":material/help:")
+        else:
+            st.info(text, icon=":material/target:")
 
 
 def _kpis(view: ResultView) -> None:
@@ -108,9 +146,11 @@ def _insights(view: ResultView) -> None:
     st.subheader(f"Insights ({len(view.insights)})")
     for rank, insight in enumerate(view.insights, start=1):
         with st.container(border=True, key=f"insight_{rank}"):
-            st.markdown(f"**{rank}. {escape_markdown(insight.title)}**")
-            st.markdown(escape_markdown(insight.text))
-            st.caption(f"{escape_markdown(insight.type)} · score {insight.score:.2f}")
+            badge = " :blue-badge[answers your goal]" if insight.goal_match else ""
+            st.markdown(f"**{rank}. {escape_markdown(insight.title)}**{badge}")
+            st.markdown(escape_markdown(view.sentence(insight)))
+            about = f" · {escape_markdown(insight.about())}" if insight.about() else ""
+            st.caption(f"{escape_markdown(insight.type)}{about} · {insight.id} · score {insight.score:.2f}")
             _chart(view.chart_for(insight), f"chart_{rank}")
     others = view.overview_charts()
     if others:

@@ -17,8 +17,9 @@ from api.errors import ApiError
 from api.extensions import engine
 from api.form_stream import FormError, FormStream
 from engine.download import check_url
-from engine.errors import DownloadError, ErrorCode, StorageError
+from engine.errors import DownloadError, ErrorCode, GoalError, StorageError
 from engine.jobs import new_job_id, queue
+from engine.jobs.goal import clean_goal
 from engine.storage import safe_file_name
 from engine.storage.stream import SourceError
 
@@ -44,7 +45,10 @@ _NO_FILE = 'Send the table as multipart form field \'file\', or JSON {"fileUrl":
 
 @bp.post("/upload")
 def upload() -> tuple[Response, int]:
-    """Store the table, create the job, queue it; answers once the file is stored."""
+    """Store the table, create the job, queue it; answers once the file is stored.
+
+    An optional `goal` (a form field, or a key of the JSON body) is stored on the job.
+    """
     check_upload_rate()
     if request.mimetype == "multipart/form-data":
         return _from_form()
@@ -55,7 +59,12 @@ def upload() -> tuple[Response, int]:
 
 
 def _from_form() -> tuple[Response, int]:
-    """Stream the form's `file` part into storage as it arrives (never whole in memory)."""
+    """Stream the form's `file` part into storage as it arrives (never whole in memory).
+
+    A `goal` field sent before the file is checked before anything is stored; one
+    sent after it is checked once the body is read, and the stored file removed if
+    the goal is refused.
+    """
     boundary = request.mimetype_params.get("boundary")
     if not boundary:
         raise ApiError(400, "missing_file", _NO_FILE)
@@ -63,19 +72,33 @@ def _from_form() -> tuple[Response, int]:
     try:
         part = _file_part(form)
         name = _checked_name(part.filename)
+        _checked_goal(form.fields.get("goal"))
         job_id = new_job_id()
         try:
             engine().blobs.save_upload(job_id, name, form.file_stream())
         except StorageError as exc:
             _drain_quietly(form)
-            return _storage_failed(job_id, name, exc)
+            return _storage_failed(job_id, name, exc, goal=_goal_or_none(form))
         form.drain()
     except ApiError:
         _drain_quietly(form)
         raise
     except (FormError, SourceError) as exc:
         raise ApiError(400, "invalid_form", f"The upload could not be read: {exc}") from exc
-    return _submit(job_id, name)
+    try:
+        goal = _checked_goal(form.fields.get("goal"))
+    except ApiError:
+        engine().blobs.delete_job(job_id)
+        raise
+    return _submit(job_id, name, goal=goal)
+
+
+def _goal_or_none(form: FormStream) -> str | None:
+    """The form's goal if it is a valid one (the job is failing anyway)."""
+    try:
+        return clean_goal(form.fields.get("goal"))
+    except GoalError:
+        return None
 
 
 def _file_part(form: FormStream) -> File:
@@ -100,12 +123,13 @@ def _drain_quietly(form: FormStream) -> None:
 
 def _from_url(body: dict[str, Any]) -> tuple[Response, int]:
     url = str(body["fileUrl"])
+    goal = _checked_goal(body.get("goal"))  # before the URL's DNS lookup: the cheap refusal first
     try:
         check_url(url, engine().settings)
     except DownloadError as exc:
         raise ApiError(400, "invalid_url", exc.message) from exc
     name = _checked_name(body.get("filename") or PurePosixPath(urlsplit(url).path).name or "download.csv")
-    return _submit(new_job_id(), name, sourceUrl=url)
+    return _submit(new_job_id(), name, sourceUrl=url, goal=goal)
 
 
 def _checked_name(raw: str | None) -> str:
@@ -119,6 +143,13 @@ def _checked_name(raw: str | None) -> str:
     return name
 
 
+def _checked_goal(raw: object) -> str | None:
+    try:
+        return clean_goal(raw)
+    except GoalError as exc:
+        raise ApiError(400, "invalid_goal", exc.message) from exc
+
+
 def _submit(job_id: str, name: str, **extra: Any) -> tuple[Response, int]:
     ctx = engine()
     ctx.store.create(job_id, file_name=name, owner=current_owner(), **extra)
@@ -128,9 +159,9 @@ def _submit(job_id: str, name: str, **extra: Any) -> tuple[Response, int]:
     return response, 202
 
 
-def _storage_failed(job_id: str, name: str, exc: StorageError) -> tuple[Response, int]:
+def _storage_failed(job_id: str, name: str, exc: StorageError, **extra: Any) -> tuple[Response, int]:
     ctx = engine()
-    ctx.store.create(job_id, file_name=name, owner=current_owner())
+    ctx.store.create(job_id, file_name=name, owner=current_owner(), **extra)
     ctx.lifecycle.fail(job_id, ErrorCode.BLOB_UPLOAD_FAILED, exc.message, token=None)  # nobody holds it yet
     log.error("Upload of %s for job %s failed: %s", name, job_id, exc.message)
     body = {

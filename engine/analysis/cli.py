@@ -14,21 +14,29 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.analysis.pipeline import analyze
-from engine.errors import AnalysisError, InputError
+from engine.errors import AnalysisError, GoalError, InputError
+from engine.jobs.goal import MAX_GOAL_CHARS, clean_goal
 
 TOP = 5
 
 
 def main_analyze(argv: list[str]) -> int:
-    """Run `analyze FILE [--out PATH] [--sheet NAME] [--quiet]`; return the exit status."""
+    """Run `analyze FILE [--out PATH] [--sheet NAME] [--goal TEXT] [--quiet]`; return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m engine analyze", description="Analyse a table file.")
     parser.add_argument("file", type=Path, help="CSV, TSV, Excel, JSON / JSON lines or Parquet file")
     parser.add_argument("--out", type=Path, default=Path("result.json"), help="where to write result.json")
     parser.add_argument("--sheet", help="Excel sheet to read (default: the first)")
+    parser.add_argument(
+        "--goal", help=f"what you want to know of the table (at most {MAX_GOAL_CHARS} characters)"
+    )
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     args = parser.parse_args(argv)
     try:
-        result = analyze(args.file, sheet=args.sheet)
+        goal = clean_goal(args.goal)
+    except GoalError as exc:
+        parser.error(exc.message)
+    try:
+        result = analyze(args.file, sheet=args.sheet, goal=goal)
     except InputError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
@@ -55,6 +63,10 @@ def print_summary(result: dict[str, Any], out: Path, stream: TextIO) -> None:
         + (f" ({', '.join(extras)})" if extras else ""),
         file=stream,
     )
+    block = result.get("goal")
+    if block:
+        print(f"Goal: {block['text']}", file=stream)
+        print(f"Answer: {result['narrative']['answer']['text']}", file=stream)
     quality = result["qualityScore"]
     print(f"Data quality: {quality['score']}/100 (grade {quality['grade']})", file=stream)
     insights = result["insights"]

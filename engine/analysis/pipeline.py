@@ -155,7 +155,11 @@ def _analyse(
     timings["chartsMs"] = _ms(mark)
     info = file_info(table, path, file_name)
     caveats, issues = caveats_and_issues(table, model, selection)
-    narrative = template_narrative(info, kpis, insights, quality_score, caveats, selection)
+    goal_doc = goal_block(focus, insights)
+    measures = {m.name: {**m.to_dict(), "symbol": m.symbol, "noun": m.noun} for m in model.measures}
+    narrative = template_narrative(
+        info, kpis, insights, quality_score, caveats, selection, goal_doc, measures
+    )
     timings["totalMs"] = _ms(started)
     doc = {
         "schemaVersion": SCHEMA_VERSION,
@@ -163,7 +167,7 @@ def _analyse(
         "fileInfo": info,
         "schema": [p.to_dict(df.height, i) for i, p in enumerate(profiles)],
         "semantics": model.to_dict(),
-        "goal": goal_block(focus, insights),
+        "goal": goal_doc,
         "kpis": kpis,
         "insights": insights,
         "charts": charts,

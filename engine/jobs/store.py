@@ -65,6 +65,7 @@ PUBLIC_FIELDS = (
     "startedAt",
     "finishedAt",
     "fileName",
+    "goal",
 )
 
 

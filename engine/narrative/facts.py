@@ -34,7 +34,7 @@ class Fact:
     """One citable fact: its id, what kind it is, the payload the model sees, its numbers."""
 
     id: str
-    kind: str  # dataset | kpi | insight | column
+    kind: str  # dataset | kpi | insight | column | goal
     payload: dict[str, Any]
     numbers: frozenset[float] = field(default_factory=frozenset)
 
@@ -155,6 +155,27 @@ def _column_facts(schema: Any) -> list[Fact]:
     return facts
 
 
+def _goal_fact(doc: dict[str, Any]) -> list[Fact]:
+    """What the engine matched the goal to and which insights answer it.
+
+    The goal's own text is not a fact: it travels apart, quoted (see prompt.py).
+    """
+    goal = doc.get("goal")
+    if not isinstance(goal, dict):
+        return []
+    answer: dict[str, Any] = goal["answer"] if isinstance(goal.get("answer"), dict) else {}
+    payload = {
+        "matched": bool(goal.get("matched")),
+        "columns": goal.get("columns") or [],
+        "measures": goal.get("measures") or [],
+        "dimensions": goal.get("dimensions") or [],
+        "answerInsightIds": answer.get("insightIds") or [],
+        "negative": bool(answer.get("negative")),
+        "message": goal.get("message"),
+    }
+    return [_fact("goal", "goal", payload)]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_")[:48] or "x"
 
@@ -166,6 +187,7 @@ def build_fact_sheet(doc: dict[str, Any]) -> FactSheet:
         *_kpi_facts(doc.get("kpis")),
         *_insight_facts(doc.get("insights")),
         *_column_facts(doc.get("schema")),
+        *_goal_fact(doc),
     ]
     facts: dict[str, Fact] = {}
     for fact in ordered:

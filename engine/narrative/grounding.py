@@ -20,7 +20,7 @@ from engine.narrative.parsing import CitedSentence, InsightSentence, NarrativeAn
 class CheckedSentence:
     """A sentence that passed, with its section, its insight (if any) and its valid citations."""
 
-    section: str  # summary | insight
+    section: str  # summary | insight | answer
     text: str
     facts: tuple[str, ...]
     insight_id: str | None = None
@@ -78,8 +78,14 @@ def _check(section: str, sentence: CitedSentence, sheet: FactSheet, report: Grou
 
 
 def check_grounding(answer: NarrativeAnswer, sheet: FactSheet) -> GroundingReport:
-    """Every sentence of `answer`, checked against `sheet`; repeated insight sentences count once."""
+    """Every sentence of `answer`, checked against `sheet`; repeated insight sentences count once.
+
+    The answer to the goal is checked like a summary sentence (known facts cited, every
+    number from them).
+    """
     report = GroundingReport()
+    if answer.answer is not None:
+        _check("answer", answer.answer, sheet, report)
     for sentence in answer.summary:
         _check("summary", sentence, sheet, report)
     seen: set[str] = set()

@@ -56,12 +56,19 @@ class InsightSentence(CitedSentence):
 
 
 class NarrativeAnswer(BaseModel):
-    """The JSON the model is asked for: summary bullets and one sentence per insight."""
+    """The JSON the model is asked for: summary bullets, one sentence per insight, and the
+    answer to the analyst's goal when one was given."""
 
     model_config = ConfigDict(extra="ignore")
 
     summary: list[CitedSentence] = Field(min_length=1, max_length=10)
     insights: list[InsightSentence] = Field(default_factory=list, max_length=40)
+    answer: CitedSentence | None = None
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _string_is_a_sentence(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
 
     @field_validator("summary", mode="before")
     @classmethod

@@ -23,9 +23,9 @@ from engine import metrics
 from engine.config import Settings
 from engine.errors import JobCancelled, JobTimedOut, LLMError, WorkerShutdown
 from engine.narrative.client import ChatClient, ChatReply
-from engine.narrative.facts import build_fact_sheet
+from engine.narrative.facts import FactSheet, build_fact_sheet
 from engine.narrative.fallback import apply_fallback, ensure_template_narrative
-from engine.narrative.grounding import GroundingReport, check_grounding
+from engine.narrative.grounding import CheckedSentence, GroundingReport, check_grounding
 from engine.narrative.parsing import InvalidAnswer, parse_answer
 from engine.narrative.prompt import build_messages
 from engine.resilience.backoff import BackoffPolicy
@@ -96,7 +96,8 @@ class NarrativeService:
         if not self._settings.llm_api_key:
             raise Fallback("missing_api_key")
         sheet = build_fact_sheet(doc)
-        reply = self._call(build_messages(sheet))
+        goal = doc.get("goal")
+        reply = self._call(build_messages(sheet, goal.get("text") if isinstance(goal, dict) else None))
         try:
             answer = parse_answer(reply.content)
         except InvalidAnswer as exc:
@@ -107,7 +108,7 @@ class NarrativeService:
             log.info("Grounding dropped %d of %d LLM sentences.", len(report.dropped), report.total)
         if not report.mostly_grounded():
             raise Fallback("ungrounded", {"grounding": report.as_dict()})
-        return self._narrative(reply, report, doc["narrative"])
+        return self._narrative(reply, report, doc["narrative"], sheet)
 
     def _call(self, messages: list[dict[str, str]]) -> ChatReply:
         """One guarded, retried call: the breaker decides first and hears the outcome after."""
@@ -155,11 +156,17 @@ class NarrativeService:
         )
 
     @staticmethod
-    def _narrative(reply: ChatReply, report: GroundingReport, template: dict[str, Any]) -> dict[str, Any]:
-        """The LLM narrative in the template's shape; computed headline and caveats carry over."""
+    def _narrative(
+        reply: ChatReply, report: GroundingReport, template: dict[str, Any], sheet: FactSheet
+    ) -> dict[str, Any]:
+        """The LLM narrative in the template's shape; computed headline and caveats carry over,
+        and so does the computed answer to the goal unless the model's own passed the check."""
         summary = [s for s in report.kept if s.section == "summary"]
         per_insight = [s for s in report.kept if s.section == "insight"]
-        carried: dict[str, Any] = {k: template[k] for k in ("headline", "caveats") if k in template}
+        carried: dict[str, Any] = {k: template[k] for k in ("headline", "caveats", "answer") if k in template}
+        said = next((s for s in report.kept if s.section == "answer"), None)
+        if said is not None and isinstance(template.get("answer"), dict):
+            carried["answer"] = llm_answer(said, template["answer"], sheet)
         return {
             "source": "llm",
             "model": reply.model,
@@ -171,6 +178,18 @@ class NarrativeService:
             ],
             "grounding": report.as_dict(),
         }
+
+
+def llm_answer(said: CheckedSentence, computed: dict[str, Any], sheet: FactSheet) -> dict[str, Any]:
+    """The model's grounded answer to the goal, with the computed answer's flags."""
+    insights = set(sheet.insight_ids())
+    return {
+        "text": said.text,
+        "insightIds": [f for f in said.facts if f in insights],
+        "negative": bool(computed.get("negative")),
+        "matched": bool(computed.get("matched")),
+        "facts": list(said.facts),
+    }
 
 
 def attach_narrative(doc: dict[str, Any], *, settings: Settings, redis: redis_lib.Redis | None) -> None:

@@ -1,91 +1,113 @@
-"""Reading result.json defensively, and escaping data-derived text for Markdown."""
+"""Reading result.json strictly into a view, and escaping data-derived text for Markdown."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from client.view import build_view, escape_markdown
+import pytest
 
-FIGURE = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {"title": {"text": "t"}}}
-
-
-def result_doc(**overrides: Any) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "schemaVersion": 1,
-        "fileInfo": {"name": "s.csv", "rows": 7, "columns": 8},
-        "schema": [{"name": "units", "type": "integer", "missing": 1, "top": [{"value": 12, "count": 1}]}],
-        "kpis": [{"label": "Revenue", "value": 1140.79}, {"name": "Rows", "value": 7}],
-        "insights": [
-            {"id": "i2", "type": "trend", "title": "Low", "text": "t", "score": 0.2, "chart": "c2"},
-            {"id": "i1", "type": "outlier", "title": "High", "text": "t", "score": 0.9, "chart": "c1"},
-        ],
-        "charts": {"c1": FIGURE, "c2": {"figure": FIGURE}, "overview": FIGURE},
-        "narrative": {"source": "llm", "summary": ["One.", "Two."]},
-        "qualityScore": 0.87,
-        "cleanedPreview": [{"units": 12, "customer": "Acme"}],
-        "issues": [],
-    }
-    doc.update(overrides)
-    return doc
+from client import ResultSchemaError
+from client.view import build_view, escape_markdown, readable_duration
+from tests.client.conftest import TICKET_GOAL
 
 
-def test_insights_are_ranked_by_score_with_their_charts() -> None:
-    view = build_view(result_doc())
-    assert [i.id for i in view.insights] == ["i1", "i2"]
-    assert view.chart_for(view.insights[0]) == FIGURE
-    assert view.chart_for(view.insights[1]) == FIGURE
-    assert list(view.overview_charts()) == ["overview"]
+def test_the_goal_and_its_answer_come_with_the_view(docs: dict[str, dict[str, Any]]) -> None:
+    doc = docs["goal"]
+    view = build_view(doc)
+    goal = view.goal
+    assert goal is not None and goal.text == TICKET_GOAL and goal.matched
+    assert goal.headline() == "Answer"
+    assert goal.answer is not None and goal.answer.insight_ids[0] == "ins_1"
+    assert goal.answer_text() == doc["narrative"]["answer"]["text"]
+    assert view.insights[0].goal_match and view.insights[0].id == "ins_1"
 
 
-def test_charts_as_a_list_with_ids() -> None:
-    view = build_view(result_doc(charts=[{"id": "c1", "figure": FIGURE}, {"id": "c2", **FIGURE}]))
-    assert set(view.charts) == {"c1", "c2"}
+def test_a_goal_that_names_nothing_says_so(docs: dict[str, dict[str, Any]]) -> None:
+    goal = build_view(docs["nothing"]).goal
+    assert goal is not None and not goal.matched
+    assert goal.headline() == "Your goal matched nothing in this table"
+    assert "names nothing in this table" in goal.answer_text()
 
 
-def test_kpis_quality_profile_and_preview() -> None:
-    view = build_view(result_doc())
-    assert [(k.label, k.value) for k in view.kpis] == [("Revenue", "1,140.79"), ("Rows", "7")]
-    assert view.quality_score == 87
-    assert view.profile[0]["top"] == "value: 12, count: 1"
-    assert view.preview == [{"units": 12, "customer": "Acme"}]
+def test_no_goal_no_answer(docs: dict[str, dict[str, Any]]) -> None:
+    view = build_view(docs["plain"])
+    assert view.goal is None and view.narrative.answer is None
+    assert view.old_version_notice() is None
 
 
-def test_kpis_as_a_dict_and_profile_keyed_by_column() -> None:
-    view = build_view(result_doc(kpis={"Total": 3}, schema={"columns": {"a": {"type": "numeric"}}}))
-    assert [(k.label, k.value) for k in view.kpis] == [("Total", "3")]
-    assert view.profile == [{"name": "a", "type": "numeric"}]
+def test_insights_keep_the_documents_ranking_and_their_charts(docs: dict[str, dict[str, Any]]) -> None:
+    doc = docs["goal"]
+    view = build_view(doc)
+    assert [i.id for i in view.insights] == [i["id"] for i in doc["insights"]]  # never re-sorted by score
+    by_id = {c["id"]: c for c in doc["charts"]}
+    for insight in view.insights:
+        if insight.chart_id:
+            assert view.chart_for(insight) == by_id[insight.chart_id]["figure"]
+    overview = [c["id"] for c in doc["charts"] if c["insightId"] is None]
+    assert list(view.overview_charts()) == overview
+    kinds = {c.kind for c in view.charts.values()}
+    assert {"nested_bar", "multiline"} & kinds
 
 
-def test_llm_narrative_is_not_a_fallback() -> None:
-    narrative = build_view(result_doc()).narrative
-    assert not narrative.is_fallback
-    assert narrative.bullets == ["One.", "Two."]
+def test_sentences_come_from_the_narrative(docs: dict[str, dict[str, Any]]) -> None:
+    view = build_view(docs["goal"])
+    first = view.insights[0]
+    assert view.sentence(first) == docs["goal"]["narrative"]["insightTexts"][0]["text"]
+    assert " h" in view.sentence(first)  # a duration in readable units, not "33.39 (hours)"
+    assert first.about().startswith("opened_at→closed_at · assigned_to")
 
 
-def test_template_narrative_is_a_fallback_with_its_reason() -> None:
-    doc = result_doc(
-        narrative={"source": "template", "summary": ["x"]},
-        issues=[{"code": "llm_failure_fallback", "message": "m", "reason": "no_api_key"}],
-    )
+def test_kpis_with_units_and_durations(docs: dict[str, dict[str, Any]]) -> None:
+    cards = {c.label: c.value for c in build_view(docs["goal"]).kpi_cards()}
+    assert cards["Data quality score"].endswith("/ 100 (A)") or "/ 100 (" in cards["Data quality score"]
+    median = next(v for k, v in cards.items() if k.startswith("Median time from opened to closed"))
+    assert median.endswith(" h") or " d " in median or median.endswith(" min")
+    assert not any(k.endswith("(hours)") for k in cards)
+
+
+def test_fallback_narrative_with_its_reason(docs: dict[str, dict[str, Any]]) -> None:
+    doc = docs["plain"]
+    doc["narrative"].update(source="fallback", reason="missing_api_key")
+    doc["issues"].append({"code": "llm_failure_fallback", "reason": "missing_api_key", "message": "m"})
     narrative = build_view(doc).narrative
-    assert narrative.is_fallback
-    assert narrative.reason == "no_api_key"
-    assert narrative.notice().endswith("Why: m (reason: no_api_key)")
+    assert narrative.is_fallback and narrative.reason == "missing_api_key"
+    assert narrative.notice().endswith("Why: m (reason: missing_api_key)")
+    assert narrative.bullets == doc["narrative"]["summary"]
 
 
-def test_fallback_issue_alone_marks_the_fallback() -> None:
-    doc = result_doc(issues=[{"code": "llm_failure_fallback", "message": "LLM timed out"}])
-    doc["narrative"] = {"summary": ["x"]}
+def test_llm_narrative_is_not_a_fallback(docs: dict[str, dict[str, Any]]) -> None:
+    doc = docs["plain"]
+    doc["narrative"] = {"source": "llm", "summary": ["One.", "Two."], "model": "m"}
     narrative = build_view(doc).narrative
-    assert narrative.is_fallback
-    assert narrative.reason_message == "LLM timed out"
-    assert "LLM timed out" in narrative.notice()
+    assert not narrative.is_fallback and narrative.bullets == ["One.", "Two."]
 
 
-def test_a_sparse_document_does_not_break_the_view() -> None:
-    view = build_view({"jobId": "job_x"})
-    assert view.insights == [] and view.charts == {} and view.kpis == []
-    assert view.quality_score is None
+def test_a_version_1_result_renders_with_a_notice(docs: dict[str, dict[str, Any]]) -> None:
+    view = build_view(docs["v1"])
+    assert view.schema_version == 1 and view.goal is None and view.semantics is None
+    notice = view.old_version_notice()
+    assert notice is not None and "schema version 1" in notice
+    assert view.insights and view.kpi_cards()
+
+
+def test_a_document_off_its_schema_is_a_clear_error(docs: dict[str, dict[str, Any]]) -> None:
+    doc = copy.deepcopy(docs["goal"])
+    doc["charts"] = {c["id"]: c for c in doc["charts"]}  # the old "dict of charts" shape: no longer guessed
+    with pytest.raises(ResultSchemaError, match="charts"):
+        build_view(doc)
+    with pytest.raises(ResultSchemaError, match="schemaVersion"):
+        build_view({"jobId": "job_x"})
+
+
+def test_readable_durations() -> None:
+    assert readable_duration(33.39) == "1 d 9 h"
+    assert readable_duration(0.75) == "45 min"
+    assert readable_duration(3.5) == "3 h 30 min"
+    assert readable_duration(14.1) == "14 h"
+    assert readable_duration(300, "days") == "300 days"
+    assert readable_duration(-2, "days") == "−2 d"
+    assert readable_duration(None) == "n/a"
 
 
 def test_escape_markdown_neutralises_links_html_and_directives() -> None:
@@ -95,25 +117,3 @@ def test_escape_markdown_neutralises_links_html_and_directives() -> None:
     assert "[click](" not in escaped
     assert "\n" not in escaped
     assert escaped.replace("\\", "") == raw.replace("\n", " ")
-
-
-def test_schema_v1_shapes_preview_columns_rows_and_quality_dict() -> None:
-    doc = result_doc(
-        cleanedPreview={"columns": ["a", "b"], "rows": [[1, "x"], [2, None]], "totalRows": 2},
-        qualityScore={"score": 91, "grade": "A", "deductions": [{"points": 8.9, "message": "gaps"}]},
-        kpis=[{"id": "rows", "label": "Rows", "value": 7.0}, {"id": "quality_score", "value": 91}],
-        narrative={"source": "fallback", "headline": "H", "paragraphs": ["P"], "caveats": ["C"]},
-    )
-    view = build_view(doc)
-    assert view.preview == [{"a": 1, "b": "x"}, {"a": 2, "b": None}]
-    assert (view.quality_score, view.quality_grade) == (91, "A")
-    assert view.quality_deductions == ["-8.90 points: gaps"]
-    cards = [(k.label, k.value) for k in view.kpi_cards()]
-    assert cards == [("Data quality score", "91 / 100 (A)"), ("Rows", "7")]
-    assert view.narrative.headline == "H" and view.narrative.paragraphs == ["P"]
-    assert view.narrative.caveats == ["C"] and view.narrative.is_fallback
-
-
-def test_kpi_units() -> None:
-    kpis = [{"label": "Done", "value": 91.07, "unit": "percent"}, {"label": "Sum", "value": 5, "symbol": "$"}]
-    assert [k.value for k in build_view(result_doc(kpis=kpis)).kpis] == ["91.07%", "$5"]

@@ -12,7 +12,9 @@ import re
 from typing import Any
 
 _FACTS_RE = re.compile(r"<facts>\s*(.*?)\s*</facts>", re.DOTALL)
+_GOAL_RE = re.compile(r"<goal>\s*(.*?)\s*</goal>", re.DOTALL)
 INJECTION_MARK = "ignore previous instructions"
+GOAL_INJECTION_MARK = "ignore the data"
 
 
 def facts_of(payload: dict[str, Any]) -> dict[str, Any]:
@@ -27,6 +29,31 @@ def facts_of(payload: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return {}
     return facts if isinstance(facts, dict) else {}
+
+
+def goal_of(payload: dict[str, Any]) -> str | None:
+    """The quoted goal of the last user message, or None."""
+    messages = payload.get("messages") or []
+    users = [m.get("content", "") for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+    match = _GOAL_RE.search(users[-1]) if users else None
+    try:
+        goal = json.loads(match.group(1)) if match else None
+    except ValueError:
+        return None
+    return goal if isinstance(goal, str) else None
+
+
+def good_answer(facts: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer to the goal a careful model gives: the first answering insight, in its words."""
+    goal = facts.get("goal")
+    if not isinstance(goal, dict):
+        return None
+    by_id = {i["id"]: i for i in facts.get("insights") or []}
+    answering = [by_id[i] for i in goal.get("answerInsightIds") or [] if i in by_id]
+    if not answering:
+        return {"text": "The goal matched no finding in this table.", "facts": ["goal"]}
+    first = answering[0]
+    return {"text": f"To answer the goal: {first.get('text', '')}", "facts": [first["id"], "goal"]}
 
 
 def good_narrative(facts: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +78,11 @@ def good_narrative(facts: dict[str, Any]) -> dict[str, Any]:
     per_insight = [
         {"id": i["id"], "text": f"In plain words, {i.get('text', '')}", "facts": [i["id"]]} for i in insights
     ]
-    return {"summary": summary, "insights": per_insight}
+    out: dict[str, Any] = {"summary": summary, "insights": per_insight}
+    answer = good_answer(facts)
+    if answer is not None:
+        out["answer"] = answer
+    return out
 
 
 def _invent(narrative: dict[str, Any], *, every: bool) -> dict[str, Any]:
@@ -92,6 +123,13 @@ def _error(
     return status, json.dumps({"error": {"code": status, "message": message}}).encode(), headers or {}
 
 
+def _obeyed(payload: dict[str, Any], facts: dict[str, Any]) -> str | None:
+    """What a model that follows orders found in its data says, or None when it found none."""
+    if GOAL_INJECTION_MARK in (goal_of(payload) or "").lower():
+        return "PWNED"
+    return "HACKED" if INJECTION_MARK in json.dumps(facts).lower() else None
+
+
 def answer_for(
     mode: str, payload: dict[str, Any], options: dict[str, Any]
 ) -> tuple[int, bytes, dict[str, str]]:
@@ -121,6 +159,5 @@ def answer_for(
     if mode == "empty":
         return _ok("")
     if mode == "obey_injection":
-        text = json.dumps(facts).lower()
-        return _ok("HACKED" if INJECTION_MARK in text else json.dumps(narrative))
+        return _ok(_obeyed(payload, facts) or json.dumps(narrative))
     raise ValueError(f"unknown mode {mode!r}")

@@ -18,7 +18,8 @@ rate_limit (429 with Retry-After), hang (no answer for hangS), slow (answers aft
 delayS), hold (answers after /release), junk (prose, no JSON), garbage (a body that
 is not JSON), invented (every sentence has invented numbers), invented_some (one
 does), unauthorized (401), error200 (a 200 carrying an error), empty, obey_injection
-(answers "HACKED" when the facts say "ignore previous instructions").
+(answers "HACKED" when the facts say "ignore previous instructions", and "PWNED" when the
+goal says "ignore the data").
 """
 
 from __future__ import annotations

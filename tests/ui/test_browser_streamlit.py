@@ -7,15 +7,27 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import HOSTILE_VALUES, UiServer, assert_inert, screenshot
+from tests.ui.conftest import (
+    HOSTILE_VALUES,
+    PANEL_GOAL,
+    TICKET_GOAL,
+    UiServer,
+    assert_inert,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 RESULT_TIMEOUT_MS = 60_000
 
 
-def submit(page: Page, server: UiServer, path: Path) -> None:
+def submit(page: Page, server: UiServer, path: Path, goal: str | None = None) -> None:
     page.goto(server.url)
     page.locator(".st-key-csv input[type=file]").set_input_files(str(path))
+    if goal:
+        box = page.locator(".st-key-goal textarea")
+        box.fill(goal)
+        box.press("Control+Enter")  # commit the text before the click
+        expect(page.get_by_text(f"{len(goal)}/500", exact=False)).to_be_visible()
     analyse = page.locator(".st-key-analyse button")
     expect(analyse).to_be_enabled(timeout=20_000)
     analyse.click()
@@ -78,3 +90,57 @@ def test_api_down_is_a_plain_message(page: Page, tmp_path_factory: pytest.TempPa
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         server.stop()
+
+
+def _answer_first(page: Page) -> None:
+    """The goal's answer is above everything else of the result: banner, KPIs, summary, insights."""
+    answer = page.locator(".st-key-goal_answer")
+    top = answer.bounding_box()
+    assert top is not None
+    for other in ('[data-testid="stAlertContentSuccess"]', '[data-testid="stMetric"]', ".st-key-insight_1"):
+        box = page.locator(other).first.bounding_box()
+        assert box is not None and top["y"] < box["y"], other
+
+
+def test_a_goal_is_answered_first_on_a_ticket_table(
+    page: Page, streamlit_server: UiServer, ticket_table: Path
+) -> None:
+    submit(page, streamlit_server, ticket_table, TICKET_GOAL)
+    answer = page.locator(".st-key-goal_answer")
+    expect(answer).to_contain_text(f"Your goal: {TICKET_GOAL}", timeout=RESULT_TIMEOUT_MS)
+    expect(answer).to_contain_text("Fred Luddy")
+    expect(answer).to_contain_text("ins_1")
+    expect(page.locator(".st-key-insight_1")).to_contain_text("answers your goal")
+    expect(page.locator(".stPlotlyChart .js-plotly-plot .main-svg").first).to_be_visible(
+        timeout=RESULT_TIMEOUT_MS
+    )
+    _answer_first(page)
+    durations = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert any(v.endswith(" h") or " d " in v or v.endswith(" min") for v in durations), durations
+    screenshot(page, "streamlit_goal_tickets", height=5200)
+
+
+def test_a_goal_on_a_panel_table_shows_highlighted_lines(
+    page: Page, streamlit_server: UiServer, panel_table: Path
+) -> None:
+    submit(page, streamlit_server, panel_table, PANEL_GOAL)
+    answer = page.locator(".st-key-goal_answer")
+    expect(answer).to_contain_text(f"Your goal: {PANEL_GOAL}", timeout=RESULT_TIMEOUT_MS)
+    chart = page.locator(".st-key-insight_1 .js-plotly-plot")
+    expect(chart.locator(".main-svg").first).to_be_visible(timeout=RESULT_TIMEOUT_MS)
+    assert chart.locator(".scatterlayer .trace").count() >= 3  # one line per city, one highlighted
+    _answer_first(page)
+    screenshot(page, "streamlit_goal_panel", height=5200)
+
+
+def test_coordinates_are_drawn_on_a_map_without_internet(
+    page: Page, streamlit_server: UiServer, map_table: Path
+) -> None:
+    submit(page, streamlit_server, map_table)
+    tab = page.get_by_role("tab", name="Where the", exact=False)
+    expect(tab).to_be_visible(timeout=RESULT_TIMEOUT_MS)
+    tab.click()
+    chart = page.locator('[role="tabpanel"]:visible .js-plotly-plot')
+    expect(chart.locator(".scattergeo .point").first).to_be_attached()
+    assert chart.locator(".land").count() >= 1  # the shipped world map, not a CDN's
+    screenshot(page, "streamlit_map", height=3200)

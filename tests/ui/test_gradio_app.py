@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from gradio_client import Client, handle_file
 
+from tests.support.results import assert_valid
 from tests.support.stack import Stack
-from tests.ui.conftest import UiServer
+from tests.ui.conftest import TICKET_GOAL, UiServer, v1_job
 from ui_gradio.app import MAX_INSIGHTS, MAX_OVERVIEW, Page
 
 LAYOUT_FIELDS = {"result_box", "error_box", "cards"}  # layout blocks are not API outputs
@@ -58,7 +59,7 @@ def gradio(gradio_server: UiServer) -> Client:
 
 
 def test_upload_then_poll_shows_insights_charts_and_fallback_notice(gradio: Client, sales_demo: Path) -> None:
-    started = call(gradio, "/submit", handle_file(str(sales_demo)), "")
+    started = call(gradio, "/submit", handle_file(str(sales_demo)), "", "")
     job_id = started["job_id"]
     assert job_id.startswith("job_") and started["timer"]["active"] is True
     assert 'class="sl-progress"' in started["progress"]
@@ -66,17 +67,19 @@ def test_upload_then_poll_shows_insights_charts_and_fallback_notice(gradio: Clie
     assert "status **completed**" in value(out["status"]), out["status"]
     notice = out["notice"]
     assert notice["visible"] is True and "Fallback narrative" in notice["value"]
-    plots = [out[f"card_plots{n}"] for n in range(MAX_INSIGHTS)]
+    plots = [value(out[f"card_plots{n}"]) for n in range(MAX_INSIGHTS)]
     plots += [value(out[f"overview{n}"]) for n in range(MAX_OVERVIEW)]
     assert any(isinstance(p, dict) and p.get("type") == "plotly" for p in plots)
     assert "Data quality score" in value(out["kpis"])
     download = out["download"]
-    assert json.loads(Path(download).read_text())["jobId"] == job_id
+    doc = json.loads(Path(download).read_text())
+    assert doc["jobId"] == job_id and doc["goal"] is None
+    assert_valid(doc)
     assert "Fallback narrative." in Path(out["report"]).read_text()
 
 
 def test_failing_file_shows_code_message_and_error_document(gradio: Client, failing_csv: Path) -> None:
-    job_id = call(gradio, "/submit", handle_file(str(failing_csv)), "")["job_id"]
+    job_id = call(gradio, "/submit", handle_file(str(failing_csv)), "", "")["job_id"]
     out = poll_to_end(gradio, job_id)
     assert "`processing_error`" in value(out["error_text"]) and "**Message:**" in value(out["error_text"])
     doc = value(out["error_doc"])
@@ -87,7 +90,7 @@ def test_cancel_button_cancels_on_the_server(
     gradio_slow_server: UiServer, slow_stack: Stack, sales_demo: Path
 ) -> None:
     client = Client(gradio_slow_server.url, verbose=False)
-    job_id = call(client, "/submit", handle_file(str(sales_demo)), "")["job_id"]
+    job_id = call(client, "/submit", handle_file(str(sales_demo)), "", "")["job_id"]
     out = call(client, "/cancel", job_id)
     assert slow_stack.status(job_id)["status"] == "cancelled"
     assert out["timer"]["active"] is False
@@ -106,5 +109,45 @@ def test_recent_jobs_list_and_reopen(gradio: Client, ui_stack: Stack, sales_demo
 def test_rejected_upload_and_unknown_job_are_plain_messages(gradio: Client, tmp_path: Path) -> None:
     exe = tmp_path / "tool.exe"
     exe.write_bytes(b"MZ\x90\x00")
-    assert "Upload rejected" in value(call(gradio, "/submit", handle_file(str(exe)), "")["status"])
+    assert "Upload rejected" in value(call(gradio, "/submit", handle_file(str(exe)), "", "")["status"])
     assert "unknown to the API" in value(call(gradio, "/open_job", "job_nope")["status"])
+
+
+def test_a_goal_travels_to_the_job_and_its_answer_comes_first(
+    gradio: Client, ui_stack: Stack, ticket_table: Path
+) -> None:
+    started = call(gradio, "/submit", handle_file(str(ticket_table)), "", TICKET_GOAL)
+    job_id = started["job_id"]
+    assert ui_stack.status(job_id)["goal"] == TICKET_GOAL
+    out = poll_to_end(gradio, job_id)
+    answer = out["answer"]
+    assert answer["visible"] is True
+    text = answer["value"].replace("\\", "")
+    assert text.startswith(f"**Your goal:** {TICKET_GOAL}") and "Fred Luddy" in text and "[ins_1" in text
+    assert "answers your goal" in value(out["card_texts0"])
+    assert f"goal: {TICKET_GOAL}" in value(out["status"])
+    doc = json.loads(Path(out["download"]).read_text())
+    assert_valid(doc)
+
+
+def test_a_version_1_result_still_renders(gradio: Client, ui_stack: Stack, sales_demo: Path) -> None:
+    job_id = v1_job(ui_stack, sales_demo)
+    out = call(gradio, "/open_job", job_id)
+    notice = out["old_notice"]
+    assert notice["visible"] is True and "result schema version 1" in notice["value"]
+    assert out["answer"]["visible"] is False
+    assert "Data quality score" in value(out["kpis"])
+
+
+def test_a_result_off_the_schema_gets_a_clear_message(
+    gradio: Client, ui_stack: Stack, sales_demo: Path
+) -> None:
+    job_id = ui_stack.upload(sales_demo)
+    assert ui_stack.wait_for(job_id)["status"] == "completed"
+    path = ui_stack.doc_path(job_id, "result.json")
+    doc = json.loads(path.read_text())
+    doc["schemaVersion"] = 3
+    path.write_text(json.dumps(doc))
+    out = call(gradio, "/open_job", job_id)
+    text = value(out["error_text"])
+    assert "Result cannot be shown" in text and "schemaVersion is 3" in text.replace("\\", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.supervisor.valkey import free_port
 from tests.support.stack import REPO, Stack
+from tests.ui.conftest import TICKET_GOAL, v1_job
 
 APP = str(REPO / "ui_streamlit" / "app.py")
 RUN_TIMEOUT_S = 30
@@ -130,3 +132,51 @@ def test_url_upload_refused_by_the_api_shows_why(ui_stack: Stack, monkeypatch: p
     at.button(key="analyse").click()
     at.run()
     assert any("Upload rejected (HTTP 400)" in e.value and "http or https" in e.value for e in at.error)
+
+
+def test_a_goal_travels_to_the_job_and_its_answer_comes_first(
+    ui_stack: Stack, ticket_table: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = new_app(monkeypatch, ui_stack.api_url)
+    at.text_area(key="goal").input(TICKET_GOAL)
+    at = run_until(submit(at, ticket_table), finished)
+    assert not at.exception and not at.error, texts(at)
+    assert ui_stack.status(at.session_state["job_id"])["goal"] == TICKET_GOAL
+    blocks = [m.value.replace("\\", "") for m in at.main.markdown]
+    assert blocks[0] == f"**Your goal:** {TICKET_GOAL}"  # first on the page
+    answer = at.info[0].value.replace("\\", "")
+    assert answer.startswith("**Answer.**") and "Fred Luddy" in answer and "[ins_1" in answer
+    assert any("answers your goal" in b for b in blocks)
+
+
+def test_a_version_1_result_still_renders(
+    ui_stack: Stack, sales_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = v1_job(ui_stack, sales_demo)
+    monkeypatch.setenv("API_URL", ui_stack.api_url)
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
+    at.query_params["job"] = job_id
+    at.run()
+    assert not at.exception and not at.error, texts(at)
+    assert any("result schema version 1" in i.value for i in at.info)
+    assert at.metric and at.metric[0].label == "Data quality score"
+    assert at.get("plotly_chart")
+
+
+def test_a_result_off_the_schema_gets_a_clear_message(
+    ui_stack: Stack, sales_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = ui_stack.upload(sales_demo)
+    assert ui_stack.wait_for(job_id)["status"] == "completed"
+    path = ui_stack.doc_path(job_id, "result.json")
+    doc = json.loads(path.read_text())
+    del doc["insights"][0]["evidence"]["measure"]
+    path.write_text(json.dumps(doc))
+    monkeypatch.setenv("API_URL", ui_stack.api_url)
+    at = AppTest.from_file(APP, default_timeout=RUN_TIMEOUT_S)
+    at.query_params["job"] = job_id
+    at.run()
+    assert not at.exception
+    message = at.error[0].value.replace("\\", "")
+    assert "This result cannot be shown" in message and "insights.0.evidence.measure" in message
+    assert at.download_button(key="download_result")
