@@ -1,4 +1,4 @@
-"""The insight engine: `analyze(path) -> result.json document` (schema v1)."""
+"""The insight engine: `analyze(path) -> result.json document` (schema v2, docs/result-schema.md)."""
 
 from engine.analysis.pipeline import SCHEMA_VERSION, ProgressFn, analyze
 

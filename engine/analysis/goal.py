@@ -110,11 +110,39 @@ _SYNONYMS: tuple[tuple[str, ...], ...] = (
         "phrase",
         "comment",
         "note",
-        "summary",
-        "language",
         "wording",
     ),
     ("volume", "count", "number", "many", "much", "frequency", "often", "load", "workload", "busy"),
+)
+# What a table's rows are commonly called: a goal naming any of them asks about the rows
+# (the row count), whatever this table calls its own ("tickets" in a file of incidents).
+_ROW_NOUNS = (
+    "incident",
+    "ticket",
+    "case",
+    "issue",
+    "request",
+    "claim",
+    "record",
+    "row",
+    "event",
+    "entry",
+    "order",
+    "call",
+    "complaint",
+    "transaction",
+    "task",
+    "submission",
+    "application",
+    "visit",
+    "booking",
+    "reservation",
+    "trip",
+    "flight",
+    "accident",
+    "death",
+    "hire",
+    "job",
 )
 _INTENTS: dict[str, tuple[str, ...]] = {
     "time": (
@@ -141,6 +169,20 @@ _INTENTS: dict[str, tuple[str, ...]] = {
         "changing",
         "season",
         "seasonal",
+        "daily",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "quarter",
+        "quarterly",
+        "year",
+        "years",
+        "since",
+        "lately",
+        "recently",
     ),
     "segments": ("by", "per", "which", "across", "between", "compare", "differ", "different", "where", "who"),
     "text": (
@@ -157,7 +199,7 @@ _INTENTS: dict[str, tuple[str, ...]] = {
         "wording",
     ),
     "repeats": ("repeat", "repeated", "duplicate", "duplicated", "same", "identical", "twice", "again"),
-    "load": ("overload", "overloaded", "workload", "busy", "most", "more", "many", "concentrated"),
+    "load": ("overload", "overloaded", "workload", "busy", "most", "more", "concentrated"),
 }
 _TIME_TYPES = frozenset(
     {
@@ -211,6 +253,11 @@ def _groups() -> tuple[frozenset[str], ...]:
     return tuple(frozenset(stems(" ".join(g))) for g in _SYNONYMS)
 
 
+@lru_cache(maxsize=1)
+def _row_nouns() -> frozenset[str]:
+    return frozenset(stems(" ".join(_ROW_NOUNS)))
+
+
 def _expand(stem: str) -> set[str]:
     out = {stem}
     for g in _groups():
@@ -252,7 +299,10 @@ def read_goal(goal: str | None, model: TableModel, top_values: dict[str, list[st
     wanted = set().union(*(_expand(s) for s in said)) if said else set()
     focus = GoalFocus(text)
     raw = {w.lower() for w in re.findall(r"[A-Za-z']+", text)}
-    focus.intents = {intent for intent, cues in _INTENTS.items() if raw & set(cues)}
+    kept = {w.lower() for w in re.findall(r"[A-Za-z']+", plain)}  # "per month" asks for time, not segments
+    focus.intents = {
+        intent for intent, cues in _INTENTS.items() if (raw if intent == "time" else kept) & set(cues)
+    }
     _match_measures(model, focus, said, wanted)
     _match_columns(model, focus, said, wanted)
     _match_values(top_values, focus, said)
@@ -269,6 +319,8 @@ def _match_measures(model: TableModel, focus: GoalFocus, said: list[str], wanted
             m_stems |= set(stems("time duration"))
         hit = m_stems & wanted
         named = m_stems & set(said)
+        if m.kind == "count" and not named:
+            named = set(_row_nouns() & set(said))  # "tickets" for this table's incidents
         if (hit and m.kind != "count") or (m.kind == "count" and named):
             focus.measures.append(m.name)
             focus.columns |= set(m.columns)
@@ -311,10 +363,12 @@ def _said(said: list[str], hit: set[str]) -> str:
 _INTENT_BONUS: tuple[tuple[str, frozenset[str], float], ...] = (
     ("time", _TIME_TYPES, 0.3),
     ("segments", _SEGMENT_TYPES, 0.2),
-    ("text", frozenset({"text_terms"}), 0.4),
-    ("repeats", frozenset({"repeats"}), 0.4),
     ("load", frozenset({"count_distribution", "concentration", "top_contributor"}), 0.3),
 )
+# Intents that name one kind of finding outright ("which words…", "repeated claims"):
+# such a finding answers the goal whichever columns it is about, and comes first.
+_KIND_INTENTS: dict[str, str] = {"text": "text_terms", "repeats": "repeats"}
+KIND_BONUS = 1.0
 
 
 def relevance(c: Candidate, focus: GoalFocus) -> float:
@@ -330,6 +384,8 @@ def relevance(c: Candidate, focus: GoalFocus) -> float:
         + 0.3 * (ev.get("dimension") in focus.dimensions)
         + 0.3 * bool(filters & set(focus.values))
     )
+    if any(_KIND_INTENTS.get(intent) == c.type for intent in focus.intents):
+        score += KIND_BONUS
     if score == 0:
         return 0.0
     score += sum(

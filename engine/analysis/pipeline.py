@@ -1,4 +1,4 @@
-"""`analyze()`: one file in, the complete result.json document (schema v1) out.
+"""`analyze()`: one file in, the complete result.json document (schema v2, docs/result-schema.md) out.
 
 A pure function of the file and the settings: no Redis, no network, no
 writes. The caller's progress callback is called as each stage starts and may

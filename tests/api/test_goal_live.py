@@ -207,7 +207,8 @@ def _file_then_goal(path: Path, goal: str) -> tuple[bytes, str]:
     boundary = "sightline-test-boundary"
     body = b"".join(
         [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{path.name}"\r\n'.encode(),
+            f"--{boundary}\r\n".encode(),
+            f'Content-Disposition: form-data; name="file"; filename="{path.name}"\r\n'.encode(),
             b"Content-Type: text/csv\r\n\r\n",
             path.read_bytes(),
             f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="goal"\r\n\r\n'.encode(),
