@@ -57,7 +57,16 @@ MeasureKind = Literal["count", "flow", "level", "duration"]
 Agg = Literal["count", "sum", "mean", "last"]
 Grain = Literal["hour", "day", "week", "month", "quarter", "year"]
 TableKind = Literal["events", "panel", "series", "cross_section"]
-RelationKind = Literal["sum_of", "component_of", "product", "difference", "proportional", "growth_of"]
+RelationKind = Literal[
+    "sum_of",
+    "component_of",
+    "product",
+    "difference",
+    "proportional",
+    "growth_of",
+    "transform_of",
+    "linear_of",
+]
 
 
 class Model(BaseModel):

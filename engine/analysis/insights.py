@@ -130,7 +130,7 @@ def measure_families(model: TableModel, series: dict[str, TimeSeries]) -> dict[s
         for part in r.parts:
             if part not in family or r.target not in family:
                 continue
-            if r.kind in ("component_of", "proportional") or (
+            if r.kind in ("component_of", "proportional", "transform_of") or (
                 r.kind in ("product", "sum_of")
                 and model.measure(part).kind in ("flow", model.measure(r.target).kind)
             ):

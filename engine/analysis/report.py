@@ -10,7 +10,7 @@ import polars as pl
 from engine.analysis.candidates import Candidate
 from engine.analysis.fmt import label
 from engine.analysis.jsonsafe import json_safe, num
-from engine.analysis.semantics.model import TableModel
+from engine.analysis.semantics.model import Relation, TableModel
 from engine.ingest import Table
 
 PREVIEW_ROWS = 20
@@ -81,12 +81,8 @@ def caveats_and_issues(
             )
     caveats = [i.message for i in table.issues if i.severity == "warning"]
     for rel in model.relations:
-        symbol = {"product": " × ", "sum_of": " + ", "difference": " − "}.get(rel.kind)
-        if symbol:
-            what = f"equals {symbol.join(rel.parts)} on nearly every row"
-        else:
-            what = f"contains {', '.join(rel.parts)} (each is part of it on every row)"
-        msg = f"'{rel.target}' {what}; their correlation is arithmetic and is not reported as a finding."
+        tie = _relation_phrase(rel)
+        msg = f"'{rel.target}' {tie}; their correlation is arithmetic and is not reported as a finding."
         issues.append({"code": "derived_measure", "message": msg, "severity": "info", "column": rel.target})
     sampled = selection.get("correlation", {}).get("sampledRows")
     if sampled:
@@ -112,3 +108,18 @@ def caveats_and_issues(
             )
             caveats.append(msg)
     return caveats, issues
+
+
+def _relation_phrase(rel: Relation) -> str:
+    """How a derived measure follows from its parts, for the issues list."""
+    parts = ", ".join(f"'{p}'" for p in rel.parts)
+    symbol = {"product": " × ", "sum_of": " + ", "difference": " − "}.get(rel.kind)
+    if symbol:
+        return f"equals {symbol.join(rel.parts)} on nearly every row"
+    return {
+        "component_of": f"contains {parts} (each is part of it on every row)",
+        "growth_of": f"is the period-to-period growth of {parts}",
+        "proportional": f"is a steady multiple of {parts} (the same events in another unit)",
+        "transform_of": f"is an exact function of {parts} (a log, a power or a complement of it)",
+        "linear_of": f"is computed from {parts} by a linear formula on every row",
+    }.get(rel.kind, f"is tied to {parts}")

@@ -53,15 +53,16 @@ def correlations(
         out += _on_rows(model, pairs, info)
     if model.table_kind == "events":
         out += _per_period(model, series)
-    _one_per_cluster(out)
+    _one_per_cluster(out, model)
     return out, info
 
 
-def _one_per_cluster(found: list[Candidate]) -> None:
+def _one_per_cluster(found: list[Candidate], model: TableModel) -> None:
     """Measures moving as one (|r| >= 0.95: carat with x, y, z) form a cluster: one pair per cluster pair.
 
     Otherwise the near-identical size columns of a table fill every slot and
-    the correlation an analyst wants (carat with price) is crowded out.
+    the correlation an analyst wants (carat with price) is crowded out. A measure
+    and its exact transform (experience and experience²) are one cluster too.
     """
     parent: dict[str, str] = {}
 
@@ -69,6 +70,12 @@ def _one_per_cluster(found: list[Candidate]) -> None:
         while parent.get(x, x) != x:
             x = parent[x]
         return x
+
+    for rel in model.relations:
+        if rel.kind == "transform_of":
+            ra, rb = sorted((root(rel.target), root(rel.parts[0])))
+            if ra != rb:
+                parent[rb] = ra
 
     for c in found:
         a, b = c.evidence["measures"]

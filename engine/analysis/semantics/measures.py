@@ -209,18 +209,30 @@ def measure_kind(name: str, unit: str | None, behaves_like_level: bool) -> tuple
         return "level", False
     if unit == "percent" or has(name, _MODIFIERS):
         return "level", False
-    for w in reversed(words(name)):
+    ws = words(name)
+    for w in reversed(ws):
         if has(w, INTENSIVE):
             return "level", False
         if has(w, EXTENSIVE):
             return "level", True
-        if has(w, FLOW):
+        if has(w, FLOW) and not _unknown_total(w, ws):
             return "flow", True
     if words(name) in (("n",), ("nn",), ("cnt",)):  # dplyr's count(), tallies by another name
         return "flow", True
     return "level", False  # an unnamed measurement (mass, length, horsepower) is averaged, never summed
 
 
+def _unknown_total(word: str, ws: tuple[str, ...]) -> bool:
+    """ "total" of something unnamed (sleep_total: hours of sleep a day) says nothing of adding up.
+
+    An order's, invoice's or bill's total is money and adds up; so does a bare "total".
+    """
+    return word.startswith("total") and any(w not in _BILLED and not w.startswith("total") for w in ws)
+
+
+_BILLED = frozenset(
+    {"grand", "sub", "subtotal", "order", "invoice", "line", "bill", "cart", "basket", "net", "gross", "sum"}
+)
 _MODIFIERS = frozenset(
     {"unit", "per", "avg", "average", "mean", "median", "pct", "percent", "ratio", "rate", "share"}
 )

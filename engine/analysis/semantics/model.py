@@ -105,7 +105,8 @@ class Entity:
 class Relation:
     """An arithmetic tie between measures: their correlation is not a finding."""
 
-    kind: str  # sum_of | component_of | product | difference
+    # sum_of | component_of | product | difference | growth_of | proportional | transform_of | linear_of
+    kind: str
     target: str
     parts: list[str]
 

@@ -91,6 +91,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         distinct={p.name: p.distinct for p in profiles},
         quality=[_negative(d) for d in durations if d.negative],
     )
+    _transforms_share_kind(model)
     if model.panel is None and kind == "series":
         parts = next((r for r in model.relations if r.kind == "sum_of" and len(r.parts) >= 3), None)
         if parts:  # the parts of a total are one quantity across entities (states of a country)
@@ -98,6 +99,18 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         else:
             model.panel = _wide(frame, kind, measures)
     return model
+
+
+def _transforms_share_kind(model: TableModel) -> None:
+    """A column that is an exact function of a level (tenure² of tenure) is a level too,
+    unless its own name says otherwise: its long tail alone made it look like a tally."""
+    for rel in model.relations:
+        if rel.kind != "transform_of":
+            continue
+        pair = [model.measure(rel.target), model.measure(rel.parts[0])]
+        for this, other in (pair, pair[::-1]):
+            if this.kind == "flow" and other.kind == "level" and not name_tells_kind(this.name, this.unit):
+                this.kind, this.additive_across = "level", False
 
 
 def _table_kind(frame: pl.DataFrame, time: TimeAxis | None, panel: bool, periods: int) -> str:

@@ -7,7 +7,11 @@
 - growth_of: a series that is the period-to-period growth of another
   (inflation and the price index it is computed from);
 - proportional: two flows of the same events in different units (the number of
-  homes sold and their dollar volume): one is a steady multiple of the other.
+  homes sold and their dollar volume): one is a steady multiple of the other;
+- transform_of: in a cross-section, a measure that is an exact monotone function of
+  another (log wage of wage, experience² of experience, hours awake = 24 − hours asleep);
+- linear_of: in a cross-section, a measure that is an exact linear combination of two
+  others (experience = age − education − 6).
 
 Their correlation is arithmetic, not a finding. A dimension is circular with a
 measure when the measure's ranges per category do not overlap (status
@@ -28,6 +32,9 @@ SAMPLE = 20_000
 CIRCULAR_SAMPLE = 50_000
 MATCH = 0.95
 MAX_PARTS = 4
+EXACT_RANK = 0.999  # |Spearman| at which one column is a function of the other, not merely related
+EXACT_R2 = 0.9995  # R² at which a column is built from two others
+MIN_DISTINCT = 8  # below this many values a rank tie is a coincidence of coarse data
 
 
 def find_relations(
@@ -56,6 +63,10 @@ def find_relations(
         found += _proportional_within(df, keys, flows, found)
     elif over_time:  # rows are things in a cross-section: visits per ad dollar is a finding, not arithmetic
         found += _proportional(flows, cols, found)
+    else:  # over time two trending series are monotone in each other without being built from it
+        varied = [n for n in names if np.unique(cols[n]).size >= MIN_DISTINCT]
+        found += _transforms(varied, cols, found)
+        found += _linear(varied, cols, found)
     return found
 
 
@@ -121,6 +132,51 @@ def _proportional(names: list[str], cols: dict[str, np.ndarray], found: list[Rel
         if moves and float(np.std(ratio)) <= 0.3 * float(np.mean(ratio)):
             big, small = (b, a) if float(np.mean(y)) >= float(np.mean(x)) else (a, b)
             out.append(Relation("proportional", big, [small]))
+    return out
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks (ties share theirs), so a step function of a column ranks like it."""
+    order = np.argsort(x, kind="stable")
+    ranks = np.empty(x.size)
+    _, first, counts = np.unique(x[order], return_index=True, return_counts=True)
+    mean_rank = first + (counts - 1) / 2.0
+    ranks[order] = np.repeat(mean_rank, counts)
+    return ranks
+
+
+def _tied(a: str, b: str, found: list[Relation]) -> bool:
+    return any({a, b} <= {r.target, *r.parts} for r in found)
+
+
+def _transforms(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
+    """Pairs where one is an exact monotone function of the other (|Spearman| ≥ 0.999)."""
+    ranks = {n: _ranks(cols[n]) for n in names}
+    out: list[Relation] = []
+    for a, b in combinations(names, 2):
+        if _tied(a, b, found + out) or np.std(ranks[a]) == 0 or np.std(ranks[b]) == 0:
+            continue
+        if abs(float(np.corrcoef(ranks[a], ranks[b])[0, 1])) >= EXACT_RANK:
+            out.append(Relation("transform_of", b, [a]))  # the later column is usually the derived one
+    return out
+
+
+def _linear(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
+    """A measure that two others give exactly by a linear formula (R² ≥ 0.9995)."""
+    out: list[Relation] = []
+    for c in names:
+        t = cols[c]
+        if np.std(t) == 0 or any(r.target == c for r in found + out):
+            continue
+        for a, b in combinations([m for m in names if m != c], 2):
+            if _tied(c, a, found + out) or _tied(c, b, found + out):
+                continue  # one of them alone already gives it
+            design = np.column_stack([np.ones(t.size), cols[a], cols[b]])
+            coef, *_ = np.linalg.lstsq(design, t, rcond=None)
+            residual = float(np.sum((t - design @ coef) ** 2))
+            if 1 - residual / float(np.sum((t - t.mean()) ** 2)) >= EXACT_R2:
+                out.append(Relation("linear_of", c, [a, b]))
+                break
     return out
 
 

@@ -136,6 +136,59 @@ def test_total_and_parts_are_related_not_correlated(tmp_path: Path) -> None:
     assert not any("total" in p for p in pairs)
 
 
+def test_a_column_computed_from_others_is_tied_to_them_not_correlated(tmp_path: Path) -> None:
+    """log wage, experience² and experience = age − education − 6 are arithmetic, not findings."""
+    rng = np.random.default_rng(6)
+    n = 500
+    education = rng.integers(8, 20, n).astype(float)
+    age = education + 6 + rng.integers(0, 45, n)
+    wage = np.exp(0.08 * education + rng.normal(1.0, 0.4, n))
+    experience = age - education - 6
+    df = pl.DataFrame(
+        {
+            "age": age,
+            "education": education,
+            "experience": experience,
+            "wage": wage,
+            "log_wage": np.log(wage),
+            "experience_sq": experience**2,
+            "sector": rng.choice(["public", "private"], n),
+        }
+    )
+    path = tmp_path / "workers.csv"
+    df.write_csv(path)
+    result = analyze(path)
+    relations = result["semantics"]["relations"]
+    rel = {(r["kind"], r["target"]) for r in relations}
+    assert {("transform_of", "log_wage"), ("transform_of", "experience_sq")} <= rel, rel
+    linear = [{r["target"], *r["parts"]} for r in relations if r["kind"] == "linear_of"]
+    assert {"age", "education", "experience"} in linear, relations  # any one of them from the other two
+    assert kinds(result["semantics"])["experience_sq"] == "level"  # its long tail is no tally
+    pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
+    for tied in ({"wage", "log_wage"}, {"experience", "experience_sq"}, {"experience", "age"}):
+        assert tied not in pairs, pairs
+    assert not any(p & {"experience", "experience_sq"} == {"experience", "experience_sq"} for p in pairs)
+
+
+def test_an_unnamed_total_is_averaged_not_summed(tmp_path: Path) -> None:
+    """sleep_total is hours of sleep a day per animal; an order total is money that adds up."""
+    rng = np.random.default_rng(7)
+    n = 200
+    sem = semantics(
+        pl.DataFrame(
+            {
+                "sleep_total": rng.uniform(2, 20, n),
+                "order_total": rng.gamma(2, 40, n),
+                "total": rng.gamma(2, 40, n),
+                "kind": rng.choice(["a", "b"], n),
+            }
+        ),
+        tmp_path,
+    )
+    assert kinds(sem)["sleep_total"] == "level"
+    assert kinds(sem)["order_total"] == "flow" and kinds(sem)["total"] == "flow"
+
+
 def test_status_that_follows_from_the_measure_is_circular(tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     pct = rng.integers(0, 100, 300).astype(float)
