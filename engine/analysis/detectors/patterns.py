@@ -3,7 +3,7 @@
 Anomalies: residuals (on a log scale for positive series) from the median of
 the three periods on each side, after the significant seasonal cycles are
 taken out, scored by robust z (MAD); a point's p-value uses Student-t tails
-(5 df), Bonferroni-corrected for the series length. Seasonality: each tested
+(10 df), Bonferroni-corrected for the series length. Seasonality: each tested
 cycle of `seasonal` (weekly in daily data; yearly in monthly or quarterly data,
 or in daily/weekly data covering two years) is a finding when it passes.
 """
@@ -22,7 +22,7 @@ from engine.analysis.stats import t_sf
 
 MIN_ANOMALY_POINTS = 12
 ANOMALY_Z = 3.5
-TAIL_DF = 5  # Student-t tails: daily sums of skewed values are heavier-tailed than normal
+TAIL_DF = 10  # Student-t tails: heavier than normal (daily sums of skewed values), calibrated on noise
 MAX_CYCLE_P = 0.001  # a real cycle repeats over many weeks or years: its test is never borderline
 
 
@@ -74,7 +74,7 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
                     value=float(ts.y[i]),
                     expected=expected,
                     robustZ=float(z[i]),
-                    test="robust z (MAD) vs neighbours' median, t(5) tail, Bonferroni over periods",
+                    test="robust z (MAD) vs neighbours' median, t(10) tail, Bonferroni over periods",
                 ),
                 ("anomaly", m.name, str(ts.x[i])),
                 line_chart(
@@ -89,11 +89,30 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
 
 
 def _neighbour_median(y: np.ndarray, half: int) -> np.ndarray:
-    """Median of up to `half` points on each side, leaving the point itself out (so it cannot mask itself)."""
-    padded = np.pad(y.astype(float), half, constant_values=np.nan)
+    """What each point's neighbours say it should be, leaving the point itself out (so it cannot mask itself).
+
+    Inside the series: the median of `half` points on each side, where a trend
+    cancels out. Near either end the neighbours lie on one side only, and on a
+    trending series their median is off by the trend (the first year of a steep
+    climb would look low): there a robust line (Theil–Sen) through the nearest
+    2 × `half` points is evaluated at the point instead.
+    """
+    v = y.astype(float)
+    n = len(v)
+    padded = np.pad(v, half, constant_values=np.nan)
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
-    neighbours = np.delete(windows, half, axis=1)
-    return np.nanmedian(neighbours, axis=1)
+    out = np.nanmedian(np.delete(windows, half, axis=1), axis=1)
+    if n < 2 * half + 2:
+        return out
+    width = 2 * half
+    for i in [*range(half), *range(max(half, n - half), n)]:
+        near = [j for j in np.argsort(np.abs(np.arange(n) - i), kind="stable") if j != i][:width]
+        x, w = np.array(near, dtype=float), v[near]
+        dx = x[:, None] - x[None, :]
+        pairs = dx > 0
+        slope = float(np.median((w[:, None] - w[None, :])[pairs] / dx[pairs]))
+        out[i] = float(np.median(w - slope * x)) + slope * i
+    return out
 
 
 def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:

@@ -131,7 +131,22 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
         s = df[p.name].drop_nulls()
         if s.len() > 20 and bool((s.diff().drop_nulls() == 1).mean() >= 0.99):  # type: ignore[operator]
             return True
-    return False
+    return _block_id(df, p)
+
+
+def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
+    """Numbers 1..k that hold the rows together in blocks (subject 1's rows, then subject 2's):
+    a long table's subject or group id, not a quantity. A measure whose name says what it is
+    (an age, a count) is never read so, even when the table is sorted by it."""
+    lo, hi = p.stats.get("min"), p.stats.get("max")
+    if p.semantic != "integer" or lo is None or hi is None or name_tells_kind(p.name, None):
+        return False
+    present = df.height - p.missing
+    if p.distinct < 10 or present < 3 * p.distinct or hi - lo + 1 != p.distinct:
+        return False
+    s = df[p.name].drop_nulls()
+    same = float((s.diff().drop_nulls() == 0).mean())  # type: ignore[operator]
+    return same >= 1 - 1.5 * p.distinct / present  # about one change of value per block
 
 
 FEW_VALUES = 6

@@ -36,3 +36,14 @@ def test_duplicates_and_type_caps() -> None:
     assert [c.type for c in kept].count("trend") == 1
     assert [c.type for c in kept].count("anomaly") == MAX_PER_TYPE
     assert kept[0].impact == 0.9  # best first
+
+
+def test_a_table_without_one_clear_pattern_reports_no_tested_finding() -> None:
+    """BH alone passes a lone p=0.003 among ten tests; the table-wide gate (Simes at 0.001) does not."""
+    weak = [cand("trend", f"m{i}", 0.9, p) for i, p in enumerate([0.003, *[0.5] * 9])]
+    apply_fdr(weak)
+    assert min(c.q_value or 1 for c in weak) <= 0.05
+    assert select(weak)[0] == []
+    clear = [cand("trend", "strong", 0.9, 1e-6), *[cand("trend", f"m{i}", 0.9, 0.004) for i in range(3)]]
+    apply_fdr(clear)
+    assert len(select(clear)[0]) == 4, "with one clear pattern the others are judged by BH as before"

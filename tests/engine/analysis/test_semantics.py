@@ -211,3 +211,20 @@ def test_status_that_follows_from_the_measure_is_circular(tmp_path: Path) -> Non
         for i in result["insights"]
         if i["evidence"].get("dimension") == "status" and i["evidence"].get("measure") == "percent_complete"
     ]
+
+
+def test_numbers_holding_rows_together_in_blocks_are_an_id(tmp_path: Path) -> None:
+    """A long table of 40 subjects measured 12 times each: `subject` 1..40 is who, not how much."""
+    rng = np.random.default_rng(8)
+    subjects, times = 40, 12
+    df = pl.DataFrame(
+        {
+            "subject": np.repeat(np.arange(1, subjects + 1), times),
+            "day": np.tile(np.arange(0, 2 * times, 2), subjects),
+            "weight": np.tile(np.linspace(40, 200, times), subjects) + rng.normal(0, 10, subjects * times),
+            "diet": np.repeat(rng.choice(["a", "b", "c"], subjects), times),
+        }
+    )
+    sem = semantics(df, tmp_path)
+    assert "subject" not in kinds(sem) and "subject" in sem["codes"]
+    assert kinds(sem)["weight"] == "level"
