@@ -145,7 +145,7 @@ def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
     if p.distinct < 10 or present < 3 * p.distinct or hi - lo + 1 != p.distinct:
         return False
     s = df[p.name].drop_nulls()
-    same = float((s.diff().drop_nulls() == 0).mean())  # type: ignore[operator]
+    same = float(s.diff().drop_nulls().eq(0).cast(pl.Float64).mean() or 0.0)  # type: ignore[arg-type]
     return same >= 1 - 1.5 * p.distinct / present  # about one change of value per block
 
 
