@@ -135,11 +135,14 @@ def failing_csv(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def hostile_csv(tmp_path: Path) -> Path:
-    """A table whose cells and category names try HTML and Markdown-link injection."""
+    """A table whose cells and category names try HTML and Markdown-link injection.
+
+    One region's amounts are five times the others', in enough rows to pass the
+    table-wide significance gate, so the names reach the findings' text too."""
     rows = ["region,label,amount"]
-    for n in range(40):
+    for n in range(120):
         region, label = HOSTILE_VALUES[n % 4], HOSTILE_VALUES[(n + 1) % 4]
-        rows.append(f"{region},{label},{n * (5 if n % 4 == 0 else 1)}")
+        rows.append(f"{region},{label},{(n % 40) * (5 if n % 4 == 0 else 1)}")
     path = tmp_path / "hostile.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path

@@ -31,8 +31,8 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
     keep = s.ts.counts > 0  # a period without rows is a gap in the data, not an anomaly
     ts = observed(s.ts)
     n = len(ts)
-    if n < MIN_ANOMALY_POINTS:
-        return []
+    if n < MIN_ANOMALY_POINTS or float(np.mean(ts.y == 0)) >= 0.5:
+        return []  # mostly zero (rain by the hour): a wet hour is the nature of the series, not an anomaly
     adjusted = s.adjusted[keep]
     positive = bool((ts.y > 0).all()) and bool((adjusted > 0).all())
     values = np.log(adjusted) if positive else adjusted

@@ -116,6 +116,22 @@ def trend(
     )
 
 
+def _curve_rss(t: np.ndarray, y: np.ndarray) -> float:
+    """Squared error left by a cubic trend: four parameters, as many as a line with a step at a free date."""
+    z = (t - t.mean()) / (t.std() or 1.0)
+    return float(np.sum((y - np.polyval(np.polyfit(z, y, 3), z)) ** 2))
+
+
+def _grows_by_rate(y: np.ndarray) -> bool:
+    """Whether a positive series follows an exponential curve better than a straight line."""
+    if len(y) < 3 or not bool((y > 0).all()):
+        return False
+    t = np.arange(len(y), dtype=float)
+    line = np.polyval(np.polyfit(t, y, 1), t)
+    curve = np.exp(np.polyval(np.polyfit(t, np.log(y), 1), t))
+    return float(np.sum((y - curve) ** 2)) < float(np.sum((y - line) ** 2))
+
+
 def _large_for_a_level(m: Measure, y: np.ndarray, curve: np.ndarray) -> bool:
     """A level far from zero (a lake's height, a temperature in kelvin) moves little in relative terms:
     its trend counts when the fitted change is large against the series' own spread."""
@@ -233,7 +249,10 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     split that removes the most squared error is kept. Its step is tested with
     a t statistic on effective sample sizes (autocorrelated residuals count
     for less), Bonferroni over the distinct splits (one per shortest segment:
-    neighbouring splits test nearly the same thing).
+    neighbouring splits test nearly the same thing). A positive series that grows
+    by a steady rate is judged on a log scale, where its growth is the straight
+    line; and a step that a smooth bending (cubic) trend explains as well is the
+    curve of the trend, not a shift (consumer spending over fifty years).
     """
     ts_obs = observed(s.ts)
     keep = s.ts.counts > 0
@@ -241,6 +260,9 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     n = len(y)
     if n < MIN_CHANGE_POINTS:
         return None
+    log_scale = _grows_by_rate(y)
+    if log_scale:
+        y = np.log(y)
     low = max(3, min(n // 10, 7))  # shortest segment: a week of days, or 10% of a short series
     ks = np.arange(low, n - low + 1)
     t = np.arange(n, dtype=float)
@@ -262,6 +284,8 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     wave = one_wave(ts_obs, y)
     if wave is not None and wave[1] <= rss_step:
         return None  # one yearly wave explains it as well as a step
+    if _curve_rss(t, y) <= rss_step:
+        return None  # a smooth bend (as many parameters) fits as well: curvature, not a shift
     step_col = (t >= k).astype(float)
     beta, se, df = gls_ar1(np.column_stack([np.ones(n), t, step_col]), y)  # the step, on AR(1) errors
     if not se[2] > 0 or rss_step <= 0:
@@ -272,7 +296,8 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     p = min(1.0, t_two_sided(float(beta[2]) / float(se[2]), df) * splits)
     raw_b, raw_a = float(np.mean(ts_obs.y[:k])), float(np.mean(ts_obs.y[k:]))
     level = abs(raw_b) if raw_b else (float(np.mean(np.abs(ts_obs.y))) or 1.0)
-    rel = min(abs(step), abs(raw_a - raw_b)) / level * (1 if step > 0 else -1)  # never more than was seen
+    size = abs(float(np.expm1(step))) if log_scale else abs(step) / level
+    rel = min(size, abs(raw_a - raw_b) / level) * (1 if step > 0 else -1)  # never more than was seen
     if abs(rel) < 0.1 or (step > 0) != (raw_a > raw_b):
         return None
     when = ts_obs.x[k]
@@ -298,6 +323,7 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
             meanAfter=raw_a,
             step=step,
             relativeChange=rel,
+            scale="log" if log_scale else "linear",
             test="step added to a line at the best split, t-test on effective sizes, Bonferroni over splits",
         ),
         ("change_point", m.name),

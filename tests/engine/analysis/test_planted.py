@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -127,3 +129,15 @@ def test_chart_kind_follows_insight_type(tmp_path: Path, make: Callable[[], pl.D
             assert charts[ins["chartId"]]["kind"] == CHART_KIND[ins["type"]]
     overview = {c["id"] for c in result["charts"] if c["insightId"] is None}
     assert overview == {"overview_over_time", "overview_distribution", "overview_top_categories"}
+
+
+def test_a_bending_trend_is_a_trend_not_a_level_shift(tmp_path: Path) -> None:
+    """Fifty years of monthly spending growing at a slowing pace: a curve, never a "step"."""
+    rng = np.random.default_rng(14)
+    months = 600
+    t = np.arange(months)
+    spend = (500 + 0.002 * t**2.5) * (1 + rng.normal(0, 0.01, months))
+    dates = [dt.date(1960 + k // 12, k % 12 + 1, 1) for k in range(months)]
+    result = run(pl.DataFrame({"month": dates, "spending": spend}), tmp_path)
+    kinds = [i["type"] for i in result["insights"]]
+    assert "trend" in kinds and "change_point" not in kinds, kinds
