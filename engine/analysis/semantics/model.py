@@ -143,12 +143,23 @@ class TableModel:
     def measure(self, name: str) -> Measure:
         return next(m for m in self.measures if m.name == name)
 
+    def _wholes(self, name: str) -> set[str]:
+        """The totals that `name` is a part of."""
+        return {r.target for r in self.relations if r.kind in ("component_of", "sum_of") and name in r.parts}
+
     def related(self, a: str, b: str) -> bool:
         """Whether two measures are tied by arithmetic, directly or through others (realint = tbilrate − infl,
-        and infl is the growth of cpi: realint and cpi are tied too), or one is part of the other."""
+        and infl is the growth of cpi: realint and cpi are tied too), or one is part of the other.
+
+        In a cross-section two parts of the same whole are tied as well: across units
+        of different sizes both grow with the whole, and their correlation is the size."""
         for r in self.relations:
             if r.kind == "component_of" and {a, b} <= {r.target, *r.parts} and r.target in (a, b):
                 return True
+        if self.table_kind == "cross_section" and self._wholes(a) & self._wholes(b):
+            return (
+                True  # two parts of one whole across units of any size (a county's white and adult residents)
+            )
         groups: list[set[str]] = []
         for r in self.relations:
             if r.kind == "component_of":

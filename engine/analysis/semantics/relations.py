@@ -1,7 +1,8 @@
 """Arithmetic ties between measures, and dimensions that follow from a measure.
 
 - product / sum / difference: c = a × b, a + b or a − b on 95% of a sample of rows;
-- sum_of: a total equals the sum of three or more other measures;
+- sum_of: a total equals the sum of three or more other measures (found among other
+  sub-counts of the same whole by a least-squares fit);
 - component_of: a part is at most its total on every row, a steady share of it,
   and moves with it (private employment within nonfarm, consumption within GDP);
 - growth_of: a series that is the period-to-period growth of another
@@ -56,6 +57,7 @@ def find_relations(
     # parts of a total add up: a penguin's flipper is not part of its mass, though it is smaller; over
     # time, aggregates and their parts (GDP and consumption) often carry names that say nothing
     found += _components([n for n in names if over_time or n in additive], cols, found)
+    found += _sub_counts(names, cols, found)
     if over_time and keys is None:  # rows in time order: a rate and the level it is the growth of
         found += _growth_rates(names, cols, found)
     flows = [m.name for m in measures if m.kind in ("flow", "count") and not m.derived and m.name in cols]
@@ -210,7 +212,34 @@ def _sum_of(c: str, names: list[str], cols: dict[str, np.ndarray]) -> Relation |
                 return Relation("sum_of", c, list(combo))
     if len(parts) > MAX_PARTS and _close(t, np.sum([cols[m] for m in parts], axis=0)):
         return Relation("sum_of", c, parts)
+    return _fitted_parts(c, t, parts, cols)
+
+
+def _fitted_parts(c: str, t: np.ndarray, parts: list[str], cols: dict[str, np.ndarray]) -> Relation | None:
+    """A total of more parts than the combinations try, among other sub-counts of the same whole
+    (a county's population by race, beside its adults): a least-squares fit of the total on every
+    candidate gives each true part a weight of 1 and the others 0, and the chosen sum must hold."""
+    x = np.column_stack([cols[m] for m in parts])
+    weights = np.linalg.lstsq(x, t, rcond=None)[0]
+    chosen = [m for m, w in zip(parts, weights, strict=True) if abs(w - 1) < 0.05]
+    if len(chosen) >= 3 and _close(t, np.sum([cols[m] for m in chosen], axis=0)):
+        return Relation("sum_of", c, chosen)
     return None
+
+
+def _sub_counts(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
+    """Beside a total that is the sum of its parts, another count below it on every row that moves
+    with it (a county's adults beside its population by race) is part of the same whole."""
+    out: list[Relation] = []
+    for whole in [r for r in found if r.kind == "sum_of" and len(r.parts) >= 3]:
+        t = cols[whole.target]
+        for m in names:
+            if any({whole.target, m} <= {x.target, *x.parts} for x in found + out) or m == whole.target:
+                continue
+            b = cols[m]
+            if np.all(b >= 0) and np.all(b <= t + 1e-9) and np.std(b) > 0 and np.corrcoef(t, b)[0, 1] >= 0.85:
+                out.append(Relation("component_of", whole.target, [m]))
+    return out
 
 
 def _components(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:

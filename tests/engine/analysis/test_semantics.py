@@ -18,6 +18,12 @@ def semantics(df: pl.DataFrame, tmp_path: Path, name: str = "table.csv") -> dict
     return analyze(path)["semantics"]
 
 
+def analyze_csv(df: pl.DataFrame, tmp_path: Path, name: str) -> dict[str, Any]:
+    path = tmp_path / name
+    df.write_csv(path)
+    return analyze(path)
+
+
 def kinds(sem: dict[str, Any]) -> dict[str, str]:
     return {m["name"]: m["kind"] for m in sem["measures"]}
 
@@ -134,6 +140,35 @@ def test_total_and_parts_are_related_not_correlated(tmp_path: Path) -> None:
     assert any(r["kind"] == "sum_of" and r["target"] == "total" for r in rel)
     pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
     assert not any("total" in p for p in pairs)
+
+
+def test_parts_of_one_whole_across_units_of_any_size_are_not_correlated(tmp_path: Path) -> None:
+    """Counties of every size: five groups add up to the population, beside other sub-counts of it.
+    Any two of these counts rise with the county's size; their correlation says only that."""
+    rng = np.random.default_rng(8)
+    n = 400
+    size = rng.lognormal(10, 1.2, n)
+    shares = rng.dirichlet([20, 3, 1, 1, 1], n)
+    names = ["white", "black", "native", "asian", "other"]
+    groups = {g: np.round(size * shares[:, k]) for k, g in enumerate(names)}
+    population = np.sum(list(groups.values()), axis=0)
+    df = pl.DataFrame(
+        {
+            "county": [f"County {k}" for k in range(n)],
+            "population": population,
+            **{f"pop_{g}": v for g, v in groups.items()},
+            "adults": np.round(population * rng.uniform(0.6, 0.8, n)),
+            "area": rng.lognormal(6, 0.5, n),
+        }
+    )
+    result = analyze_csv(df, tmp_path, "counties.csv")
+    relations = result["semantics"]["relations"]
+    assert any(
+        r["kind"] == "sum_of" and r["target"] == "population" and len(r["parts"]) == 5 for r in relations
+    )
+    counts = {"population", "adults", *(f"pop_{g}" for g in groups)}
+    pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
+    assert not any(p <= counts for p in pairs), pairs
 
 
 def test_a_column_computed_from_others_is_tied_to_them_not_correlated(tmp_path: Path) -> None:
