@@ -19,7 +19,7 @@ from typing import Any
 
 from engine.analysis.candidates import Candidate
 from engine.analysis.semantics.model import Measure, TableModel
-from engine.analysis.semantics.vocabulary import words
+from engine.analysis.semantics.vocabulary import EVENT_NOUNS, words
 
 MAX_GOAL_CHARS = 500
 NOTHING_MATCHED = (
@@ -116,34 +116,6 @@ _SYNONYMS: tuple[tuple[str, ...], ...] = (
 )
 # What a table's rows are commonly called: a goal naming any of them asks about the rows
 # (the row count), whatever this table calls its own ("tickets" in a file of incidents).
-_ROW_NOUNS = (
-    "incident",
-    "ticket",
-    "case",
-    "issue",
-    "request",
-    "claim",
-    "record",
-    "row",
-    "event",
-    "entry",
-    "order",
-    "call",
-    "complaint",
-    "transaction",
-    "task",
-    "submission",
-    "application",
-    "visit",
-    "booking",
-    "reservation",
-    "trip",
-    "flight",
-    "accident",
-    "death",
-    "hire",
-    "job",
-)
 _INTENTS: dict[str, tuple[str, ...]] = {
     "time": (
         "rise",
@@ -255,7 +227,7 @@ def _groups() -> tuple[frozenset[str], ...]:
 
 @lru_cache(maxsize=1)
 def _row_nouns() -> frozenset[str]:
-    return frozenset(stems(" ".join(_ROW_NOUNS)))
+    return frozenset(stems(" ".join(EVENT_NOUNS)))
 
 
 def _expand(stem: str) -> set[str]:

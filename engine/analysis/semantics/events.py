@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from engine.analysis.semantics.model import Measure
-from engine.analysis.semantics.vocabulary import CODES, words
+from engine.analysis.semantics.vocabulary import CODES, RECORD_NOUNS, words
 
 _GENERIC = frozenset(
     [
@@ -111,16 +111,22 @@ _MONTHS = frozenset(
 
 
 def row_meaning(file_name: str | None, columns: list[str]) -> str:
-    """The plural noun for one row, e.g. "incidents" from incidents_2024.csv or incident_id."""
+    """The plural noun for one row, e.g. "incidents" from incidents_2024.csv or incident_id.
+
+    A file name is a noun for its rows when it is already plural ("tickets"), names
+    a thing rows are commonly of ("employee"), or matches an id column ("claim" and
+    claim_id); otherwise it names the whole ("weather", "midwest") and rows are rows.
+    """
+    id_nouns = [ws[-2] for ws in map(words, columns) if len(ws) >= 2 and ws[-1] in CODES and _telling(ws[-2])]
     if file_name:
         kept = [w for w in words(PurePath(file_name).stem) if _telling(w)]
-        if kept:
+        if kept and (_looks_plural(kept[-1]) or kept[-1] in RECORD_NOUNS or kept[-1] in id_nouns):
             return " ".join([*kept[-3:-1], plural(kept[-1])])
-    for c in columns:
-        ws = words(c)
-        if len(ws) >= 2 and ws[-1] in CODES and _telling(ws[-2]):
-            return plural(ws[-2])
-    return "rows"
+    return plural(id_nouns[0]) if id_nouns else "rows"
+
+
+def _looks_plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
 
 
 def _telling(w: str) -> bool:

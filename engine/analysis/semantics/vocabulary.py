@@ -104,3 +104,14 @@ START_END = (
 NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
 # A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.
 STATUS = vocab("state status stage phase lifecycle workflow")
+
+# What one row of an event table is: a goal naming one of these asks about the row count.
+EVENT_NOUNS = vocab(
+    "incident ticket case issue request claim record row event entry order call complaint transaction"
+    " task submission application visit booking reservation trip flight accident death hire job"
+)
+# What a row of a record table stands for, named in the singular by a file ("employee.csv").
+RECORD_NOUNS = EVENT_NOUNS | vocab(
+    "employee customer patient student user member account product item sale payment invoice expense"
+    " shipment delivery loan policy contract lead deal"
+)

@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pytest
 
 from engine.analysis import analyze
+from engine.analysis.semantics.events import row_meaning
 
 
 def semantics(df: pl.DataFrame, tmp_path: Path, name: str = "table.csv") -> dict[str, Any]:
@@ -263,3 +265,21 @@ def test_numbers_holding_rows_together_in_blocks_are_an_id(tmp_path: Path) -> No
     sem = semantics(df, tmp_path)
     assert "subject" not in kinds(sem) and "subject" in sem["codes"]
     assert kinds(sem)["weight"] == "level"
+
+
+@pytest.mark.parametrize(
+    ("file_name", "columns", "meaning"),
+    [
+        ("incidents_2024.csv", [], "incidents"),
+        ("employee.csv", ["name"], "employees"),
+        ("claim.csv", ["claim_id"], "claims"),
+        ("export.csv", ["order_id"], "orders"),
+        ("midwest.csv", ["county"], "rows"),  # names the whole, not one row
+        ("weather.csv", ["temp"], "rows"),
+        ("economics.csv", ["date"], "rows"),
+    ],
+)
+def test_a_file_names_its_rows_only_when_it_is_a_noun_for_one(
+    file_name: str, columns: list[str], meaning: str
+) -> None:
+    assert row_meaning(file_name, columns) == meaning
