@@ -38,6 +38,14 @@ class Candidate:
     q_value: float | None = None  # Benjamini-Hochberg adjusted p-value, set by ranking
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # a sentence starts with a capital even when it starts with a value ("hour 18 stands out")
+        self.title, self.text = _sentence(self.title), _sentence(self.text)
+
+
+def _sentence(s: str) -> str:
+    return s[0].upper() + s[1:] if s[:1].islower() and not s[1:2].isupper() else s
+
 
 def evidence(
     measure: Measure | None,

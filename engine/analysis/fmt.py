@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
+import re
 from typing import Any
 
 
@@ -60,3 +62,20 @@ def fmt_date(value: Any) -> str:
 def label(name: str) -> str:
     """A column name for prose: `unit_price` → `unit price`."""
     return name.replace("_", " ").strip()
+
+
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def category(dimension: str, value: str) -> str:
+    """A category for prose: a bare number says nothing without its column ("hour 18", "engines 2"),
+    and a month number is the month's name ("July")."""
+    if not _NUMBER.fullmatch(value):
+        return value
+    if (
+        dimension.lower() in ("month", "mon", "month_num", "month_number")
+        and value.isdigit()
+        and 1 <= int(value) <= 12
+    ):
+        return calendar.month_name[int(value)]
+    return f"{label(dimension)} {value}"

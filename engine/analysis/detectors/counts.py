@@ -43,14 +43,14 @@ def _category(s: SegmentStats) -> Candidate | None:
     p = chi2_sf(chi2, k - 1)
     what, d = s.measure.noun, label(s.dimension)
     text = (
-        f"{s.names[0]} holds {fmt_pct(share)} of {what} ({fmt_num(counts[0])} of {fmt_num(n)}), against "
-        f"{fmt_pct(1 / k)} for an even spread over the {k} {d} values; next is {s.names[1]} with "
+        f"{s.shown(0)} holds {fmt_pct(share)} of {what} ({fmt_num(counts[0])} of {fmt_num(n)}), against "
+        f"{fmt_pct(1 / k)} for an even spread over the {k} {d} values; next is {s.shown(1)} with "
         f"{fmt_pct(float(counts[1] / n))} ({fmt_p(p)})."
     )
     return _candidate(
         s,
         text,
-        f"{s.names[0]} holds {fmt_pct(share)} of {what}",
+        f"{s.shown(0)} holds {fmt_pct(share)} of {what}",
         share,
         1 / k,
         p,
@@ -77,7 +77,7 @@ def _entity(s: SegmentStats) -> Candidate | None:
     return _candidate(
         s,
         text,
-        f"{s.names[0]} has far more {what} than other {d} values",
+        f"{s.shown(0)} has far more {what} than other {d} values",
         top / n,
         1 / k,
         p,

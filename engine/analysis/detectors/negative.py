@@ -88,7 +88,7 @@ def _even_counts(s: SegmentStats) -> Candidate | None:
         return None
     what, d = s.measure.noun, label(s.dimension)
     text = (
-        f"No {d} stands out on {what}: the busiest, {s.names[0]}, has {fmt_pct(top)} of them against an even "
+        f"No {d} stands out on {what}: the busiest, {s.shown(0)}, has {fmt_pct(top)} of them against an even "
         f"{fmt_pct(1 / k)} for each of the {k} (chi-square {fmt_p(p)})."
     )
     return _negative(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from engine.analysis.fmt import category
 from engine.analysis.semantics.model import Measure
 
 KEY = "\x00key"  # the category column's internal name: cannot clash with a measure
@@ -35,6 +36,10 @@ class SegmentStats:
     @property
     def agg(self) -> str:
         return self.measure.agg
+
+    def shown(self, i: int) -> str:
+        """Category `i` as prose names it (names[i] itself stays the value that filters the data)."""
+        return category(self.dimension, self.names[i])
 
 
 def segment_stats(

@@ -73,12 +73,12 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
         p_value = None  # among many, the leader holding a large share is a fact worth stating, untested
     m, d = s.measure.label, label(s.dimension)
     text = (
-        f"{s.names[0]} leads {d} on {m} with {_fmt(s, s.total[0])} ({fmt_pct(share)} of the total), "
-        f"{ratio:.1f}× the next, {s.names[1]} ({_fmt(s, s.total[1])}; {fmt_p(p_value)})."
+        f"{s.shown(0)} leads {d} on {m} with {_fmt(s, s.total[0])} ({fmt_pct(share)} of the total), "
+        f"{ratio:.1f}× the next, {s.shown(1)} ({_fmt(s, s.total[1])}; {fmt_p(p_value)})."
     )
     return Candidate(
         "top_contributor",
-        f"{s.names[0]} is the top {d} for {m}",
+        f"{s.shown(0)} is the top {d} for {m}",
         text,
         min(1.0, (share - 1 / len(s.names)) / 0.3) * 0.5 + min(1.0, ratio - 1) * 0.5,
         p_value,
@@ -213,7 +213,7 @@ def _outlier(
     impact = min(1.0, abs(size) / (0.6 if signed else 1.0))
     return Candidate(
         "category_outlier",
-        f"{s.names[i]} stands out on average {m}",
+        f"{s.shown(i)} stands out on average {m}",
         text,
         impact,
         p,

@@ -26,6 +26,7 @@ from engine.analysis.semantics.time_axis import YEAR_MAX, YEAR_MIN
 from engine.analysis.semantics.vocabulary import (
     CALENDAR,
     CODES,
+    DIRECTION,
     EXTENSIVE,
     FLOW,
     INTENSIVE,
@@ -121,6 +122,8 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     lo, hi = p.stats.get("min"), p.stats.get("max")
     if has(p.name, YEARS) and lo is not None and hi is not None and lo >= YEAR_MIN and hi <= YEAR_MAX:
         return True
+    if has(p.name, DIRECTION) and lo is not None and hi is not None and lo >= 0 and hi <= 360:
+        return True  # a compass direction (wind from 350° and from 10° is not "on average" from 180°)
     if (
         p.semantic == "integer"
         and lo is not None

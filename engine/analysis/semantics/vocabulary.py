@@ -41,6 +41,8 @@ CODES = vocab(
 )
 LATITUDE = vocab("lat latitude")
 LONGITUDE = vocab("lon lng long longitude")
+# A compass angle: 350° and 10° average to 180°, the opposite way; it is a direction, never a measure.
+DIRECTION = vocab("dir direction bearing heading azimuth winddir wd")
 YEARS = vocab("year years yr yyyy jahr annee fy fiscalyear")
 CALENDAR = vocab(
     "month months mon day days dom dow weekday wday hour hr minute min second sec week wk quarter qtr season"

@@ -54,6 +54,7 @@ def test_codes_and_coordinates_are_not_measures(tmp_path: Path) -> None:
             "zip_code": rng.integers(10000, 99999, 300),
             "latitude": rng.uniform(30, 45, 300),
             "longitude": rng.uniform(-120, -70, 300),
+            "wind_dir": rng.integers(0, 36, 300) * 10,
             "sales": rng.gamma(2, 100, 300),
         }
     )
@@ -63,7 +64,7 @@ def test_codes_and_coordinates_are_not_measures(tmp_path: Path) -> None:
         or set(kinds(sem)) == {"sales", "rows", "tables"}
         or "sales" in kinds(sem)
     )
-    assert not {"store_id", "zip_code", "latitude", "longitude"} & set(kinds(sem))
+    assert not {"store_id", "zip_code", "latitude", "longitude", "wind_dir"} & set(kinds(sem))
     assert sem["geography"] == {"latitude": "latitude", "longitude": "longitude"}
     assert {"zip_code"} <= set(sem["codes"])
 
@@ -283,3 +284,20 @@ def test_a_file_names_its_rows_only_when_it_is_a_noun_for_one(
     file_name: str, columns: list[str], meaning: str
 ) -> None:
     assert row_meaning(file_name, columns) == meaning
+
+
+def test_numbered_categories_are_named_with_their_column_in_prose(tmp_path: Path) -> None:
+    """ "7 stands out on average temp" says nothing; "July" does, and "Engines 2" keeps the value's column."""
+    rng = np.random.default_rng(3)
+    month = rng.integers(1, 13, 2400)
+    engines = rng.choice([1, 2, 4], 2400, p=[0.2, 0.6, 0.2])
+    temp = 10 + 15 * (month == 7) + rng.normal(0, 3, 2400)
+    seats = 50 * engines + rng.normal(0, 10, 2400)
+    result = analyze_csv(
+        pl.DataFrame({"month": month, "engines": engines, "temp": temp, "seats": seats}), tmp_path, "t.csv"
+    )
+    titles = [i["title"] for i in result["insights"]]
+    assert any(t.startswith("July ") for t in titles), titles
+    assert not any(t.split()[0].isdigit() for t in titles), titles
+    filters = [f for i in result["insights"] for f in i["evidence"].get("filters") or []]
+    assert all(f["equals"] != "July" for f in filters)  # the data's own value filters, not its prose name
