@@ -53,6 +53,7 @@ SEGMENT_TREND_DIMENSIONS = 3
 _SEGMENT_TYPES = frozenset({"category_outlier", "segment_comparison", "top_contributor", "concentration"})
 CENSORED_SHARE = 0.2  # durations still open on this share of rows are not read over time
 SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmented
+LIFECYCLE_STATES = 12
 DETECTION_ROWS = 250_000  # secondary detectors read every k-th row above twice this many
 BOX_SAMPLE = 50_000  # rows used for box-plot quartiles (drawn only); every other segment figure uses all rows
 
@@ -343,7 +344,7 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
             continue
         if s.measure.kind == "count":
             pareto = s.entity or (len(s.names) >= 10 and s.dimension not in model.calendar)
-            lifecycle = has(s.dimension, STATUS)  # most tickets are "Closed" by nature
+            lifecycle = _lifecycle(s)  # most tickets are "Closed" by nature
             found = [None if lifecycle else count_distribution(s), concentration(s) if pareto else None]
         else:
             # one category apart says more than "they differ"; among hundreds of customers, a flow's
@@ -353,10 +354,18 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
             people = {e.column for e in model.entities if e.person}
             skip = s.entity and (s.measure.kind == "flow" or s.dimension not in people)
             outliers = [] if skip else category_outliers(s)
-            found = [top_contributor(s), concentration(s), None if outliers else segment_comparison(s)]
+            # most of the money sits in "Approved" claims because most claims are approved: by nature
+            lifecycle = _lifecycle(s)
+            leaders = [] if lifecycle else [top_contributor(s), concentration(s)]
+            found = [*leaders, None if outliers else segment_comparison(s)]
             candidates += outliers
         candidates += [c for c in found if c]
     return stats
+
+
+def _lifecycle(s: SegmentStats) -> bool:
+    """A workflow state (Open, Closed, Approved), not a US state: named so, with a handful of values."""
+    return has(s.dimension, STATUS) and len(s.names) <= LIFECYCLE_STATES
 
 
 def _standouts(model: TableModel, stats: list[SegmentStats]) -> list[tuple[str, str, Measure]]:
@@ -366,7 +375,7 @@ def _standouts(model: TableModel, stats: list[SegmentStats]) -> list[tuple[str, 
         if s.dimension not in model.dimensions or model.is_circular(s.dimension, s.measure):
             continue
         if s.measure.kind == "count":
-            c = None if has(s.dimension, STATUS) else count_distribution(s)
+            c = None if _lifecycle(s) else count_distribution(s)
             if c:
                 out.append((s.dimension, s.names[0], s.measure))
         elif s.measure.kind == "duration":

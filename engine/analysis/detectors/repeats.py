@@ -5,6 +5,11 @@ This is the classic sign of duplicate or abusive expense claims. For each
 the number expected by chance is the entity's share of rows times the number
 of rows with that amount and category; the combination furthest above it is
 tested (Poisson, Bonferroni over the combinations examined).
+
+Claims filed twice each are duplicates too: when no record repeats three times,
+each entity's pairs of identical records are counted against the pairs that
+chance gives its number of rows (the table's chance that two records agree),
+Poisson, Bonferroni over the entities.
 """
 
 from __future__ import annotations
@@ -27,9 +32,10 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
     n = base.height
     if n < 50 or base[amount.name].n_unique() < MIN_DISTINCT_SHARE * n:
         return None
-    combos = base.group_by(entity, *keys).agg(pl.len().alias("k")).filter(pl.col("k") >= MIN_REPEATS)
+    pairs = base.group_by(entity, *keys).agg(pl.len().alias("k")).filter(pl.col("k") >= 2)
+    combos = pairs.filter(pl.col("k") >= MIN_REPEATS)
     if combos.height == 0:
-        return None
+        return _copies_by_entity(base, entity, amount, keys, pairs)
     per_entity = base.group_by(entity).agg(pl.len().alias("rows_e"))
     per_value = base.group_by(keys).agg(pl.len().alias("rows_v"))
     scored = (
@@ -48,7 +54,7 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
     expected = max(float(top["expected"]), 1e-6)
     p = min(1.0, poisson_sf(float(top["k"]), expected) * combos.height)
     if top["k"] < 2 * expected + 2:
-        return None
+        return _copies_by_entity(base, entity, amount, keys, pairs)
     who = top[entity]
     same = ", ".join(f"{label(d)} {top[d]}" for d in dims)
     value = fmt_num(top[amount.name], amount.unit, amount.symbol)
@@ -94,6 +100,71 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
             {
                 "categories": [str(v) for v in chart[entity].to_list()],
                 "values": chart["repeats"].to_list(),
+                "name": "repeated records",
+                "highlight": str(who),
+            },
+        ),
+    )
+
+
+def _copies_by_entity(
+    base: pl.DataFrame, entity: str, amount: Measure, keys: list[str], pairs: pl.DataFrame
+) -> Candidate | None:
+    """The entity whose records most often repeat one of its own, against chance (see the module)."""
+    if pairs.height == 0:
+        return None
+    n = base.height
+    agree = float((base.group_by(keys).agg(pl.len().alias("v"))["v"].cast(pl.Float64) ** 2).sum()) / n / n
+    per_entity = (
+        pairs.group_by(entity)
+        .agg(
+            (pl.col("k") * (pl.col("k") - 1) / 2).sum().alias("pairs"),
+            (pl.col("k") - 1).sum().alias("copies"),
+        )
+        .join(base.group_by(entity).agg(pl.len().alias("rows_e")), on=entity)
+        .with_columns((pl.col("rows_e") * (pl.col("rows_e") - 1) / 2 * agree).alias("expected"))
+        .with_columns((pl.col("pairs") / (pl.col("expected") + 1e-9)).alias("lift"))
+        .sort("lift", descending=True)
+    )
+    top = per_entity.row(0, named=True)
+    expected = max(float(top["expected"]), 1e-6)
+    if top["copies"] < MIN_REPEATS or top["pairs"] < 2 * expected + 2:
+        return None
+    entities = base[entity].n_unique()
+    p = min(1.0, poisson_sf(float(top["pairs"]), expected) * entities)
+    who, copies = top[entity], int(top["copies"])
+    text = (
+        f"{label(entity).capitalize()} {who} has {copies} records that repeat another of theirs exactly "
+        f"({', '.join(label(k) for k in keys)}), against about {expected:.1f} such pairs expected by chance "
+        f"for {top['rows_e']} records ({fmt_p(p)}); possible duplicates."
+    )
+    chart = per_entity.sort("copies", descending=True).head(15)
+    return Candidate(
+        "repeats",
+        f"{who} files {copies} records twice",
+        text,
+        min(1.0, copies / 10),
+        p,
+        evidence(
+            amount,
+            dimension=entity,
+            entity=who,
+            direction="up",
+            columns=keys[1:],
+            filters=[{"column": entity, "equals": who}],
+            aggregation=f"identical ({entity}, {', '.join(keys)}) records",
+            repeats=copies,
+            expected=expected,
+            repeatedRecordsOfEntity=copies,
+            test="Poisson test of an entity's identical pairs against chance, Bonferroni over entities",
+        ),
+        ("repeats", entity, amount.name),
+        ChartSpec(
+            "bar",
+            f"Repeated identical records by {label(entity)}",
+            {
+                "categories": [str(v) for v in chart[entity].to_list()],
+                "values": chart["copies"].to_list(),
                 "name": "repeated records",
                 "highlight": str(who),
             },

@@ -141,3 +141,27 @@ def test_a_bending_trend_is_a_trend_not_a_level_shift(tmp_path: Path) -> None:
     result = run(pl.DataFrame({"month": dates, "spending": spend}), tmp_path)
     kinds = [i["type"] for i in result["insights"]]
     assert "trend" in kinds and "change_point" not in kinds, kinds
+
+
+def test_claims_filed_twice_by_one_person_are_repeats(tmp_path: Path) -> None:
+    """Forty claims of one employee each filed a second time under a new id: no record repeats
+    three times, yet one person's copies stand far above chance. "Approved" holding most of the
+    money (most claims are approved) is no finding."""
+    rng = np.random.default_rng(21)
+    n = 3000
+    df = pl.DataFrame(
+        {
+            "claim_id": [f"C{k}" for k in range(n)],
+            "employee": rng.choice([f"E{k:03d}" for k in range(60)], n),
+            "category": rng.choice(["Travel", "Meals", "Software", "Office"], n),
+            "amount": np.round(rng.lognormal(4, 0.8, n), 2),
+            "status": rng.choice(["Approved", "Rejected", "Pending"], n, p=[0.8, 0.15, 0.05]),
+        }
+    )
+    copies = df.filter(pl.col("employee") == "E007").head(40).with_columns(pl.col("claim_id") + "b")
+    result = run(pl.concat([df, copies]), tmp_path)
+    repeats = [i for i in result["insights"] if i["type"] == "repeats"]
+    assert repeats and repeats[0]["evidence"]["entity"] == "E007", [i["title"] for i in result["insights"]]
+    assert repeats[0]["evidence"]["aggregates"]["repeats"] == 40
+    tops = [i for i in result["insights"] if i["type"] == "top_contributor"]
+    assert not any(i["evidence"]["dimension"] == "status" for i in tops)
