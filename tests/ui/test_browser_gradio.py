@@ -19,12 +19,19 @@ from tests.ui.conftest import (
 
 pytestmark = pytest.mark.browser
 RESULT_TIMEOUT_MS = 60_000
+RENDER_TIMEOUT_MS = 60_000
 JOB_ID = re.compile(r"^job_")
 
 
 def submit(page: Page, server: UiServer, path: Path, goal: str | None = None) -> None:
     page.goto(server.url)
-    page.locator("#upload input[type=file]").set_input_files(str(path))
+    upload = page.locator("#upload input[type=file]")
+    try:  # Gradio's front end is a large bundle: on a loaded 2-core machine its first render can be slow
+        expect(upload).to_be_attached(timeout=RENDER_TIMEOUT_MS)
+    except AssertionError as exc:
+        log = server.log.read_text(errors="replace")[-3000:]
+        raise AssertionError(f"the Gradio page never rendered its upload box; its log ends:\n{log}") from exc
+    upload.set_input_files(str(path))
     # The file name shows while uploading; the download link only once the upload is done.
     expect(page.locator('#upload [data-testid="download-link"]')).to_be_visible(timeout=20_000)
     if goal:
