@@ -72,6 +72,7 @@ def category(dimension: str, value: str) -> str:
     and a month number is the month's name ("July")."""
     if not _NUMBER.fullmatch(value):
         return value
+    value = value.split(".")[0] if "." in value and not value.split(".")[1].strip("0") else value  # 3.0 → 3
     if (
         dimension.lower() in ("month", "mon", "month_num", "month_number")
         and value.isdigit()
