@@ -194,6 +194,8 @@ def _censored(model: TableModel, m: Measure) -> bool:
     """A duration whose end is still missing on many rows (patients alive, tickets open) cannot be read
     over time: the latest starts only have their short durations ended yet, so the duration would
     seem to fall."""
+    if m.censored:
+        return True
     if m.kind != "duration" or len(m.columns) != 2:
         return False
     start, end = m.columns
@@ -299,7 +301,9 @@ def _panel(model: TableModel, grain: str) -> list[Candidate]:
         if long is not None:
             out += entity_trends(long, m, grain, "series", model.time.columns if model.time else [])
         return out
-    measures = [m for m in model.measures if m.kind in ("flow", "level")][:ENTITY_TREND_MEASURES]
+    measures = [m for m in model.measures if m.kind in ("flow", "level") and not m.censored][
+        :ENTITY_TREND_MEASURES
+    ]
     dim = ", ".join(keys or [])
     time = model.time.columns if model.time else []
     native = model.time.grain if model.time else "day"

@@ -93,7 +93,8 @@ def _measure_kpis(model: TableModel, m: Measure) -> list[dict[str, Any]]:
             _base(m, f"median_{m.name}", f"Median {m.label}", median),
             _base(m, f"mean_{m.name}", f"Average {m.label}", mean),
         ]
-    if model.time is not None and TIME in model.frame.columns:
+    if model.time is not None and TIME in model.frame.columns and model.table_kind in ("series", "panel"):
+        # a level's latest value says where a series stands; in an event table the last row is one record
         last_time = model.frame[TIME].max()
         latest = model.frame.filter(pl.col(TIME) == last_time)
         agg = v.sum() if m.additive_across and model.table_kind == "panel" else v.mean()

@@ -21,6 +21,7 @@ from engine.analysis.semantics.vocabulary import START_END, has, words
 
 MIN_ORDERED = 0.8  # share of complete rows where end >= start
 MIN_BOTH = 0.05  # share of rows with both dates (open tickets have no end yet)
+OPEN_SHARE = (0.05, 0.95)  # rows started but not ended, between which the share ended is a measure
 PAIR_SAMPLE = 200_000  # rows read to tell whether two dates form a pair (the counts use every row)
 _FILLER = frozenset({"at", "on", "date", "time", "datetime", "dt", "ts", "timestamp", "day", "the"})
 
@@ -35,6 +36,8 @@ class Duration:
     end: str
     negative: int
     complete: int
+    ended: Measure | None = None  # the share of started rows that have an end, when many have none
+    ended_expr: pl.Expr | None = None
 
 
 def find_durations(df: pl.DataFrame, profiles: list[ColumnProfile], limit: int = 2) -> list[Duration]:
@@ -70,7 +73,6 @@ def _shared(a: str, b: str) -> int:
 def _duration(df: pl.DataFrame, a: ColumnProfile, b: ColumnProfile) -> Duration | None:
     start, end = pl.col(a.name).cast(pl.Datetime("us")), pl.col(b.name).cast(pl.Datetime("us"))
     seconds = (end - start).dt.total_seconds(fractional=True)
-    negative = int(df.select((seconds < 0).sum()).item())  # counted on every row: a data-quality figure
     rows = df.select(a.name, b.name)
     rows = rows if rows.height <= PAIR_SAMPLE else rows.gather_every(rows.height // PAIR_SAMPLE)
     row = rows.select(
@@ -99,9 +101,33 @@ def _duration(df: pl.DataFrame, a: ColumnProfile, b: ColumnProfile) -> Duration 
         definition=f"{b.name} − {a.name}, in {unit}",
         additive_across=False,
     )
-    return Duration(
-        measure, expr, a.name, b.name, negative, int(df.select(seconds.is_not_null().sum()).item())
-    )
+    counts = df.select(  # on every row: data-quality figures
+        (seconds < 0).sum().alias("negative"),
+        seconds.is_not_null().sum().alias("complete"),
+        pl.col(a.name).is_not_null().sum().alias("started"),
+        (pl.col(a.name).is_not_null() & pl.col(b.name).is_null()).sum().alias("open"),
+    ).row(0, named=True)
+    found = Duration(measure, expr, a.name, b.name, int(counts["negative"]), int(counts["complete"]))
+    started = (int(counts["started"]), int(counts["open"]))
+    if started[0] and OPEN_SHARE[0] <= started[1] / started[0] <= OPEN_SHARE[1]:
+        found.ended = Measure(
+            f"share with {b.name}",
+            "level",
+            f"share with a {_stem(b.name)} date",
+            columns=[b.name],
+            derived=True,
+            unit="percent",
+            definition=f"100 when {b.name} is set, else 0 (rows with a {a.name}): averaged, the share ended",
+            additive_across=False,
+            censored=True,
+        )
+        found.ended_expr = (
+            pl.when(pl.col(a.name).is_null())
+            .then(None)
+            .otherwise(pl.col(b.name).is_not_null().cast(pl.Float64) * 100)
+            .alias(found.ended.name)
+        )
+    return found
 
 
 def _stem(name: str) -> str:

@@ -53,6 +53,7 @@ class Measure:
     definition: str = ""
     additive_across: bool = True  # levels only: may be summed across entities within one period
     definition_noun: str = ""  # the count: what one row is, in the plural
+    censored: bool = False  # compared across segments only: over time, the latest rows had least time to end
 
     @property
     def noun(self) -> str:

@@ -165,3 +165,31 @@ def test_claims_filed_twice_by_one_person_are_repeats(tmp_path: Path) -> None:
     assert repeats[0]["evidence"]["aggregates"]["repeats"] == 40
     tops = [i for i in result["insights"] if i["type"] == "top_contributor"]
     assert not any(i["evidence"]["dimension"] == "status" for i in tops)
+
+
+def test_who_has_ended_is_compared_across_segments_never_over_time(tmp_path: Path) -> None:
+    """Employees of one department leave three times as often: the share with a leaving date says so.
+    Recent hires have had the least time to leave, so that share is never a trend."""
+    rng = np.random.default_rng(9)
+    n = 1500
+    dept = rng.choice(["Engineering", "Sales", "Support", "Finance"], n)
+    hired = [dt.date(2012, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 4000, n)]
+    leaves = rng.random(n) < np.where(dept == "Support", 0.45, 0.15)
+    left = [
+        h + dt.timedelta(days=int(rng.gamma(2, 200))) if g else None
+        for h, g in zip(hired, leaves, strict=True)
+    ]
+    df = pl.DataFrame(
+        {
+            "department": dept,
+            "hire_date": hired,
+            "termination_date": left,
+            "salary": rng.normal(70_000, 9_000, n),
+        }
+    )
+    result = run(df, tmp_path)
+    share = "share with termination_date"
+    about = [i for i in result["insights"] if i["evidence"].get("measure") == share]
+    assert about and about[0]["type"] == "category_outlier" and about[0]["evidence"]["entity"] == "Support"
+    assert all(i["type"] in ("category_outlier", "segment_comparison", "drill_down") for i in about), about
+    assert not any(k["label"].endswith("(latest)") for k in result["kpis"])  # one record is no KPI
