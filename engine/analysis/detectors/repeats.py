@@ -4,7 +4,8 @@ This is the classic sign of duplicate or abusive expense claims. For each
 (entity, amount, category...) combination that occurs three times or more,
 the number expected by chance is the entity's share of rows times the number
 of rows with that amount and category; the combination furthest above it is
-tested (Poisson, Bonferroni over the combinations examined).
+tested (Poisson, Bonferroni over every entity and record that could have
+repeated: entities × records seen three times or more).
 
 Claims filed twice each are duplicates too: when no record repeats three times,
 each entity's pairs of identical records are counted against the pairs that
@@ -52,7 +53,9 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
     )
     top = scored.row(0, named=True)
     expected = max(float(top["expected"]), 1e-6)
-    p = min(1.0, poisson_sf(float(top["k"]), expected) * combos.height)
+    # every (entity, record) cell could have been the one that repeats: entities × records seen 3+ times
+    cells = per_entity.height * max(1, per_value.filter(pl.col("rows_v") >= MIN_REPEATS).height)
+    p = min(1.0, poisson_sf(float(top["k"]), expected) * cells)
     if top["k"] < 2 * expected + 2:
         return _copies_by_entity(base, entity, amount, keys, pairs)
     who = top[entity]
@@ -91,7 +94,7 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
             expected=expected,
             amount=top[amount.name],
             repeatedRecordsOfEntity=total_repeats,
-            test="Poisson test of the repeat count against chance, Bonferroni over combinations",
+            test="Poisson test of the repeats against chance, Bonferroni over entities × repeated records",
         ),
         ("repeats", entity, amount.name),
         ChartSpec(

@@ -32,6 +32,10 @@ class SegmentStats:
     rows: np.ndarray  # rows in the category
     box: dict[str, list[float]]
     entity: bool = False  # the dimension is a high-cardinality entity column
+    log_mean: np.ndarray | None = (
+        None  # mean and variance of log(1 + value), for values that are never negative
+    )
+    log_var: np.ndarray | None = None
 
     @property
     def agg(self) -> str:
@@ -64,6 +68,8 @@ def segment_stats(
             v.count().alias(f"{m.name}\x00count"),
             v.min().alias(f"{m.name}\x00min"),
             v.max().alias(f"{m.name}\x00max"),
+            _log(v).mean().alias(f"{m.name}\x00lmean"),
+            _log(v).var().alias(f"{m.name}\x00lvar"),
         ]
         quart += [
             v.quantile(0.25).alias(f"{m.name}\x00q1"),
@@ -111,7 +117,14 @@ def segment_stats(
                     t[ROWS].to_numpy().astype(float),
                     box,
                     dim in entities,
+                    t[f"{m.name}\x00lmean"].fill_null(0.0).to_numpy(),
+                    t[f"{m.name}\x00lvar"].fill_null(0.0).to_numpy(),
                 )
             if len(stats.names) >= 2:
                 out.append(stats)
     return out
+
+
+def _log(v: pl.Expr) -> pl.Expr:
+    """log(1 + v) where v is not negative: the scale on which a skewed amount's groups are compared."""
+    return pl.when(v >= 0).then(v.log1p())
