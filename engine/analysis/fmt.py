@@ -68,8 +68,10 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def category(dimension: str, value: str) -> str:
-    """A category for prose: a bare number says nothing without its column ("hour 18", "engines 2"),
-    and a month number is the month's name ("July")."""
+    """A category for prose: a bare number or flag says nothing without its column ("hour 18",
+    "engines 2", "driveway = yes"), and a month number is the month's name ("July")."""
+    if value.lower() in ("true", "false", "yes", "no"):
+        return f"{label(dimension)} = {value}"  # "True holds 86% of rows" says nothing
     if not _NUMBER.fullmatch(value):
         return value
     value = value.split(".")[0] if "." in value and not value.split(".")[1].strip("0") else value  # 3.0 → 3

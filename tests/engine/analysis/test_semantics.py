@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from engine.analysis import analyze
+from engine.analysis.fmt import category
 from engine.analysis.semantics.events import row_meaning
 
 
@@ -301,3 +302,17 @@ def test_numbered_categories_are_named_with_their_column_in_prose(tmp_path: Path
     assert not any(t.split()[0].isdigit() for t in titles), titles
     filters = [f for i in result["insights"] for f in i["evidence"].get("filters") or []]
     assert all(f["equals"] != "July" for f in filters)  # the data's own value filters, not its prose name
+
+
+@pytest.mark.parametrize(
+    ("dimension", "value", "shown"),
+    [
+        ("month", "7", "July"),
+        ("hour", "18", "hour 18"),
+        ("religious", "1.0", "religious 1"),
+        ("driveway", "true", "driveway = true"),
+        ("region", "West", "West"),
+    ],
+)
+def test_category_values_in_prose(dimension: str, value: str, shown: str) -> None:
+    assert category(dimension, value) == shown
