@@ -12,6 +12,11 @@ the segment:
   Welch t-test.
 
 Both are Bonferroni-corrected for the values tried.
+
+Segments that did not stand out on their own can still hide a concentration
+(Hardware, a fifth of the tickets, has most of its tickets at one site):
+`strongest_pair` scans every pair of small dimensions for the cell most
+over-represented against the rest, corrected for every cell scanned.
 """
 
 from __future__ import annotations
@@ -29,8 +34,12 @@ MIN_ROWS = 5
 NESTED_SAMPLE = 100_000
 
 
-def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: list[str]) -> Candidate | None:
-    """The other dimension's value most over- (or under-) represented inside the segment `dim = value`."""
+def drill_rows(
+    df: pl.DataFrame, count: Measure, dim: str, value: str, others: list[str], scanned: int = 1
+) -> Candidate | None:
+    """The other dimension's value most over- (or under-) represented inside the segment `dim = value`.
+
+    `scanned` is how many segments were searched to find this one (their tests count too)."""
     inside = pl.col(dim).cast(pl.String) == value
     best: tuple[float, float, str, str, float, float, float] | None = None
     tried = 0
@@ -60,7 +69,7 @@ def drill_rows(df: pl.DataFrame, count: Measure, dim: str, value: str, others: l
     if best is None:
         return None
     p_raw, _, b, v, s_in, s_out, n_in = best
-    p = min(1.0, p_raw * max(tried, 1))
+    p = min(1.0, p_raw * max(tried, 1) * scanned)
     what = count.noun
     up = s_in > s_out
     text = (
@@ -207,3 +216,49 @@ def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: li
             },
         ),
     )
+
+
+def strongest_pair(
+    df: pl.DataFrame, dims: list[str], max_values: int = 12
+) -> tuple[str, str, str, int] | None:
+    """(dimension, value, other dimension, segments scanned) of the most over-represented cell of any
+    pair of small dimensions, or None when no cell is both larger (MIN_LIFT, MIN_GAP) and tested."""
+    small = [d for d in dims if 2 <= df[d].n_unique() <= max_values]
+    pairs = [
+        (a, b)
+        for i, a in enumerate(small)
+        for b in small[i + 1 :]
+        if not (nested(df, a, b) or nested(df, b, a))
+    ]
+    if not pairs:
+        return None
+    queries = [
+        df.lazy()
+        .filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
+        .group_by(pl.col(a).cast(pl.String).alias("a"), pl.col(b).cast(pl.String).alias("b"))
+        .agg(pl.len().alias("n"))
+        for a, b in pairs
+    ]
+    best: tuple[float, str, str, str] | None = None
+    scanned = 0
+    for (a, b), t in zip(pairs, pl.collect_all(queries), strict=True):
+        total = float(t["n"].sum())
+        rows_a = dict(t.group_by("a").agg(pl.col("n").sum()).iter_rows())
+        rows_b = dict(t.group_by("b").agg(pl.col("n").sum()).iter_rows())
+        scanned += len(rows_a) + len(rows_b)
+        for va, vb, k in t.iter_rows():
+            for seg, n_seg, n_other, col, other_col in (
+                (va, rows_a[va], rows_b[vb], a, b),
+                (vb, rows_b[vb], rows_a[va], b, a),
+            ):
+                s_in, s_out = k / n_seg, (n_other - k) / max(total - n_seg, 1.0)
+                if (
+                    k >= MIN_ROWS
+                    and total - n_seg >= MIN_ROWS
+                    and s_in - s_out >= MIN_GAP
+                    and s_in >= MIN_LIFT * s_out
+                ):
+                    p = two_proportions(k, n_seg, n_other - k, total - n_seg)
+                    if best is None or p < best[0]:
+                        best = (p, col, seg, other_col)
+    return None if best is None else (best[1], best[2], best[3], scanned)

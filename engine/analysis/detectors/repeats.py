@@ -2,8 +2,8 @@
 
 This is the classic sign of duplicate or abusive expense claims. For each
 (entity, amount, category...) combination that occurs three times or more,
-the number expected by chance is the entity's share of rows times the number
-of rows with that amount and category; the combination furthest above it is
+the number expected by chance is the entity's number of rows times the rate
+at which everyone else files that record; the combination furthest above it is
 tested (Poisson, Bonferroni over every entity and record that could have
 repeated: entities × records seen three times or more).
 
@@ -43,10 +43,10 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
         combos.join(per_entity, on=entity)
         .join(per_value, on=keys)
         .with_columns(
-            (
-                (pl.col("rows_e") - pl.col("k")) * (pl.col("rows_v") - pl.col("k")) / n
-                + pl.col("rows_e") * pl.col("rows_v") / n / n
-            ).alias("expected")
+            # the entity's rows times how often everyone else files this record
+            (pl.col("rows_e") * (pl.col("rows_v") - pl.col("k")) / (n - pl.col("rows_e")).clip(1)).alias(
+                "expected"
+            )
         )
         .with_columns((pl.col("k") / (pl.col("expected") + 1e-9)).alias("lift"))
         .sort("lift", descending=True)

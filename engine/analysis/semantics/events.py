@@ -117,12 +117,17 @@ def row_meaning(file_name: str | None, columns: list[str]) -> str:
     a thing rows are commonly of ("employee"), or matches an id column ("claim" and
     claim_id); otherwise it names the whole ("weather", "midwest") and rows are rows.
     """
-    id_nouns = [ws[-2] for ws in map(words, columns) if len(ws) >= 2 and ws[-1] in CODES and _telling(ws[-2])]
+    id_nouns = [
+        ws[-2] for ws in map(words, columns) if len(ws) >= 2 and ws[-1] in _ID_WORDS and _telling(ws[-2])
+    ]
     if file_name:
         kept = [w for w in words(PurePath(file_name).stem) if _telling(w)]
         if kept and (_looks_plural(kept[-1]) or kept[-1] in RECORD_NOUNS or kept[-1] in id_nouns):
             return " ".join([*kept[-3:-1], plural(kept[-1])])
     return plural(id_nouns[0]) if id_nouns else "rows"
+
+
+_ID_WORDS = CODES | {"number", "num", "nr", "no"}  # ticket_number, claim_no: one per row
 
 
 def _looks_plural(word: str) -> bool:

@@ -193,3 +193,29 @@ def test_who_has_ended_is_compared_across_segments_never_over_time(tmp_path: Pat
     assert about and about[0]["type"] == "category_outlier" and about[0]["evidence"]["entity"] == "Support"
     assert all(i["type"] in ("category_outlier", "segment_comparison", "drill_down") for i in about), about
     assert not any(k["label"].endswith("(latest)") for k in result["kpis"])  # one record is no KPI
+
+
+def test_a_concentration_in_a_segment_that_is_not_the_largest_is_drilled_into(tmp_path: Path) -> None:
+    """Hardware is a fifth of the tickets and not the busiest category, yet 70% of it is at one site."""
+    rng = np.random.default_rng(17)
+    n = 3000
+    category = rng.choice(
+        ["Software", "Network", "Hardware", "Access", "Email"], n, p=[0.3, 0.25, 0.2, 0.15, 0.1]
+    )
+    sites = np.array(["HQ", "Branch A", "Branch B", "Warehouse"])
+    site = np.where(
+        (category == "Hardware") & (rng.random(n) < 0.6), "Warehouse", sites[rng.integers(0, 4, n)]
+    )
+    opened = [
+        dt.datetime(2024, 1, 1) + dt.timedelta(minutes=int(m)) for m in np.sort(rng.integers(0, 525_600, n))
+    ]
+    df = pl.DataFrame(
+        {"ticket_id": [f"T{k}" for k in range(n)], "opened": opened, "category": category, "site": site}
+    )
+    result = run(df, tmp_path)
+    drills = [i for i in result["insights"] if i["type"] == "drill_down"]
+    assert any(
+        {"column": "category", "equals": "Hardware"} in i["evidence"]["filters"]
+        and {"column": "site", "equals": "Warehouse"} in i["evidence"]["filters"]
+        for i in drills
+    ), [i["title"] for i in result["insights"]]
