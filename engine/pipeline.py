@@ -223,7 +223,6 @@ def simulate_slow_work(settings: Settings) -> None:
 # finds every such import in the job's code and checks it is covered).
 DEFERRED_IMPORTS = (
     "charset_normalizer",  # engine.ingest.encoding: files that are not UTF-8
-    "dotenv",  # engine.envsettings: a .env file
     "python_calamine",  # engine.ingest.readers: an Excel workbook
     "scipy.special",  # engine.analysis.stats: the first test statistic
     "snowballstemmer",  # engine.analysis.goal: a goal

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[3]
 # What a job runs; engine/storage's S3 client is loaded by the backend's own warm_up, and
 # the command line, supervisor and worker modules are not part of a job.
 JOB_CODE = ("engine/analysis", "engine/ingest", "engine/narrative", "engine/resilience", "engine/jobs")
-JOB_FILES = ("engine/config.py", "engine/envsettings.py", "engine/pipeline.py", "engine/download.py")
+JOB_FILES = ("engine/config.py", "engine/pipeline.py", "engine/download.py")
 
 
 def deferred_imports() -> dict[str, str]:

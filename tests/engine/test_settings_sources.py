@@ -1,18 +1,14 @@
-"""Settings read the way pydantic-settings read them: same sources, order and lax conversions.
-
-engine/envsettings.py replaced pydantic-settings (whose import was most of
-`python -m engine analyze`'s start-up); a `.env` or an environment that worked
-before must give the same values, and one that was refused must still be refused.
-"""
+"""How Settings read their sources: keyword arguments, the environment, `.env`, then defaults,
+with pydantic's lax conversions; a `.env` or an environment that is refused names the value."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError as SettingsError
 
 from engine.config import Settings
-from engine.envsettings import SettingsError
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +88,6 @@ def test_the_first_of_several_names_wins(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_settings_are_frozen() -> None:
     s = Settings(_env_file=None)
-    with pytest.raises(AttributeError):
+    with pytest.raises(SettingsError):
         s.port = 1  # type: ignore[misc]
     assert s == Settings(_env_file=None) and hash(s) == hash(Settings(_env_file=None))
