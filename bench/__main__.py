@@ -16,9 +16,10 @@ import time
 import traceback
 from collections.abc import Callable
 
-from bench import bench_latency, bench_status, bench_storage, bench_throughput
+from bench import bench_latency, bench_startup, bench_status, bench_storage, bench_throughput
 
 BENCHMARKS: tuple[tuple[str, Callable[[], None]], ...] = (
+    ("bench_startup", bench_startup.run),
     ("bench_latency", bench_latency.run),
     ("bench_throughput", bench_throughput.run),
     ("bench_status", bench_status.run),

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
-
-from engine.config import get_settings
-from engine.logs import setup_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,11 +21,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every import is inside its branch so `analyze` pays only for the analysis."""
     args = _parser().parse_args(argv)
     if args.command == "analyze":
         from engine.analysis.cli import main_analyze
 
         return main_analyze(args.rest)
+    from engine.config import get_settings
+    from engine.logs import setup_logging
+
     settings = get_settings()
     if args.command == "submit":
         from client.cli import main_submit
@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return Supervisor(settings, with_ui=args.command == "run").run()
     if args.command == "reap":
+        import logging
+
         from engine.context import EngineContext
         from engine.worker import Reaper
 

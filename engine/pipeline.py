@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import importlib
 import logging
 import re
 import signal
@@ -217,6 +218,19 @@ def simulate_slow_work(settings: Settings) -> None:
         time.sleep(settings.simulated_slow_processing_s)
 
 
+# What a job's code imports only on first use, so that `python -m engine analyze`
+# starts fast; a worker imports it all before it forks (tests/engine/worker/test_warm_up.py
+# finds every such import in the job's code and checks it is covered).
+DEFERRED_IMPORTS = (
+    "charset_normalizer",  # engine.ingest.encoding: files that are not UTF-8
+    "python_calamine",  # engine.ingest.readers: an Excel workbook
+    "scipy.special",  # engine.analysis.stats: the first test statistic
+    "snowballstemmer",  # engine.analysis.goal: a goal
+    "tempfile",  # engine.config: scratch_root
+    "urllib.request",  # engine.config: a file:// STORAGE_URL
+)
+
+
 def warm_up() -> None:
     """Import what a job needs before the worker forks, so each horse starts warm.
 
@@ -225,3 +239,6 @@ def warm_up() -> None:
     """
     import engine.analysis.pipeline
     import engine.narrative.service  # noqa: F401
+
+    for name in DEFERRED_IMPORTS:
+        importlib.import_module(name)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import codecs
 
-from charset_normalizer import from_bytes
-
 
 def detect_encoding(head: bytes) -> str:
     """The Python codec name to decode a text file starting with `head`."""
@@ -26,6 +24,8 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3:  # a character cut by the sample's end
             return "utf-8"
+    from charset_normalizer import from_bytes  # deferred: most files are UTF-8 and never need it
+
     best = from_bytes(head[:65536], cp_isolation=["cp1252", "latin_1", "utf_16", "mac_roman"]).best()
     name = best.encoding if best is not None else "cp1252"
     if name in ("ascii", "latin_1", "iso8859_1", "windows_1252"):

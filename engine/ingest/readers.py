@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import python_calamine
 
 from engine.errors import InputError
 from engine.ingest.encoding import detect_encoding
@@ -17,6 +16,8 @@ from engine.ingest.values import frame_from_rows, series_from_values
 
 def read_excel(path: Path, sheet: str | None) -> tuple[pl.DataFrame, str]:
     """The named sheet (else the first) as a frame, and the sheet's name."""
+    import python_calamine  # deferred: only a workbook needs it
+
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:
