@@ -83,6 +83,7 @@ class Cluster:
         self.valkey: NetnsValkey | None = None
         self.moto: MotoServer | None = None
         self.redis: redis.Redis | None = None
+        self.abandoned: list[tuple[str, str]] = []  # (host, job id): scratch left by a SIGKILLed worker
 
     # --- building it ---------------------------------------------------------
     def __enter__(self) -> Cluster:

@@ -97,17 +97,17 @@ class Host:
 
     def kill_all(self, timeout_s: float = 10) -> list[int]:
         """SIGKILL every process in the host (a lost machine); returns the pids killed."""
-        killed: list[int] = []
+        killed: set[int] = set()
         deadline = time.monotonic() + timeout_s
         while pids := self.pids():  # a process forking meanwhile is caught on the next round
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
+                    killed.add(pid)
             if time.monotonic() > deadline:
                 raise RuntimeError(f"processes of {self.netns} survive SIGKILL: {pids}")
             time.sleep(0.02)
-        return killed
+        return sorted(killed)
 
     def link_down(self) -> None:
         """Pull the host's cable: its port on the bridge goes down, its packets go nowhere."""
