@@ -174,7 +174,11 @@ class Cluster:
         for proc in [*self.processes, *(p for p in (self.valkey, self.moto) if p is not None)]:
             child = getattr(proc, "process", proc)
             if isinstance(child, subprocess.Popen):
-                child.wait(10)
+                try:
+                    child.wait(10)
+                except subprocess.TimeoutExpired:  # not in a namespace yet when they were emptied
+                    child.kill()
+                    child.wait()
 
     # --- looking at jobs -----------------------------------------------------
     def health(self) -> dict[str, Any] | None:

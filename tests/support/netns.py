@@ -10,7 +10,8 @@ Names carry a random run id (`sl<id>-<host>`), and the subnet is a random
 10.x.y.0/24 not used on this machine, so parallel runs do not collide. `close()`
 SIGKILLs whatever still runs in the namespaces and deletes them, their links
 and the client's link; the context manager runs it on any exit, failures
-included. Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) and iproute2's `ip netns`.
+included (a run killed with SIGKILL cannot: `ip netns list` shows what it left, named
+`sl<id>-*`; `ip netns delete` each). Needs root (CAP_NET_ADMIN, CAP_SYS_ADMIN) and iproute2.
 """
 
 from __future__ import annotations
