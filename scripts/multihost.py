@@ -13,8 +13,9 @@ S3_ENDPOINT_URL point at the store host's address. Then, ROUNDS times:
 - partition: a slow job starts on some worker host; its link goes down for longer
   than the heartbeat timeout; the other host's reaper must fail the job the same
   way; after the link is back, the job's record, documents and API view must never
-  change again (the partitioned worker's late result is refused), and both hosts
-  must go on completing jobs.
+  change again: the partitioned worker stops the work, and the attempt's late writes
+  sent from that host (progress, heartbeat, result, failure) are all refused; both
+  hosts must go on completing jobs.
 
 Prints each round's timings and a summary (min / median / max), and exits non-zero
 if a check fails. Needs root and iproute2 (`ip netns`); everything it makes is

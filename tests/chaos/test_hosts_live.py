@@ -3,7 +3,8 @@
 A lost worker host (every process SIGKILLed) and a partitioned one (its link down
 for longer than the heartbeat timeout): the other host's reaper closes the job as
 `worker_shutdown` with its error.json in the bucket, the partitioned host's late
-result is refused, and the surviving host goes on completing jobs. The measured
+writes (its result among them) are refused, and the surviving host goes on
+completing jobs. The measured
 timings are printed (`pytest -s`). `scripts/multihost.py` runs the same scenarios
 for several rounds. Needs root and `ip netns` (CI runs as root); skipped otherwise.
 """

@@ -9,14 +9,18 @@ measured timings, so the test and `scripts/multihost.py` run the very same steps
   bucket and served by the API, and the next job completes on the surviving host.
 - `partition_a_host`: the cable of the host running a job is pulled for longer than
   the heartbeat timeout. The other host's reaper fails the job the same way; once the
-  cable is back, the partitioned worker's late writes are refused (its fencing token
-  no longer holds the job): the record, the bucket's documents and what the API
-  shows never change again, and the worker goes on taking jobs.
+  cable is back, the partitioned worker stops the job's work, and the attempt's own
+  late writes sent from that host (progress, heartbeat, a staged result and its
+  completion, a failure: tests/support/late_writer.py) are all refused by the
+  record's compare-and-set on the attempt's token: the record, the bucket's objects
+  and what the API shows never change again, and the worker goes on taking jobs.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,6 +52,7 @@ class Partition:
     link_down_s: float  # how long the cable was out
     up_to_fenced_s: float  # link up to the victim's horse being gone (<= 0: it was gone before)
     watched_s: float  # how long after the link came back the job was seen unchanged
+    late_accepted: dict[str, bool] = field(default_factory=dict)  # the attempt's own late writes (all False)
     victim_lines: list[str] = field(default_factory=list)  # what the victim logged about the job later
     after_hosts: list[str] = field(default_factory=list)  # who ran the jobs submitted after healing
 
@@ -164,6 +169,8 @@ def partition_a_host(cluster: Cluster, sample: Path, *, watch_s: float | None = 
         return True
 
     fenced_at = wait_until(lambda: unchanged() and len(victim.host.pids()) < busy, 30, "victim's horse gone")
+    late = late_writes(cluster, victim, job_id, int(cluster.record(job_id)["token"]))
+    assert not any(late.values()), f"a late write of the given-up attempt was accepted: {late}"
     watch_until = max(fenced_at, up_at) + (watch_s if watch_s is not None else cluster.heartbeat_timeout_s)
     while time.time() < watch_until:
         unchanged()
@@ -178,17 +185,24 @@ def partition_a_host(cluster: Cluster, sample: Path, *, watch_s: float | None = 
     assert_no_local_files(cluster)
     lines = [line for line in victim.log_text()[offset:].splitlines() if job_id in line]
     hosts = [cluster.holder(j).name for j in after]
-    return Partition(
-        job_id,
-        victim.name,
-        survivor.name,
-        closed_s,
-        up_at - down_at,
-        fenced_at - up_at,
-        watched_s,
-        lines,
-        hosts,
+    timings = (closed_s, up_at - down_at, fenced_at - up_at, watched_s)
+    return Partition(job_id, victim.name, survivor.name, *timings, late, lines, hosts)
+
+
+def late_writes(cluster: Cluster, victim: WorkerHost, job_id: str, token: int) -> dict[str, bool]:
+    """Send the given-up attempt's writes from its own host (tests/support/late_writer.py)."""
+    command = victim.host.argv([sys.executable, "-m", "tests.support.late_writer", job_id, str(token)])
+    done = subprocess.run(
+        command,
+        env=cluster.host_env(victim.root),
+        cwd=victim.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
+    assert done.returncode == 0, done.stderr[-3000:]
+    accepted: dict[str, bool] = json.loads(done.stdout.strip().splitlines()[-1])
+    return accepted
 
 
 def _snapshot(cluster: Cluster, job_id: str) -> tuple[object, ...]:
