@@ -150,10 +150,8 @@ def partition_a_host(cluster: Cluster, sample: Path, *, watch_s: float | None = 
     try:
         final = cluster.wait_for(job_id, TERMINAL, bound_s(cluster) + 30)
         hold_s = down_at + cluster.heartbeat_timeout_s + 1 - time.time()
-        if hold_s > 0:
-            time.sleep(
-                hold_s
-            )  # keep the cable out longer than the heartbeat timeout (a duration, not a state)
+        if hold_s > 0:  # keep the cable out longer than the heartbeat timeout (a duration, not a state)
+            time.sleep(hold_s)
     finally:
         victim.host.link_up()
     up_at = time.time()
