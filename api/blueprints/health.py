@@ -7,7 +7,6 @@ from typing import Any
 
 import redis
 from flask import Blueprint, Response, jsonify
-from rq import Worker
 
 from api.extensions import engine
 from engine.jobs import queue
@@ -27,7 +26,7 @@ def health() -> tuple[Response, int]:
         ctx.redis.ping()
         job_queue = queue.job_queue(ctx.redis)
         body["queueLength"] = job_queue.count
-        body["workers"] = Worker.count(connection=ctx.redis, queue=job_queue)
+        body["workers"] = queue.live_workers(ctx.redis)
         body["llmCircuit"] = CircuitBreaker(ctx.redis, ctx.settings).snapshot()
     except redis.RedisError as exc:
         body.update(status="down", redis=False, message=f"Redis unavailable: {exc}")

@@ -15,7 +15,6 @@ from typing import Any, cast
 from flask import Blueprint, Response
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
-from rq import Worker
 
 from api.extensions import engine
 from engine.constants import JOBS_ACTIVE_KEY, METRICS_KEY
@@ -59,7 +58,7 @@ class _SightlineCollector:
         job_queue = queue.job_queue(ctx.redis)
         yield _gauge("sightline_queue_length", "Jobs waiting in rq:queue:data_jobs", job_queue.count)
         yield _gauge("sightline_jobs_open", "Jobs submitted or processing", ctx.redis.zcard(JOBS_ACTIVE_KEY))
-        yield _gauge("sightline_workers", "Live workers", Worker.count(connection=ctx.redis, queue=job_queue))
+        yield _gauge("sightline_workers", "Live workers", queue.live_workers(ctx.redis))
         state = CircuitBreaker(ctx.redis, ctx.settings).snapshot()["state"]
         yield _gauge("sightline_llm_circuit_state", "LLM circuit: 0 closed, 1 half-open, 2 open",
                      CIRCUIT_STATES.get(state, 2))  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import redis
-from rq import Queue
+from rq import Queue, worker_registration
 from rq.command import send_stop_job_command
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
@@ -28,6 +28,23 @@ def enqueue(connection: redis.Redis, settings: Settings, job_id: str) -> Job:
         result_ttl=600,
         failure_ttl=24 * 3600,
     )
+
+
+def live_workers(connection: redis.Redis) -> int:
+    """How many workers of the queue are alive: registered, and their RQ key not yet expired.
+
+    RQ's `Worker.count` counts its registry, which only a live worker's maintenance
+    (every 10 minutes) cleans: a worker that died without unregistering (SIGKILL, a
+    lost host) stays counted until then, and forever when no worker is left. Its key
+    expires about 90 s after its last heartbeat, so this count drops by then.
+    """
+    keys = sorted(worker_registration.get_keys(queue=job_queue(connection)))
+    if not keys:
+        return 0
+    with connection.pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.exists(key)
+        return sum(1 for found in pipe.execute() if found)
 
 
 def stop_running(connection: redis.Redis, job_id: str) -> bool:

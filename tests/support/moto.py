@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +36,24 @@ S3_TEST_ENV = {
 class MotoServer:
     """Start, use and stop one moto server process."""
 
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(
+        self,
+        log_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        launcher: Sequence[str] = (),
+    ) -> None:
+        """`host`/`port`: where it listens; `launcher`: an argv prefix (`ip netns exec NAME`)."""
+        self.host = host
+        self.port = port or free_port()
+        self.url = f"http://{host}:{self.port}"
+        self.launcher = tuple(launcher)
         self.log_path = log_dir / "moto.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60) -> None:
-        argv = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+        argv = [*self.launcher, sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)]
         env = {**os.environ, **S3_TEST_ENV}
         with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
