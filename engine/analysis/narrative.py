@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label
 
 _GROUPS = {
     "trend": "over time",
@@ -209,7 +209,8 @@ class _Facts:
 
     @property
     def entity(self) -> str:
-        return str(self.ev.get("entity"))
+        """The category as prose names it ("June" for month 6, "hour 18")."""
+        return category(str(self.ev.get("dimension") or ""), str(self.ev.get("entity")))
 
     def value(self, x: float | None) -> str:
         """A value of the measure: a duration in readable units, money with its symbol."""
@@ -221,9 +222,11 @@ class _Facts:
 def _category_outlier(f: _Facts) -> str:
     a = f.agg
     side = "above" if f.ev.get("direction") == "up" else "below"
+    rel, sd = a.get("relativeDifference"), a.get("standardizedDifference")
+    gap = fmt_pct(rel, signed=True) if rel is not None else f"{sd:+.1f} standard deviations"
     return (
         f"{f.entity} ({f.dim}) stands out on {f.what}: {f.value(a['mean'])} on average, {side} the "
-        f"{f.value(a['meanOthers'])} of the rest ({fmt_pct(a['relativeDifference'], signed=True)}, {f.p})."
+        f"{f.value(a['meanOthers'])} of the rest ({gap}, {f.p})."
     )
 
 

@@ -124,12 +124,12 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
         hi, lo = int(np.argmax(c.means)), int(np.argmin(c.means))
         level = float(np.mean(c.means)) or 1.0
         unit = {"days": "day", "months": "month", "quarters": "quarter"}[c.basis]
+        at = "on" if c.name == "weekly" else "in"  # on Mondays, in March, in Q4
         text = (
-            f"{m.label.capitalize()} follows a {c.name} pattern: {c.labels[hi]} average "
-            f"{fmt_num(c.means[hi])} "
-            f"per {unit}, {fmt_pct((c.means[hi] - level) / abs(level), signed=True)} against the typical "
-            f"{fmt_num(level)}, while {c.labels[lo]} are lowest at {fmt_num(c.means[lo])} "
-            f"({fmt_p(c.p_value)})."
+            f"{m.label.capitalize()} follows a {c.name} pattern: highest {at} {c.labels[hi]}, "
+            f"{fmt_num(c.means[hi])} per {unit} on average, "
+            f"{fmt_pct((c.means[hi] - level) / abs(level), signed=True)} against the typical "
+            f"{fmt_num(level)}; lowest {at} {c.labels[lo]}, {fmt_num(c.means[lo])} ({fmt_p(c.p_value)})."
         )
         position = "weekday" if c.name == "weekly" else ("quarter" if c.basis == "quarters" else "month")
         out.append(

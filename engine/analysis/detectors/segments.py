@@ -47,6 +47,12 @@ def _ev(
     )
 
 
+def _named(s: SegmentStats, i: int) -> str:
+    """ "Department Support", or the category alone when prose already names its column ("Hour 18", "June")."""
+    shown = s.shown(i)
+    return f"{label(s.dimension).capitalize()} {shown}" if shown == s.names[i] else shown
+
+
 def _fmt(s: SegmentStats, value: float) -> str:
     return fmt_num(value, s.measure.unit, s.measure.symbol)
 
@@ -220,13 +226,13 @@ def _signed(s: SegmentStats) -> bool:
 def _outlier(
     s: SegmentStats, i: int, mean_rest: float, rel: float, size: float, signed: bool, p: float, k: int
 ) -> Candidate:
-    m, d = s.measure.label, label(s.dimension)
+    m = s.measure.label
     times = s.mean[i] / mean_rest if not signed and mean_rest > 0 and s.mean[i] > 0 else None
     how = f"{times:.1f}× " if times and times >= 1.5 else ""
     per = "per row"
     gap = f"{size:+.1f} standard deviations" if signed else fmt_pct(rel, signed=True)
     text = (
-        f"{d.capitalize()} {s.names[i]} averages {_fmt(s, s.mean[i])} {m} {per}, "
+        f"{_named(s, i)} averages {_fmt(s, s.mean[i])} {m} {per}, "
         f"{how}{'above' if s.mean[i] > mean_rest else 'below'} the {_fmt(s, mean_rest)} of the other "
         f"{k - 1:,} "
         f"({gap}, {fmt_p(p)})."
@@ -281,7 +287,7 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
         f"{gap:.1f} standard deviations" if signed else f"{fmt_pct(gap)} of the overall mean {_fmt(s, grand)}"
     )
     text = (
-        f"Average {m} per row differs by {d}: {s.names[hi]} {_fmt(s, s.mean[hi])} vs {s.names[lo]} "
+        f"Average {m} per row differs by {d}: {s.shown(hi)} {_fmt(s, s.mean[hi])} vs {s.shown(lo)} "
         f"{_fmt(s, s.mean[lo])}, a gap of {how} ({fmt_p(p)})."
     )
     eta2 = between * (k - 1) / (between * (k - 1) + within * (n - k)) if within > 0 else 0.0
