@@ -48,7 +48,7 @@ def _ev(
 
 
 def _named(s: SegmentStats, i: int) -> str:
-    """ "Department Support", or the category alone when prose already names its column ("Hour 18", "June")."""
+    """The category with its column ("Department Support"), or alone when prose names it ("Hour 18")."""
     shown = s.shown(i)
     return f"{label(s.dimension).capitalize()} {shown}" if shown == s.names[i] else shown
 
