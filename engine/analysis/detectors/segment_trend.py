@@ -110,18 +110,20 @@ def segment_trends(cells: Cells, m: Measure, dim: str, time_columns: list[str]) 
     if totals.height < MIN_PERIODS:
         return None
     periods = totals["period"].to_list()
+    all_rows, all_sum, all_n = (totals[c].to_numpy() for c in ("all_rows", "all_sum", "all_n"))
+    aligned = _aligned(cells_seg, cells.top, totals)
     best: tuple[float, str, np.ndarray, np.ndarray, float, float, float] | None = None
-    for seg in cells.top:
-        own = totals.join(cells_seg.filter(pl.col("seg") == seg), on="period", how="left").fill_null(0)
+    for i, seg in enumerate(cells.top):
+        rows, total, count = aligned["rows"][i], aligned["sum"][i], aligned["n"][i]
         if m.kind == "count":
-            y = (own["rows"] / own["all_rows"]).to_numpy().astype(float)
-            rest = ((own["all_rows"] - own["rows"]) / own["all_rows"]).to_numpy().astype(float)
-            ok = own["all_rows"].to_numpy() > 0
+            y = rows / all_rows.astype(float)
+            rest = (all_rows - rows) / all_rows.astype(float)
+            ok = all_rows > 0
         else:
-            n, rn = own["n"].to_numpy().astype(float), (own["all_n"] - own["n"]).to_numpy().astype(float)
+            n, rn = count.astype(float), (all_n - count).astype(float)
             ok = (n > 0) & (rn > 0)
-            y = np.where(ok, own["sum"].to_numpy() / np.maximum(n, 1), np.nan)
-            rest = np.where(ok, (own["all_sum"] - own["sum"]).to_numpy() / np.maximum(rn, 1), np.nan)
+            y = np.where(ok, total / np.maximum(n, 1), np.nan)
+            rest = np.where(ok, (all_sum - total) / np.maximum(rn, 1), np.nan)
         if ok.sum() < MIN_PERIODS:
             continue
         t = np.arange(len(y), dtype=float)[ok]
@@ -185,6 +187,22 @@ def segment_trends(cells: Cells, m: Measure, dim: str, time_columns: list[str]) 
             },
         ),
     )
+
+
+def _aligned(cells: pl.DataFrame, top: list[str], totals: pl.DataFrame) -> dict[str, np.ndarray]:
+    """Rows, sum and n of each top segment (matrix row) in each period of `totals` (column), 0 where the
+    segment has no rows: one join for all segments instead of one per segment."""
+    at = totals.select("period").with_row_index("\x00at")
+    order = pl.DataFrame({"seg": top, "\x00seg": np.arange(len(top))})
+    found = cells.join(at, on="period").join(order, on="seg")
+    where = (found["\x00seg"].to_numpy(), found["\x00at"].to_numpy())
+    out = {}
+    for name in ("rows", "sum", "n"):
+        values = found[name].to_numpy()
+        matrix = np.zeros((len(top), totals.height), dtype=values.dtype)
+        matrix[where] = values
+        out[name] = matrix
+    return out
 
 
 def _whole_periods(totals: pl.DataFrame) -> pl.DataFrame:
