@@ -36,7 +36,7 @@ from engine.analysis.detectors.segments import (
     top_contributor,
 )
 from engine.analysis.detectors.temporal import MIN_POP_POINTS, change_point, period_change, trend
-from engine.analysis.detectors.text import overall_terms, segment_terms
+from engine.analysis.detectors.text import overall_terms, segment_terms, text_rows
 from engine.analysis.goal import GoalFocus, relevance
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
@@ -466,9 +466,10 @@ def _text(model: TableModel, stats: list[SegmentStats], rows: pl.DataFrame) -> l
     out: list[Candidate] = []
     standouts = [(d, v) for d, v, m in _standouts(model, stats) if m.kind == "count"]
     for column in model.text[:TEXT_COLUMNS]:
-        out += overall_terms(rows, column, model.count)
+        text = text_rows(rows, column, [d for d, _ in standouts[:2]])
+        out += overall_terms(text, model.count)
         for dim, value in standouts[:2]:
-            c = segment_terms(rows, column, model.count, dim, value)
+            c = segment_terms(text, model.count, dim, value)
             if c:
                 out.append(c)
     return out
