@@ -312,13 +312,15 @@ def tokens(texts: list[str]) -> list[set[str]]:
     return out
 
 
-def overall_terms(text: TextRows, count: Measure) -> list[Candidate]:
+def overall_terms(source: TextRows, count: Measure) -> list[Candidate]:
     """Dominant terms and codes of a text column (descriptive)."""
-    data, column = text.data, text.column
+    data, column = source.data, source.column
     n = data.height
     if n < 20:
         return []
-    freq = text.terms.group_by("term").agg(pl.len().alias("k")).sort(["k", "term"], descending=[True, False])
+    freq = (
+        source.terms.group_by("term").agg(pl.len().alias("k")).sort(["k", "term"], descending=[True, False])
+    )
     top = list(freq.head(20).iter_rows())
     out = []
     if top:
@@ -416,18 +418,18 @@ def _codes(
     )
 
 
-def segment_terms(text: TextRows, count: Measure, dim: str, value: str) -> Candidate | None:
+def segment_terms(source: TextRows, count: Measure, dim: str, value: str) -> Candidate | None:
     """Terms far more frequent inside the segment `dim = value` than outside it (`dim` is one of the
-    segment columns `text` was read with)."""
-    column = text.column
-    data = text.data.filter(pl.col(dim).is_not_null())
+    segment columns `source` was read with)."""
+    column = source.column
+    data = source.data.filter(pl.col(dim).is_not_null())
     data = data.with_columns((pl.col(dim).cast(pl.String) == value).alias("\x00in"))
     n_in = int(data["\x00in"].sum())
     n_out = data.height - n_in
     if n_in < 10 or n_out < 10:
         return None
     counts = (
-        text.terms.join(data.select("\x00row", "\x00in"), on="\x00row")
+        source.terms.join(data.select("\x00row", "\x00in"), on="\x00row")
         .group_by("term")
         .agg(pl.col("\x00in").sum().alias("k_in"), (~pl.col("\x00in")).sum().alias("k_out"))
         .sort(["k_in", "term"], descending=[True, False])
