@@ -109,14 +109,7 @@ def _parse(values: pl.Series, fmt: str, cache: bool = True) -> pl.Series:
 
     `cache` pays off when values repeat (dates); timestamps are nearly all distinct.
     """
-    # through the query engine, which parses the column's chunks in parallel (a Series method does not)
-    parsed = (
-        values.to_frame()
-        .lazy()
-        .select(pl.first().str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=cache))
-        .collect()
-        .to_series()
-    )
+    parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=cache)
     dtype = parsed.dtype
     if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
         parsed = parsed.dt.replace_time_zone(None)
