@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.blas import single_threaded_blas
+
+single_threaded_blas()  # before anything imports numpy
+
 __all__ = ["analyze"]
 
 

@@ -21,7 +21,7 @@ from engine.analysis.detectors.attribution import attribute_change
 from engine.analysis.detectors.brackets import bracket
 from engine.analysis.detectors.correlation import correlations
 from engine.analysis.detectors.counts import count_distribution
-from engine.analysis.detectors.drilldown import drill_measure, drill_rows, strongest_pair
+from engine.analysis.detectors.drilldown import Nesting, drill_measure, drill_rows, strongest_pair
 from engine.analysis.detectors.negative import negative_answers
 from engine.analysis.detectors.panel import entity_frame, entity_seasonality, entity_trends
 from engine.analysis.detectors.patterns import anomalies, seasonality
@@ -36,7 +36,7 @@ from engine.analysis.detectors.segments import (
     top_contributor,
 )
 from engine.analysis.detectors.temporal import MIN_POP_POINTS, change_point, period_change, trend
-from engine.analysis.detectors.text import overall_terms, segment_terms
+from engine.analysis.detectors.text import overall_terms, segment_terms, text_rows
 from engine.analysis.goal import GoalFocus, relevance
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
@@ -339,10 +339,12 @@ def _segment_columns(model: TableModel) -> list[str]:
 
 def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentStats]:
     df = model.frame
-    sample = df.gather_every(df.height // BOX_SAMPLE) if df.height > 2 * BOX_SAMPLE else df
     entity_cols = [e.column for e in model.entities if e.column not in model.dimensions]
     columns = _segment_columns(model)
-    stats = segment_stats(df, sample, columns, _segment_measures(model), frozenset(entity_cols))
+    measures = _segment_measures(model)
+    read = list(dict.fromkeys([*columns, *(m.name for m in measures if m.kind != "count")]))
+    sample = df.select(read).gather_every(df.height // BOX_SAMPLE) if df.height > 2 * BOX_SAMPLE else df
+    stats = segment_stats(df, sample, columns, measures, frozenset(entity_cols))
     for s in stats:
         if model.is_circular(s.dimension, s.measure):
             continue
@@ -461,21 +463,22 @@ def _drill_downs(
     if focus is not None:  # a value the goal names is drilled into too ("Hardware incidents")
         named = [(c, v, model.count) for c, v in focus.values if c in model.dimensions]
         standouts = named + [s for s in standouts if (s[0], s[1]) not in focus.values]
+    nesting = Nesting(rows)
     for dim, value, m in standouts[: DRILL_SEGMENTS + len(focus.values if focus else [])]:
         others = [d for d in model.dimensions if d != dim and not model.is_circular(d, m)][:DRILL_DIMENSIONS]
         if not others:
             continue
         c = (
-            drill_rows(rows, model.count, dim, value, others)
+            drill_rows(rows, model.count, dim, value, others, nesting)
             if m.kind == "count"
-            else (drill_measure(rows, m, dim, value, others))
+            else (drill_measure(rows, m, dim, value, others, nesting))
         )
         if c:
             out.append(c)
-    pair = strongest_pair(rows, [d for d in model.dimensions if d not in model.calendar])
+    pair = strongest_pair(rows, [d for d in model.dimensions if d not in model.calendar], nesting)
     if pair is not None and not any(c.key[1:3] == pair[:2] for c in out):
         dim, value, other, scanned = pair
-        c = drill_rows(rows, model.count, dim, value, [other], scanned)
+        c = drill_rows(rows, model.count, dim, value, [other], nesting, scanned)
         if c:
             out.append(c)
     return out
@@ -485,9 +488,10 @@ def _text(model: TableModel, stats: list[SegmentStats], rows: pl.DataFrame) -> l
     out: list[Candidate] = []
     standouts = [(d, v) for d, v, m in _standouts(model, stats) if m.kind == "count"]
     for column in model.text[:TEXT_COLUMNS]:
-        out += overall_terms(rows, column, model.count)
+        text = text_rows(rows, column, [d for d, _ in standouts[:2]])
+        out += overall_terms(text, model.count)
         for dim, value in standouts[:2]:
-            c = segment_terms(rows, column, model.count, dim, value)
+            c = segment_terms(text, model.count, dim, value)
             if c:
                 out.append(c)
     return out

@@ -25,9 +25,18 @@ MIN_SHARE = 0.95  # share of non-empty values that must read as numbers
 
 
 def try_boolean(s: pl.Series, sample: pl.Series) -> pl.Series | None:
-    """The column as booleans when its values are only yes/no words, else None."""
-    values = {str(v).strip().lower() for v in sample.to_list()}
-    if not values or not values <= (_TRUE | _FALSE) or not (values & _TRUE and values & _FALSE):
+    """The column as booleans when its values are only yes/no words, else None.
+
+    Each distinct sample value is read once, and the first that is not a yes/no
+    word settles it: most columns are not booleans.
+    """
+    values = set()
+    for v in sample.unique().to_list():
+        word = str(v).strip().lower()
+        if word not in _TRUE and word not in _FALSE:
+            return None
+        values.add(word)
+    if not (values & _TRUE and values & _FALSE):
         return None
     low = s.str.strip_chars().str.to_lowercase()
     return (

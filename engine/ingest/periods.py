@@ -15,6 +15,7 @@ MIN_SHARE = 0.9  # share of non-empty values that must name a period
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
 )}  # fmt: skip
+_YEAR = r"(18|19|20|21)\d{2}"
 _YEAR_MONTH = r"^(?P<y>(18|19|20|21)\d{2})\s*[-/.M]\s*(?P<m>0?[1-9]|1[0-2])$"
 _MONTH_YEAR = r"^(?P<m>0?[1-9]|1[0-2])\s*[-/.]\s*(?P<y>(18|19|20|21)\d{2})$"
 _NAMED = r"^(?P<n>[A-Za-z]{3,9})\.?[\s,-]*(?P<y>(18|19|20|21)\d{2})$"
@@ -27,7 +28,8 @@ def try_periods(s: pl.Series, sample: pl.Series, note: ColumnNote) -> pl.Series 
     """The column as Date (first day of each month or quarter), or None if it does not name periods."""
     raw = sample.str.strip_chars()
     n = raw.len()
-    if n == 0:
+    # every form names a year: without one in nearly every value, no form can match (one pass, not six)
+    if n == 0 or int(raw.str.contains(_YEAR).sum()) < MIN_SHARE * n:
         return None
     for period, patterns in (("quarter", (_QUARTER, _QUARTER_REV)), ("month", (_YEAR_MONTH, _MONTH_YEAR))):
         if int(pl.select(pl.any_horizontal([raw.str.contains(p) for p in patterns])).to_series().sum()) >= (

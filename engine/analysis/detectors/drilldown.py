@@ -35,11 +35,17 @@ NESTED_SAMPLE = 100_000
 
 
 def drill_rows(
-    df: pl.DataFrame, count: Measure, dim: str, value: str, others: list[str], scanned: int = 1
+    df: pl.DataFrame,
+    count: Measure,
+    dim: str,
+    value: str,
+    others: list[str],
+    nesting: Nesting,
+    scanned: int = 1,
 ) -> Candidate | None:
-    """The other dimension's value most over- (or under-) represented inside the segment `dim = value`.
-
-    `scanned` is how many segments were searched to find this one (their tests count too)."""
+    """The other dimension's value most over- (or under-) represented inside the segment `dim = value`
+    (`nesting` knows the hierarchies of `df`; `scanned` is how many segments were searched to find
+    this one: their tests count too)."""
     inside = pl.col(dim).cast(pl.String) == value
     best: tuple[float, float, str, str, float, float, float] | None = None
     tried = 0
@@ -51,7 +57,7 @@ def drill_rows(
         for b in others
     ]
     for b, t in zip(others, pl.collect_all(queries), strict=True):
-        if t.height < 2 or nested(df, b, dim) or nested(df, dim, b):
+        if t.height < 2 or nesting.nested(b, dim) or nesting.nested(dim, b):
             continue
         n_in, n_out = float(t["in"].sum()), float(t["out"].sum())
         if n_in < MIN_ROWS or n_out < MIN_ROWS:
@@ -114,25 +120,53 @@ def drill_rows(
     )
 
 
-def nested(df: pl.DataFrame, inner: str, outer: str) -> bool:
-    """Whether each value of `inner` belongs to one value of `outer` (job titles within departments).
+class Nesting:
+    """Whether each value of one column belongs to one value of another (job titles within departments).
 
     Drilling from a department into its own job titles only restates the hierarchy.
+    Every drill-down into a frame asks this of the same pairs of columns, both
+    ways round; the rows of each pair of values are counted once per frame and
+    serve both directions.
     """
-    rows = df.select(inner, outer)
-    rows = rows if rows.height <= NESTED_SAMPLE else rows.gather_every(rows.height // NESTED_SAMPLE)
-    pairs = (
-        rows.lazy()
-        .filter(pl.col(inner).is_not_null() & pl.col(outer).is_not_null())
-        .group_by(inner, outer)
-        .agg(pl.len().alias("n"))
-    )
-    top = pairs.group_by(inner).agg(pl.col("n").max().alias("top"), pl.col("n").sum().alias("all")).collect()
-    return top.height > 1 and float(top["top"].sum()) >= 0.95 * float(top["all"].sum())
+
+    def __init__(self, df: pl.DataFrame) -> None:
+        self.df = df
+        self._pairs: dict[frozenset[str], pl.DataFrame] = {}
+        self._nested: dict[tuple[str, str], bool] = {}
+
+    def nested(self, inner: str, outer: str) -> bool:
+        """Whether `inner` nests inside `outer` (95% of its rows in its most common `outer` value)."""
+        if (inner, outer) not in self._nested:
+            top = (
+                self._pair_counts(inner, outer)
+                .group_by(inner)
+                .agg(pl.col("n").max().alias("top"), pl.col("n").sum().alias("all"))
+            )
+            self._nested[inner, outer] = top.height > 1 and float(top["top"].sum()) >= 0.95 * float(
+                top["all"].sum()
+            )
+        return self._nested[inner, outer]
+
+    def _pair_counts(self, a: str, b: str) -> pl.DataFrame:
+        key = frozenset((a, b))
+        if key not in self._pairs:
+            rows = self.df.select(a, b)
+            rows = rows if rows.height <= NESTED_SAMPLE else rows.gather_every(rows.height // NESTED_SAMPLE)
+            self._pairs[key] = (
+                rows.lazy()
+                .filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
+                .group_by(a, b)
+                .agg(pl.len().alias("n"))
+                .collect()
+            )
+        return self._pairs[key]
 
 
-def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: list[str]) -> Candidate | None:
-    """Inside the segment `dim = value`, the other dimension's value with a far higher mean of `m`."""
+def drill_measure(
+    df: pl.DataFrame, m: Measure, dim: str, value: str, others: list[str], nesting: Nesting
+) -> Candidate | None:
+    """Inside the segment `dim = value`, the other dimension's value with a far higher mean of `m`
+    (`nesting` knows the hierarchies of `df`)."""
     inside = df.lazy().filter(pl.col(dim).cast(pl.String) == value)
     v = pl.col(m.name).cast(pl.Float64)
     queries = [
@@ -151,7 +185,7 @@ def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: li
     tried = 0
     for b, t in zip(others, pl.collect_all(queries), strict=True):
         t = t.filter(pl.col("n") >= 2)
-        if nested(df, b, dim):
+        if nesting.nested(b, dim):
             continue
         if t.height < 2:
             continue
@@ -219,7 +253,7 @@ def drill_measure(df: pl.DataFrame, m: Measure, dim: str, value: str, others: li
 
 
 def strongest_pair(
-    df: pl.DataFrame, dims: list[str], max_values: int = 12
+    df: pl.DataFrame, dims: list[str], nesting: Nesting, max_values: int = 12
 ) -> tuple[str, str, str, int] | None:
     """(dimension, value, other dimension, segments scanned) of the most over-represented cell of any
     pair of small dimensions, or None when no cell is both larger (MIN_LIFT, MIN_GAP) and tested."""
@@ -228,7 +262,7 @@ def strongest_pair(
         (a, b)
         for i, a in enumerate(small)
         for b in small[i + 1 :]
-        if not (nested(df, a, b) or nested(df, b, a))
+        if not (nesting.nested(a, b) or nesting.nested(b, a))
     ]
     if not pairs:
         return None

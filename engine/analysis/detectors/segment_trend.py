@@ -15,6 +15,7 @@ by at least 30% while the rest moves by less than half as much.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import polars as pl
@@ -53,6 +54,30 @@ class Cells:
     grain: str
     top: list[str]
     frame: pl.DataFrame  # period, seg, rows, "<measure>\x00sum", "<measure>\x00n"
+
+    @cached_property
+    def totals(self) -> pl.DataFrame:
+        """Each column summed over all segments per period, whole periods only: the same for every measure."""
+        values = [c for c in self.frame.columns if c not in ("period", "seg")]
+        return _whole_periods(self.frame.group_by("period").agg(pl.col(values).sum()).sort("period"))
+
+    @cached_property
+    def aligned(self) -> dict[str, np.ndarray]:
+        """Each column of each top segment (matrix row) in each period of `totals` (matrix column), 0 where
+        the segment has no rows: one join for all segments and measures instead of one per segment."""
+        at = self.totals.select("period").with_row_index("\x00at")
+        order = pl.DataFrame({"seg": self.top, "\x00seg": np.arange(len(self.top))})
+        found = self.frame.join(at, on="period").join(order, on="seg")
+        where = (found["\x00seg"].to_numpy(), found["\x00at"].to_numpy())
+        out = {}
+        for name in found.columns:
+            if name in ("period", "seg", "\x00at", "\x00seg"):
+                continue
+            values = found[name].to_numpy()
+            matrix = np.zeros((len(self.top), self.totals.height), dtype=values.dtype)
+            matrix[where] = values
+            out[name] = matrix
+        return out
 
 
 def segment_cells(
@@ -93,35 +118,24 @@ def segment_trends(cells: Cells, m: Measure, dim: str, time_columns: list[str]) 
     if len(cells.top) < 2:
         return None
     value_sum, value_n = (f"{m.name}\x00sum", f"{m.name}\x00n") if m.kind != "count" else ("rows", "rows")
-    frame = cells.frame.select(
-        "period", "seg", "rows", pl.col(value_sum).alias("sum"), pl.col(value_n).alias("n")
-    )
-    cells_seg = frame
-    totals = (
-        cells_seg.group_by("period")
-        .agg(
-            pl.col("rows").sum().alias("all_rows"),
-            pl.col("sum").sum().alias("all_sum"),
-            pl.col("n").sum().alias("all_n"),
-        )
-        .sort("period")
-    )
-    totals = _whole_periods(totals)
+    totals = cells.totals
     if totals.height < MIN_PERIODS:
         return None
     periods = totals["period"].to_list()
+    all_rows, all_sum, all_n = (totals[c].to_numpy() for c in ("rows", value_sum, value_n))
+    aligned = {"rows": cells.aligned["rows"], "sum": cells.aligned[value_sum], "n": cells.aligned[value_n]}
     best: tuple[float, str, np.ndarray, np.ndarray, float, float, float] | None = None
-    for seg in cells.top:
-        own = totals.join(cells_seg.filter(pl.col("seg") == seg), on="period", how="left").fill_null(0)
+    for i, seg in enumerate(cells.top):
+        rows, total, count = aligned["rows"][i], aligned["sum"][i], aligned["n"][i]
         if m.kind == "count":
-            y = (own["rows"] / own["all_rows"]).to_numpy().astype(float)
-            rest = ((own["all_rows"] - own["rows"]) / own["all_rows"]).to_numpy().astype(float)
-            ok = own["all_rows"].to_numpy() > 0
+            y = rows / all_rows.astype(float)
+            rest = (all_rows - rows) / all_rows.astype(float)
+            ok = all_rows > 0
         else:
-            n, rn = own["n"].to_numpy().astype(float), (own["all_n"] - own["n"]).to_numpy().astype(float)
+            n, rn = count.astype(float), (all_n - count).astype(float)
             ok = (n > 0) & (rn > 0)
-            y = np.where(ok, own["sum"].to_numpy() / np.maximum(n, 1), np.nan)
-            rest = np.where(ok, (own["all_sum"] - own["sum"]).to_numpy() / np.maximum(rn, 1), np.nan)
+            y = np.where(ok, total / np.maximum(n, 1), np.nan)
+            rest = np.where(ok, (all_sum - total) / np.maximum(rn, 1), np.nan)
         if ok.sum() < MIN_PERIODS:
             continue
         t = np.arange(len(y), dtype=float)[ok]
@@ -191,7 +205,7 @@ def _whole_periods(totals: pl.DataFrame) -> pl.DataFrame:
     """Leave out a first or last period with far fewer rows than usual (a week cut short)."""
     if totals.height < 4:
         return totals
-    rows = totals["all_rows"].to_numpy()
+    rows = totals["rows"].to_numpy()
     typical = float(np.median(rows))
     start, end = (
         (1 if rows[0] < 0.6 * typical else 0),

@@ -17,6 +17,8 @@ Frequencies are of rows (a term repeated in one description counts once).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 import polars as pl
@@ -251,6 +253,29 @@ STOP_WORDS = frozenset(
 _STOP_LIST = sorted(STOP_WORDS)
 
 
+@dataclass
+class TextRows:
+    """A text column's sampled non-empty rows (with the segment columns) and their terms.
+
+    The overall reading and every segment's reading count terms of the same
+    rows, so the rows are tokenised once (on first use) and each segment joins
+    its own rows to them.
+    """
+
+    column: str
+    data: pl.DataFrame  # "\x00row", the text column and the segment columns
+
+    @cached_property
+    def terms(self) -> pl.DataFrame:
+        """One row per (text row, term), as `term_rows` reads them."""
+        return term_rows(self.data, self.column)
+
+
+def text_rows(df: pl.DataFrame, column: str, segment_columns: list[str]) -> TextRows:
+    """The rows every term detector of `column` reads, keeping `segment_columns` for the segment readings."""
+    return TextRows(column, _rows(df, column, [c for c in dict.fromkeys(segment_columns) if c != column]))
+
+
 def _rows(df: pl.DataFrame, column: str, keep: list[str]) -> pl.DataFrame:
     data = df.select([column, *keep]).filter(pl.col(column).is_not_null())
     data = data.gather_every(max(1, data.height // SAMPLE)) if data.height > SAMPLE else data
@@ -287,17 +312,14 @@ def tokens(texts: list[str]) -> list[set[str]]:
     return out
 
 
-def overall_terms(df: pl.DataFrame, column: str, count: Measure) -> list[Candidate]:
+def overall_terms(source: TextRows, count: Measure) -> list[Candidate]:
     """Dominant terms and codes of a text column (descriptive)."""
-    data = _rows(df, column, [])
+    data, column = source.data, source.column
     n = data.height
     if n < 20:
         return []
     freq = (
-        term_rows(data, column)
-        .group_by("term")
-        .agg(pl.len().alias("k"))
-        .sort(["k", "term"], descending=[True, False])
+        source.terms.group_by("term").agg(pl.len().alias("k")).sort(["k", "term"], descending=[True, False])
     )
     top = list(freq.head(20).iter_rows())
     out = []
@@ -396,17 +418,18 @@ def _codes(
     )
 
 
-def segment_terms(df: pl.DataFrame, column: str, count: Measure, dim: str, value: str) -> Candidate | None:
-    """Terms far more frequent inside the segment `dim = value` than outside it."""
-    data = _rows(df, column, [dim]).filter(pl.col(dim).is_not_null())
+def segment_terms(source: TextRows, count: Measure, dim: str, value: str) -> Candidate | None:
+    """Terms far more frequent inside the segment `dim = value` than outside it (`dim` is one of the
+    segment columns `source` was read with)."""
+    column = source.column
+    data = source.data.filter(pl.col(dim).is_not_null())
     data = data.with_columns((pl.col(dim).cast(pl.String) == value).alias("\x00in"))
     n_in = int(data["\x00in"].sum())
     n_out = data.height - n_in
     if n_in < 10 or n_out < 10:
         return None
     counts = (
-        term_rows(data, column)
-        .join(data.select("\x00row", "\x00in"), on="\x00row")
+        source.terms.join(data.select("\x00row", "\x00in"), on="\x00row")
         .group_by("term")
         .agg(pl.col("\x00in").sum().alias("k_in"), (~pl.col("\x00in")).sum().alias("k_out"))
         .sort(["k_in", "term"], descending=[True, False])

@@ -167,9 +167,14 @@ def _calendar_words(p: ColumnProfile) -> bool:
 
 
 def _on_the_hour(s: pl.Series) -> bool:
-    """Readings taken on the hour (a sensor log), not events stamped to the minute."""
-    v = s.drop_nulls()
-    return bool(((v.dt.minute() == 0) & (v.dt.second() == 0)).mean() >= 0.95)  # type: ignore[operator]
+    """Readings taken on the hour (a sensor log), not events stamped to the minute.
+
+    Read as a query, which splits the column over the cores (Series methods run
+    on one); the mean of the test skips missing times as dropping them would.
+    """
+    t = pl.first()
+    share = s.to_frame().lazy().select(((t.dt.minute() == 0) & (t.dt.second() == 0)).mean()).collect().item()
+    return share is not None and bool(share >= 0.95)
 
 
 def _levels_by_behaviour(frame: pl.DataFrame, measures: list[Measure], keys: list[str]) -> None:

@@ -288,7 +288,10 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
     names = [m.name for m in measures if m.kind != "count"]
     if not names or not dimensions:
         return []
-    sample = df.gather_every(df.height // CIRCULAR_SAMPLE) if df.height > 2 * CIRCULAR_SAMPLE else df
+    read = list(dict.fromkeys([*dimensions, *names]))  # gather only these columns' values
+    sample = (
+        df.select(read).gather_every(df.height // CIRCULAR_SAMPLE) if df.height > 2 * CIRCULAR_SAMPLE else df
+    )
     queries = []
     for dim in dimensions:
         aggs = []

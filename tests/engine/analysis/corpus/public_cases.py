@@ -1139,7 +1139,9 @@ CASES: list[Case] = [
         ),
         forbid=(
             Find("correlation", columns=("poptotal", "popblack"), why="popblack is part of poptotal"),
-            Find("correlation", columns=("popwhite", "popadults"), why="both are counts of one county's people"),
+            Find(
+                "correlation", columns=("popwhite", "popadults"), why="both are counts of one county's people"
+            ),
             Find("correlation", columns=("popasian", "popother"), why="both are parts of poptotal"),
         ),
     ),
@@ -1516,9 +1518,7 @@ FACTS: dict[str, tuple[Fact, ...]] = {
             ).all(),
         ),
     ),
-    "elnino": (
-        Fact("March is warmer than September", lambda d: d["MAR"].mean() > d["SEP"].mean() + 3),
-    ),
+    "elnino": (Fact("March is warmer than September", lambda d: d["MAR"].mean() > d["SEP"].mean() + 3),),
     "nyc_weather": (
         Fact("July is the warmest month", lambda d: max((m := mean_by(d, "month", "temp")), key=m.get) == 7),
         Fact("most hours have no rain", lambda d: share(d, "precip", 0.0) > 0.8),
