@@ -138,7 +138,7 @@ class Nesting:
         """Whether `inner` nests inside `outer` (95% of its rows in its most common `outer` value)."""
         if (inner, outer) not in self._nested:
             top = (
-                self._pair_counts(inner, outer)
+                self.pair_counts(inner, outer)
                 .group_by(inner)
                 .agg(pl.col("n").max().alias("top"), pl.col("n").sum().alias("all"))
             )
@@ -147,7 +147,8 @@ class Nesting:
             )
         return self._nested[inner, outer]
 
-    def _pair_counts(self, a: str, b: str) -> pl.DataFrame:
+    def pair_counts(self, a: str, b: str) -> pl.DataFrame:
+        """Rows per pair of values of `a` and `b` (on a sample of NESTED_SAMPLE rows), counted once."""
         key = frozenset((a, b))
         if key not in self._pairs:
             rows = self.df.select(a, b)
@@ -266,16 +267,14 @@ def strongest_pair(
     ]
     if not pairs:
         return None
-    queries = [
-        df.lazy()
-        .filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
-        .group_by(pl.col(a).cast(pl.String).alias("a"), pl.col(b).cast(pl.String).alias("b"))
-        .agg(pl.len().alias("n"))
-        for a, b in pairs
-    ]
     best: tuple[float, str, str, str] | None = None
     scanned = 0
-    for (a, b), t in zip(pairs, pl.collect_all(queries), strict=True):
+    for a, b in pairs:
+        # the hierarchy check's counts of value pairs (a sample of rows): enough to find the cell;
+        # drill_rows then measures and tests it on the detection rows
+        t = nesting.pair_counts(a, b).select(
+            pl.col(a).cast(pl.String).alias("a"), pl.col(b).cast(pl.String).alias("b"), "n"
+        )
         total = float(t["n"].sum())
         rows_a = dict(t.group_by("a").agg(pl.col("n").sum()).iter_rows())
         rows_b = dict(t.group_by("b").agg(pl.col("n").sum()).iter_rows())

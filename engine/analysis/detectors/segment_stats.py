@@ -68,8 +68,8 @@ def segment_stats(
             v.count().alias(f"{m.name}\x00count"),
             v.min().alias(f"{m.name}\x00min"),
             v.max().alias(f"{m.name}\x00max"),
-            _log(v).mean().alias(f"{m.name}\x00lmean"),
-            _log(v).var().alias(f"{m.name}\x00lvar"),
+            pl.col(f"{m.name}\x00log").mean().alias(f"{m.name}\x00lmean"),
+            pl.col(f"{m.name}\x00log").var().alias(f"{m.name}\x00lvar"),
         ]
         quart += [
             v.quantile(0.25).alias(f"{m.name}\x00q1"),
@@ -77,9 +77,15 @@ def segment_stats(
             v.quantile(0.75).alias(f"{m.name}\x00q3"),
         ]
     queries = []
+    # the log of each measure once, not once per dimension's query
+    logged = df.lazy().with_columns(
+        _log(pl.col(m.name).cast(pl.Float64)).alias(f"{m.name}\x00log") for m in valued
+    )
+    if valued:
+        logged = logged.collect().lazy()
     for dim in dimensions:
         key = pl.col(dim).cast(pl.String).alias(KEY)
-        queries.append(df.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(aggs))
+        queries.append(logged.filter(pl.col(dim).is_not_null()).group_by(key).agg(aggs))
         queries.append(sample.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(quart))
     frames = pl.collect_all(queries)
     out = []
