@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import math
 import secrets
-import time
 
 from flask import Flask, g, request
 
@@ -40,29 +39,42 @@ def may_see(record: JobRecord) -> bool:
     return owner is None or hmac.compare_digest(str(record.get("owner") or ""), owner)
 
 
+# KEYS: the owner's zset of upload times. ARGV: allowance per 60 s, a random member suffix.
+# One upload on the Redis server's clock (TIME), so API hosts whose clocks disagree share one
+# window. Returns {allowed (1/0), seconds until the oldest counted upload leaves the window}.
+_UPLOAD_RATE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60)
+local count = redis.call('ZCARD', KEYS[1])
+if count >= tonumber(ARGV[1]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, tostring(tonumber(oldest[2]) + 60 - now)}
+end
+redis.call('ZADD', KEYS[1], now, t[1] .. '.' .. t[2] .. ':' .. ARGV[2])
+redis.call('EXPIRE', KEYS[1], 120)
+return {1, '0'}
+"""
+
+
 def check_upload_rate() -> None:
-    """429 with Retry-After when this key made too many uploads in the last 60 s (sliding window)."""
+    """429 with Retry-After when this key made too many uploads in the last 60 s (sliding window).
+
+    The window is judged on the Redis server's clock.
+    """
     owner = current_owner()
     if owner is None:
         return
     ctx = engine()
-    now = time.time()
+    limit = ctx.settings.uploads_per_minute
     key = f"{RATE_KEY_PREFIX}:{owner}"
-    member = f"{now:.6f}:{secrets.token_hex(4)}"
-    with ctx.redis.pipeline() as pipe:
-        pipe.zremrangebyscore(key, "-inf", now - 60)
-        pipe.zadd(key, {member: now})
-        pipe.zrange(key, 0, 0, withscores=True)
-        pipe.zcard(key)
-        pipe.expire(key, 120)
-        _, _, oldest, count, _ = pipe.execute()
-    if int(count) > ctx.settings.uploads_per_minute:
-        ctx.redis.zrem(key, member)  # a refused upload does not use up the allowance
-        retry_after = max(1, math.ceil(float(oldest[0][1]) + 60 - now))
+    allowed, wait_s = ctx.redis.eval(_UPLOAD_RATE, 1, key, limit, secrets.token_hex(4))
+    if not int(allowed):  # a refused upload does not use up the allowance
+        retry_after = max(1, math.ceil(float(wait_s)))
         raise ApiError(
             429,
             "rate_limited",
-            f"More than {ctx.settings.uploads_per_minute} uploads per minute for this API key",
+            f"More than {limit} uploads per minute for this API key",
             headers={"Retry-After": str(retry_after)},
             retryAfter=retry_after,
         )

@@ -135,8 +135,8 @@ class JobRun:
             token=self.attempt.token,
             stage=Stage.PARSING.value,
             progress=0.02,
-            startedAt=clock.iso(),
-            heartbeatAt=clock.iso(),
+            startedAt=clock.NOW,
+            heartbeatAt=clock.NOW,
         )
         if not won:
             if found and found["status"] == JobStatus.CANCELLED.value:

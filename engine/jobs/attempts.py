@@ -48,10 +48,9 @@ def claim(store: JobStore, job_id: str, worker: str | None) -> tuple[Attempt | N
     if record is None:
         return None, Change(False, None, "missing")
     number = attempt_of(record)
-    now = clock.iso()
     result = store.change(
         job_id,
-        {"token": number, "workerName": worker, "claimedAt": now, "heartbeatAt": now},
+        {"token": number, "workerName": worker, "claimedAt": clock.NOW, "heartbeatAt": clock.NOW},
         when={JobStatus.SUBMITTED},
         token=None,
         attempt=number,
@@ -62,7 +61,7 @@ def claim(store: JobStore, job_id: str, worker: str | None) -> tuple[Attempt | N
 
 def beat(store: JobStore, attempt: Attempt) -> bool:
     """The attempt is alive; False when the job is no longer open or no longer its own."""
-    return store.update(attempt.job_id, when=OPEN, token=attempt.token, heartbeatAt=clock.iso())
+    return store.update(attempt.job_id, when=OPEN, token=attempt.token, heartbeatAt=clock.NOW)
 
 
 def requeue(

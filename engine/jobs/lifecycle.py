@@ -112,7 +112,7 @@ class Lifecycle:
     ) -> bool:
         patch = {
             "status": JobStatus.FAILED.value,
-            "finishedAt": clock.iso(),
+            "finishedAt": clock.NOW,
             "error": code.value,
             "errorMessage": message,
             "resultUrl": self.blobs.doc_url(job_id, ERROR_DOC),
@@ -133,7 +133,7 @@ class Lifecycle:
             job_id,
             JobStatus.CANCELLED,
             token=ANY_HOLDER,
-            cancelledAt=clock.iso(),
+            cancelledAt=clock.NOW,
             resultUrl=self.blobs.doc_url(job_id, ERROR_DOC),
         )
         if won and record is not None:

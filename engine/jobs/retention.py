@@ -50,7 +50,7 @@ class Retention:
         if retention_s is not None:
             keys = [JOBS_INDEX_KEY, JOBS_ACTIVE_KEY, JOBS_UNSEALED_KEY, JOBS_LIMBO_KEY, JOBS_PURGING_KEY]
             prefixes = [JOB_KEY_PREFIX, owner_index_key(""), RQ_JOB_KEY_PREFIX, RQ_RESULTS_KEY_PREFIX]
-            args: list[str | float] = [clock.now_s(), retention_s, settings.retention_batch, *prefixes]
+            args: list[str | float] = [clock.pinned_arg(), retention_s, settings.retention_batch, *prefixes]
             removed = [i.decode() for i in cast(list[bytes], self._purge(keys=keys, args=args))]
         for job_id in dict.fromkeys(leftover + removed):
             self.blobs.delete_job(job_id)

@@ -158,14 +158,14 @@ class JobStore:
         return [i.decode() for i in cast(list[bytes], self.redis.zrange(JOBS_ACTIVE_KEY, 0, -1))]
 
     def unsealed_ids(self, older_than_s: float) -> list[str]:
-        cutoff = clock.now_s() - older_than_s
+        cutoff = clock.server_now(self.redis) - older_than_s
         raw = cast(list[bytes], self.redis.zrangebyscore(JOBS_UNSEALED_KEY, "-inf", cutoff))
         return [i.decode() for i in raw]
 
     # --- writing -----------------------------------------------------------
     def create(self, job_id: str, *, file_name: str, **extra: Any) -> JobRecord:
-        """A new `submitted` job (attempt 1, held by nobody) whose deadline runs from now."""
-        created = clock.now_s()
+        """A new `submitted` job (attempt 1, held by nobody) whose deadline runs from now (the server's)."""
+        created = clock.server_now(self.redis)
         record: JobRecord = {
             "jobId": job_id,
             "status": JobStatus.SUBMITTED.value,
@@ -208,7 +208,13 @@ class JobStore:
         before_deadline: bool = False,
         limbo_s: float | None = None,
     ) -> Change:
-        """Apply `patch` if every condition holds (see `scripts.CHANGE`); `updatedAt` is set too."""
+        """Apply `patch` if every condition holds (see `scripts.CHANGE`); `updatedAt` is set too.
+
+        Judged at, and stamped with, the Redis server's time: fields whose value is
+        `clock.NOW` get that time, as `updatedAt` does.
+        """
+        stamped = [name for name, value in patch.items() if value is clock.NOW]
+        patch = {name: value for name, value in patch.items() if value is not clock.NOW}
         cond: dict[str, Any] = {"status": [s.value for s in when]}
         if not isinstance(token, AnyHolder):
             cond["token"] = token
@@ -227,9 +233,7 @@ class JobStore:
         give_up_at = time.monotonic() + self.retry_s
         wait_s = 0.1
         while True:
-            now = clock.now_s()
-            args: list[str | float] = [json.dumps(cond), json.dumps({"updatedAt": clock.iso(now), **patch}),
-                                       job_id, now, op]  # fmt: skip
+            args = [json.dumps(cond), json.dumps(patch), job_id, json.dumps(stamped), op, clock.pinned_arg()]
             try:
                 won, raw, reason = self._change(keys=keys, args=args)
             except (redis.ConnectionError, redis.TimeoutError):
@@ -251,7 +255,7 @@ class JobStore:
         """
         patch: JobRecord = {"status": to.value, **fields}
         if to in TERMINAL:
-            patch.setdefault("finishedAt", clock.iso())
+            patch.setdefault("finishedAt", clock.NOW)
         result = self.change(job_id, patch, when=ALLOWED_FROM[to], token=token)
         return result.won, result.record
 

@@ -6,9 +6,11 @@ cooldown the first caller gets a probe permit and everyone else keeps falling ba
 until that one call decides: success closes the circuit, failure re-opens it. A
 probe whose worker dies holds its permit only for a lease, then another may probe.
 
-Every decision is one Lua script, so concurrent workers never race. Time comes from
-an injectable clock (tests freeze it); with `redis=None` (the in-process CLI) the
-same state machine lives in this process's memory.
+Every decision is one Lua script, so concurrent workers never race. Time is the
+Redis server's (`TIME` inside the scripts), so workers whose clocks disagree share
+one window and one cooldown; an injected clock stands in for it (tests freeze it).
+With `redis=None` (the in-process CLI) the same state machine lives in this
+process's memory, on this process's clock.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.clock import iso
+from engine.clock import iso, server_now
 from engine.config import Settings
 from engine.constants import CIRCUIT_KEY_PREFIX
 
@@ -30,36 +32,53 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sightline.circuit")
 
-_ACQUIRE = """
-local s = redis.call('HMGET', KEYS[1], 'state', 'reopensAt', 'probeUntil')
-if not s[1] or s[1] == 'closed' then return 'call' end
-local now = tonumber(ARGV[1])
-if now < tonumber(s[2] or '0') then return 'reject' end
-if s[3] and tonumber(s[3]) > now then return 'reject' end
-redis.call('HSET', KEYS[1], 'state', 'half_open', 'probeUntil', ARGV[3], 'probeToken', ARGV[2])
-return 'probe'
+# The time of a decision: ARGV[1] when the caller pinned one, else the server's clock.
+_NOW = """
+local now
+if ARGV[1] ~= '' then now = tonumber(ARGV[1]) else
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
 """
 
-# ARGV: now, token, ok, window start, threshold, reopens at, member, window ms
-_RECORD = """
+# ARGV: now ('' : TIME), token, probe lease (s)
+_ACQUIRE = (
+    _NOW
+    + """
+local s = redis.call('HMGET', KEYS[1], 'state', 'reopensAt', 'probeUntil')
+if not s[1] or s[1] == 'closed' then return 'call' end
+if now < tonumber(s[2] or '0') then return 'reject' end
+if s[3] and tonumber(s[3]) > now then return 'reject' end
+redis.call('HSET', KEYS[1], 'state', 'half_open', 'probeUntil', tostring(now + tonumber(ARGV[3])),
+  'probeToken', ARGV[2])
+return 'probe'
+"""
+)
+
+# ARGV: now ('' : TIME), token, ok, window (s), threshold, cooldown (s), window ms
+_RECORD = (
+    _NOW
+    + """
+local opened, reopens = tostring(now), tostring(now + tonumber(ARGV[6]))
 local s = redis.call('HMGET', KEYS[1], 'state', 'probeToken')
 if s[2] and s[2] == ARGV[2] then
   if ARGV[3] == '1' then redis.call('DEL', KEYS[1], KEYS[2]) return {'closed', 0} end
-  redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', ARGV[1], 'reopensAt', ARGV[6])
+  redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', opened, 'reopensAt', reopens)
   redis.call('HDEL', KEYS[1], 'probeToken', 'probeUntil')
   return {'reopened', 0}
 end
 if ARGV[3] == '1' or (s[1] and s[1] ~= 'closed') then return {'ignored', 0} end
-redis.call('ZADD', KEYS[2], ARGV[1], ARGV[7])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
-redis.call('PEXPIRE', KEYS[2], ARGV[8])
+redis.call('ZADD', KEYS[2], now, opened .. ':' .. ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. tostring(now - tonumber(ARGV[4])))
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
 local count = redis.call('ZCARD', KEYS[2])
 if count >= tonumber(ARGV[5]) then
-  redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', ARGV[1], 'reopensAt', ARGV[6])
+  redis.call('HSET', KEYS[1], 'state', 'open', 'openedAt', opened, 'reopensAt', reopens)
   return {'opened', count}
 end
 return {'counted', count}
 """
+)
 
 _RELEASE = """
 if redis.call('HGET', KEYS[1], 'probeToken') == ARGV[1] then
@@ -105,7 +124,7 @@ class CircuitBreaker:
         redis: redis_lib.Redis | None,
         settings: Settings,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
         key_prefix: str = CIRCUIT_KEY_PREFIX,
         probe_lease_s: float | None = None,
     ) -> None:
@@ -132,11 +151,21 @@ class CircuitBreaker:
         with self._memory.lock:
             return getattr(self, f"_memory_{name}")(*[str(a) for a in args])
 
+    def _now_arg(self) -> str:
+        """The time of a decision for the scripts: '' (the Redis server's), or this process's."""
+        if self._clock is not None:
+            return repr(self._clock())
+        return "" if self._redis is not None else repr(time.time())
+
+    def _now(self) -> float:
+        if self._clock is not None:
+            return self._clock()
+        return server_now(self._redis) if self._redis is not None else time.time()
+
     def acquire(self) -> Permit | None:
         """A permit to call the provider, or None (logged) when the circuit says fall back."""
-        now = self._clock()
         token = uuid.uuid4().hex
-        verdict = _text(self._run("acquire", [self._state_key], [now, token, now + self.probe_lease_s]))
+        verdict = _text(self._run("acquire", [self._state_key], [self._now_arg(), token, self.probe_lease_s]))
         if verdict == "reject":
             log.warning("Circuit breaker is OPEN. Using fallback.")
             return None
@@ -153,15 +182,13 @@ class CircuitBreaker:
         self._record(permit, ok=False)
 
     def _record(self, permit: Permit, *, ok: bool) -> None:
-        now = self._clock()
         args = [
-            now,
+            self._now_arg(),
             permit.token,
             int(ok),
-            now - self.window_s,
+            self.window_s,
             self.threshold,
-            now + self.cooldown_s,
-            f"{now}:{permit.token}",
+            self.cooldown_s,
             int(self.window_s * 1000) + 1000,
         ]
         event, count = (_text(x) for x in self._run("record", [self._state_key, self._failures_key], args))
@@ -184,7 +211,7 @@ class CircuitBreaker:
 
     def snapshot(self) -> dict[str, Any]:
         """State for /api/health: closed | open | half_open, failures in the window, times."""
-        now = self._clock()
+        now = self._now()
         if self._redis is not None:
             raw = self._redis.hmget(self._state_key, ["state", "openedAt", "reopensAt", "probeUntil"])
             values = [_text(v) for v in raw]
@@ -211,19 +238,24 @@ class CircuitBreaker:
 
     # --- the same scripts for the in-memory state (called under its lock) ---
 
-    def _memory_acquire(self, now: str, token: str, probe_until: str) -> str:
+    def _memory_acquire(self, now: str, token: str, lease_s: str) -> str:
         f = self._memory.fields
         if f.get("state", "closed") == "closed":
             return "call"
         if float(now) < float(f.get("reopensAt", "0")) or float(f.get("probeUntil", "0")) > float(now):
             return "reject"
-        f.update(state="half_open", probeUntil=probe_until, probeToken=token)
+        f.update(state="half_open", probeUntil=str(float(now) + float(lease_s)), probeToken=token)
         return "probe"
 
     def _memory_record(
-        self, now: str, token: str, ok: str, start: str, threshold: str, reopens: str, member: str, _ms: str
+        self, now: str, token: str, ok: str, window_s: str, threshold: str, cooldown_s: str, _ms: str
     ) -> tuple[str, int]:
         f, failures = self._memory.fields, self._memory.failures
+        start, reopens, member = (
+            float(now) - float(window_s),
+            str(float(now) + float(cooldown_s)),
+            f"{now}:{token}",
+        )
         if f.get("probeToken") == token:
             if ok == "1":
                 f.clear()
@@ -236,7 +268,7 @@ class CircuitBreaker:
         if ok == "1" or f.get("state", "closed") != "closed":
             return "ignored", 0
         failures.append((float(now), member))
-        failures[:] = [(t, m) for t, m in failures if t >= float(start)]
+        failures[:] = [(t, m) for t, m in failures if t >= start]
         if len(failures) >= int(threshold):
             f.update(state="open", openedAt=now, reopensAt=reopens)
             return "opened", len(failures)

@@ -42,11 +42,9 @@ class Reaper:
     def sweep(self) -> int:
         """Close what needs closing; returns how many jobs were acted on."""
         store = self.ctx.store
-        now = clock.now_s()
-        between = frozenset(
-            i.decode()
-            for i in cast(list[bytes], self._limbo(keys=[RQ_INTERMEDIATE_KEY, JOBS_LIMBO_KEY], args=[now]))
-        )
+        now = clock.server_now(self.ctx.redis)  # a first look; each action is judged again in its script
+        limbo = self._limbo(keys=[RQ_INTERMEDIATE_KEY, JOBS_LIMBO_KEY], args=[clock.pinned_arg()])
+        between = frozenset(i.decode() for i in cast(list[bytes], limbo))
         queued = frozenset(i.decode() for i in cast(list[bytes], self.ctx.redis.lrange(RQ_QUEUE_KEY, 0, -1)))
         acted = 0
         ids = store.active_ids()

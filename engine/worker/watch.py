@@ -15,6 +15,7 @@ import os
 import select
 import signal
 import threading
+import time
 
 import redis
 
@@ -83,7 +84,8 @@ class HorseWatch:
         self.attempt = attempt
         self.policies = [policy(ctx) for policy in WATCH]
         self.stopped = False
-        self.last_redis_warning = float("-inf")
+        self.last_redis_warning = float("-inf")  # local monotonic time
+        self.clock = clock.ServerClock(ctx.redis)  # the server's time, counted on the monotonic clock
 
     def wait(self) -> int | None:
         """Tick until the horse exits; returns its wait status."""
@@ -106,7 +108,7 @@ class HorseWatch:
         try:
             self.tick()
         except redis.RedisError as exc:
-            now = clock.now_s()
+            now = time.monotonic()
             if now - self.last_redis_warning > 5:
                 log.warning("Job %s: cannot reach Redis (%s); retrying", self.job_id, exc)
                 self.last_redis_warning = now
@@ -120,7 +122,7 @@ class HorseWatch:
             attempt=self.attempt,
             record=self.ctx.store.get(self.job_id),
             horse_pid=self.pid,
-            now=clock.now_s(),
+            now=self.clock.now(),
         )
         for policy in self.policies:
             verdict = policy.watch(tick)

@@ -113,12 +113,20 @@ class Stack:
             raise
 
     # --- processes ----------------------------------------------------------
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         with open(self.logs_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
-            return subprocess.Popen(argv, cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            return subprocess.Popen(
+                argv, cwd=self.root, env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT
+            )
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
-        proc = self._spawn(f"worker-{len(self.workers) + 1}", [sys.executable, "-m", "engine", "worker"])
+    def start_worker(
+        self, env: dict[str, str] | None = None, module: str = "engine"
+    ) -> subprocess.Popen[bytes]:
+        """One more worker; `env` adds to the stack's, `module` runs it (`tests.support.skewed_worker`)."""
+        argv = [sys.executable, "-m", module] + (["worker"] if module == "engine" else [])
+        proc = self._spawn(f"worker-{len(self.workers) + 1}", argv, env)
         self.workers.append(proc)
         return proc
 

@@ -3,7 +3,10 @@
 The worker holding the job fails it on the first tick past the deadline and
 stops the horse, even one stuck inside a C call. The reaper does the same for
 any open job a little later (REAPER_TIMEOUT_GRACE_SECONDS), so a job held by no
-live worker ends too. The record's compare-and-set judges the deadline.
+live worker ends too. The record's compare-and-set judges the deadline, on the
+Redis server's clock; the watch's own look (`Tick.now`) is that clock too, read
+once and counted on locally, so a horse stuck in C is stopped on time whatever
+this host's wall clock says.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ class Watch:
     def watch(self, tick: Tick) -> Verdict:
         if tick.record is None or tick.now < clock.parse_iso(tick.record["timeoutAt"]):
             return Verdict.GO_ON
-        if self.ctx.lifecycle.time_out(tick.job_id, timeout_message(self.ctx), token=tick.token):
-            log.warning("Job %s has timed out", tick.job_id)
-            log.warning("Job %s timed out during %s.", tick.job_id, phase(tick.record))
+        if not self.ctx.lifecycle.time_out(tick.job_id, timeout_message(self.ctx), token=tick.token):
+            return Verdict.GO_ON  # not past it by the record's judgement yet, or the job ended elsewhere
+        log.warning("Job %s has timed out", tick.job_id)
+        log.warning("Job %s timed out during %s.", tick.job_id, phase(tick.record))
         return Verdict.STOP
 
 

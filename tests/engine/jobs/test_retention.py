@@ -19,7 +19,7 @@ DAY_S = 86_400
 class Clock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = clock.now_s()
-        monkeypatch.setattr(clock, "now_s", lambda: self.now)
+        monkeypatch.setattr(clock, "pinned_s", lambda: self.now)
 
     def advance(self, seconds: float) -> None:
         self.now += seconds

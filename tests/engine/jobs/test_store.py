@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from engine import clock
 from engine.constants import JOBS_ACTIVE_KEY, JOBS_UNSEALED_KEY, job_key
 from engine.context import EngineContext
 from engine.jobs import JobStatus, is_valid_job_id, new_job_id, public_view
@@ -87,3 +88,45 @@ def test_ended_records_are_served_from_cache_and_open_ones_never(ctx: EngineCont
     ctx.redis.delete(job_key(job_id))
     assert ctx.reader.status(job_id)["status"] == "cancelled", "an ended record never changes"  # type: ignore[index]
     assert ctx.store.get(job_id) is None
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        1_700_000_000.0,
+        951_782_399.9994,
+        1_709_164_800.5,
+        946_684_799.999,
+        4_107_542_400.25,
+        1_798_761_599.001,
+    ],
+)
+def test_a_change_stamps_the_servers_time_as_clock_iso_writes_it(
+    ctx: EngineContext, monkeypatch: pytest.MonkeyPatch, moment: float
+) -> None:
+    """updatedAt and NOW fields are the script's time, in the card's format (leap days, year ends)."""
+    job_id = new_job_id()
+    ctx.store.create(job_id, file_name="t.csv")
+    monkeypatch.setattr(clock, "pinned_s", lambda: moment)
+    assert ctx.store.update(job_id, when={JobStatus.SUBMITTED}, heartbeatAt=clock.NOW)
+    record = ctx.store.get(job_id)
+    assert record is not None
+    assert record["updatedAt"] == record["heartbeatAt"] == clock.iso(moment)
+
+
+def test_without_a_pinned_time_the_record_gets_the_servers_time(ctx: EngineContext) -> None:
+    job_id = new_job_id()
+    created = ctx.store.create(job_id, file_name="t.csv")
+    assert ctx.store.update(job_id, when={JobStatus.SUBMITTED}, heartbeatAt=clock.NOW)
+    record = ctx.store.get(job_id)
+    assert record is not None
+    server = clock.server_now(ctx.redis)
+    assert abs(clock.parse_iso(record["heartbeatAt"]) - server) < 2
+    assert (
+        abs(
+            clock.parse_iso(created["timeoutAt"])
+            - clock.parse_iso(created["createdAt"])
+            - ctx.settings.job_timeout_s
+        )
+        < 0.01
+    )

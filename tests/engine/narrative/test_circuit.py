@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 import redis
 
+from engine.clock import parse_iso
 from engine.config import Settings
 from engine.narrative import NarrativeService
 from engine.resilience.circuit import CircuitBreaker, Permit
@@ -246,3 +248,25 @@ def test_a_probe_stopped_by_a_signal_gives_its_permit_back(
         service.attach(doc)
     probe = breaker.acquire()
     assert probe is not None and probe.probe
+
+
+def test_without_a_clock_redis_decides_on_the_servers_time(
+    make_settings: Callable[..., Settings], redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers whose wall clocks are hours apart share one window: only the server's TIME counts.
+
+    (A guard: the breaker must never read this process's clock when it has Redis.)
+    """
+    prefix = f"test:circuit:{uuid.uuid4().hex}"
+    settings = make_settings()
+    real = time.time
+    for skew in (0.0, 3600.0, -3600.0, 7200.0, -7200.0):  # each failure from a worker on another clock
+        monkeypatch.setattr(time, "time", lambda s=skew: real() + s)  # type: ignore[misc]
+        permit = CircuitBreaker(redis_client, settings, key_prefix=prefix).acquire()
+        assert permit is not None
+        CircuitBreaker(redis_client, settings, key_prefix=prefix).record_failure(permit)
+    snapshot = CircuitBreaker(redis_client, settings, key_prefix=prefix).snapshot()
+    assert snapshot["state"] == "open" and snapshot["failures"] == 5, snapshot
+    seconds, micros = redis_client.time()
+    assert abs(parse_iso(snapshot["openedAt"]) - (seconds + micros / 1e6)) < 5
+    assert CircuitBreaker(redis_client, settings, key_prefix=prefix).acquire() is None

@@ -18,11 +18,11 @@ LONG = {"JOB_TIMEOUT_SECONDS": 86_400, "WORKER_HEARTBEAT_TIMEOUT_SECONDS": 5}
 
 
 class Clock:
-    """clock.now_s, moved by hand."""
+    """The server's time (`clock.pinned_s`), moved by hand."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = clock.now_s()
-        monkeypatch.setattr(clock, "now_s", lambda: self.now)
+        monkeypatch.setattr(clock, "pinned_s", lambda: self.now)
 
     def advance(self, seconds: float) -> None:
         self.now += seconds

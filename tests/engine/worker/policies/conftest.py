@@ -33,7 +33,7 @@ class FakeWorker:
 class Clock:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.now = clock.now_s()
-        monkeypatch.setattr(clock, "now_s", lambda: self.now)
+        monkeypatch.setattr(clock, "pinned_s", lambda: self.now)
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
@@ -70,5 +70,5 @@ def tick(ctx: EngineContext, attempt: Attempt, worker: FakeWorker | None = None,
         attempt=attempt,
         record=ctx.store.get(attempt.job_id),
         horse_pid=pid,
-        now=clock.now_s(),
+        now=clock.server_now(ctx.redis),
     )
