@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 import time
 from types import FrameType
 from typing import Any
@@ -52,6 +53,11 @@ class SightlineWorker(Worker):
         self._busy = False  # from taking a job until its aftermath is done
         self._attempt: Attempt | None = None
         self._horse = HorseHandle()
+        if threading.current_thread() is threading.main_thread():
+            # RQ registers the worker (health counts it) before work() installs the handlers below: a
+            # stop signal in between is kept, and the first turn of the work loop honours it
+            signal.signal(signal.SIGINT, self._note_stop_signal)
+            signal.signal(signal.SIGTERM, self._note_stop_signal)
 
     # --- Redis: every call inside the heartbeat timeout -------------------------
     @property
@@ -97,11 +103,14 @@ class SightlineWorker(Worker):
         signal.signal(signal.SIGINT, self._on_stop_signal)
         signal.signal(signal.SIGTERM, self._on_stop_signal)
 
-    def _on_stop_signal(self, signum: int, frame: FrameType | None) -> None:
+    def _note_stop_signal(self, signum: int, frame: FrameType | None) -> None:
         if self.shutdown_signal is None:
             log.warning("Received signal %d. Shutting down gracefully...", signum)
         self.shutdown_signal = signum
         self._stop_requested = True
+
+    def _on_stop_signal(self, signum: int, frame: FrameType | None) -> None:
+        self._note_stop_signal(signum, frame)
         if not self._busy:
             raise StopRequested()  # idle (waiting for a job): stop at once
         # Busy: the shutdown policy sees the flag within one tick and ends the job; the

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -66,3 +68,27 @@ def _alive(process: psutil.Process) -> bool:
         return process.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
+
+
+_EARLY_SIGNAL = """
+import os, signal, sys
+from engine.config import Settings
+from engine.worker.main import build_worker, worker_context
+worker = build_worker(worker_context(Settings(redis_url=sys.argv[1], _env_file=None)), ["data_jobs"])
+os.kill(os.getpid(), signal.SIGTERM)  # before work(): RQ has not installed its handlers yet
+print("stop requested" if worker._stop_requested else "ignored")
+"""
+
+
+def test_a_stop_signal_before_the_work_loop_is_kept_not_fatal(redis_server: object) -> None:
+    """RQ registers a worker (health then counts it) before work() installs signal handlers; a SIGTERM
+    in between used to kill it with the default action (exit -15) instead of stopping it cleanly."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _EARLY_SIGNAL, redis_server.url],  # type: ignore[attr-defined]
+        cwd=Path(__file__).resolve().parents[3],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0 and "stop requested" in proc.stdout, (proc.returncode, proc.stderr[-2000:])
