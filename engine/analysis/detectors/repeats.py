@@ -34,11 +34,13 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
     if n < 50 or base[amount.name].n_unique() < MIN_DISTINCT_SHARE * n:
         return None
     pairs = base.group_by(entity, *keys).agg(pl.len().alias("k")).filter(pl.col("k") >= 2)
+    if pairs.height == 0:
+        return None
     combos = pairs.filter(pl.col("k") >= MIN_REPEATS)
-    if combos.height == 0:
-        return _copies_by_entity(base, entity, amount, keys, pairs)
     per_entity = base.group_by(entity).agg(pl.len().alias("rows_e"))
     per_value = base.group_by(keys).agg(pl.len().alias("rows_v"))
+    if combos.height == 0:
+        return _copies_by_entity(entity, amount, keys, pairs, per_entity, per_value)
     scored = (
         combos.join(per_entity, on=entity)
         .join(per_value, on=keys)
@@ -57,7 +59,7 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
     cells = per_entity.height * max(1, per_value.filter(pl.col("rows_v") >= MIN_REPEATS).height)
     p = min(1.0, poisson_sf(float(top["k"]), expected) * cells)
     if top["k"] < 2 * expected + 2:
-        return _copies_by_entity(base, entity, amount, keys, pairs)
+        return _copies_by_entity(entity, amount, keys, pairs, per_entity, per_value)
     who = top[entity]
     same = ", ".join(f"{label(d)} {top[d]}" for d in dims)
     value = fmt_num(top[amount.name], amount.unit, amount.symbol)
@@ -70,12 +72,7 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
     filters = [{"column": entity, "equals": who}, {"column": amount.name, "equals": top[amount.name]}] + [
         {"column": d, "equals": top[d]} for d in dims
     ]
-    chart = (
-        scored.group_by(entity)
-        .agg(pl.col("k").sum().alias("repeats"))
-        .sort("repeats", descending=True)
-        .head(15)
-    )
+    chart = scored.group_by(entity).agg(pl.col("k").sum().alias("repeats"))
     return Candidate(
         "repeats",
         f"{who} repeats the same {label(amount.name)} {top['k']} times",
@@ -97,51 +94,46 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
             test="Poisson test of the repeats against chance, Bonferroni over entities × repeated records",
         ),
         ("repeats", entity, amount.name),
-        ChartSpec(
-            "bar",
-            f"Repeated identical records by {label(entity)}",
-            {
-                "categories": [str(v) for v in chart[entity].to_list()],
-                "values": chart["repeats"].to_list(),
-                "name": "repeated records",
-                "highlight": str(who),
-            },
-        ),
+        _chart(entity, chart, "repeats", who),
     )
 
 
 def _copies_by_entity(
-    base: pl.DataFrame, entity: str, amount: Measure, keys: list[str], pairs: pl.DataFrame
+    entity: str,
+    amount: Measure,
+    keys: list[str],
+    pairs: pl.DataFrame,
+    per_entity: pl.DataFrame,
+    per_value: pl.DataFrame,
 ) -> Candidate | None:
-    """The entity whose records most often repeat one of its own, against chance (see the module)."""
-    if pairs.height == 0:
-        return None
-    n = base.height
-    agree = float((base.group_by(keys).agg(pl.len().alias("v"))["v"].cast(pl.Float64) ** 2).sum()) / n / n
-    per_entity = (
+    """The entity whose records most often repeat one of its own, against chance (see the module).
+
+    `pairs` are the (entity, record) cells seen twice or more; `per_entity` and `per_value`
+    count the rows of each entity (`rows_e`) and of each record (`rows_v`)."""
+    n = float(per_entity["rows_e"].sum())
+    agree = float((per_value["rows_v"].cast(pl.Float64) ** 2).sum()) / n / n  # two records agree by chance
+    scored = (
         pairs.group_by(entity)
         .agg(
             (pl.col("k") * (pl.col("k") - 1) / 2).sum().alias("pairs"),
             (pl.col("k") - 1).sum().alias("copies"),
         )
-        .join(base.group_by(entity).agg(pl.len().alias("rows_e")), on=entity)
+        .join(per_entity, on=entity)
         .with_columns((pl.col("rows_e") * (pl.col("rows_e") - 1) / 2 * agree).alias("expected"))
         .with_columns((pl.col("pairs") / (pl.col("expected") + 1e-9)).alias("lift"))
         .sort("lift", descending=True)
     )
-    top = per_entity.row(0, named=True)
+    top = scored.row(0, named=True)
     expected = max(float(top["expected"]), 1e-6)
     if top["copies"] < MIN_REPEATS or top["pairs"] < 2 * expected + 2:
         return None
-    entities = base[entity].n_unique()
-    p = min(1.0, poisson_sf(float(top["pairs"]), expected) * entities)
+    p = min(1.0, poisson_sf(float(top["pairs"]), expected) * per_entity.height)
     who, copies = top[entity], int(top["copies"])
     text = (
         f"{label(entity).capitalize()} {who} has {copies} records that repeat another of theirs exactly "
         f"({', '.join(label(k) for k in keys)}), against about {expected:.1f} such pairs expected by chance "
         f"for {top['rows_e']} records ({fmt_p(p)}); possible duplicates."
     )
-    chart = per_entity.sort("copies", descending=True).head(15)
     return Candidate(
         "repeats",
         f"{who} files {copies} records twice",
@@ -162,14 +154,20 @@ def _copies_by_entity(
             test="Poisson test of an entity's identical pairs against chance, Bonferroni over entities",
         ),
         ("repeats", entity, amount.name),
-        ChartSpec(
-            "bar",
-            f"Repeated identical records by {label(entity)}",
-            {
-                "categories": [str(v) for v in chart[entity].to_list()],
-                "values": chart["copies"].to_list(),
-                "name": "repeated records",
-                "highlight": str(who),
-            },
-        ),
+        _chart(entity, scored, "copies", who),
+    )
+
+
+def _chart(entity: str, per_entity: pl.DataFrame, column: str, who: object) -> ChartSpec:
+    """A bar of the 15 entities with the most repeated records in `column`, `who` highlighted."""
+    top = per_entity.sort(column, descending=True).head(15)
+    return ChartSpec(
+        "bar",
+        f"Repeated identical records by {label(entity)}",
+        {
+            "categories": [str(v) for v in top[entity].to_list()],
+            "values": top[column].to_list(),
+            "name": "repeated records",
+            "highlight": str(who),
+        },
     )
