@@ -27,7 +27,7 @@ from engine import clock
 from engine.supervisor.valkey import EmbeddedValkey
 from tests.support.moto import MotoServer
 from tests.support.netns import Host, Network
-from tests.support.stack import TERMINAL, base_env, poll
+from tests.support.stack import ApiClient, base_env, poll
 
 PREFIX = "sightline"
 REDIS_PORT, S3_PORT, API_PORT = 6379, 5000, 5328
@@ -67,8 +67,10 @@ class WorkerHost:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
 
-class Cluster:
+class Cluster(ApiClient):
     """Build the hosts, start the processes, and look at jobs from the client's side."""
+
+    poll_s = 0.05
 
     def __init__(
         self, root: Path, *, heartbeat_timeout_s: float = 4, reaper_interval_s: float = 1, slow_s: float = 6
@@ -187,23 +189,6 @@ class Cluster:
         except requests.RequestException:
             return None
         return body
-
-    def upload(self, path: Path) -> str:
-        files = {"file": (path.name, path.read_bytes())}
-        answer = requests.post(f"{self.api_url}/api/upload", files=files, timeout=30)
-        assert answer.status_code == 202, answer.text
-        return str(answer.json()["jobId"])
-
-    def status(self, job_id: str) -> dict[str, Any]:
-        answer = requests.get(f"{self.api_url}/api/job-status/{job_id}", timeout=10)
-        assert answer.status_code == 200, answer.text
-        body: dict[str, Any] = answer.json()
-        return body
-
-    def wait_for(
-        self, job_id: str, statuses: tuple[str, ...] = TERMINAL, timeout_s: float = 60
-    ) -> dict[str, Any]:
-        return dict(poll(lambda: self.status(job_id), lambda s: s["status"] in statuses, timeout_s, 0.05))
 
     def document(self, job_id: str) -> dict[str, Any]:
         """The job's result.json or error.json, as the API serves it."""

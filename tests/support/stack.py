@@ -74,7 +74,37 @@ def base_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-class Stack:
+class ApiClient:
+    """A test's calls to a running API at `api_url`: upload, read a job's status, wait for one."""
+
+    api_url: str
+    poll_s = 0.02  # how often wait_for reads the status
+
+    def upload(self, path: Path | None = None, *, data: bytes | None = None, name: str = "data.csv") -> str:
+        """Upload a file; returns the job id (asserts the API accepted it)."""
+        payload = path.read_bytes() if path is not None else (data or b"")
+        filename = path.name if path is not None else name
+        response = requests.post(
+            f"{self.api_url}/api/upload", files={"file": (filename, payload)}, timeout=30
+        )
+        assert response.status_code == 202, response.text
+        return str(response.json()["jobId"])
+
+    def status(self, job_id: str) -> dict[str, Any]:
+        response = requests.get(f"{self.api_url}/api/job-status/{job_id}", timeout=10)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def wait_for(
+        self, job_id: str, statuses: tuple[str, ...] = TERMINAL, timeout_s: float = 60
+    ) -> dict[str, Any]:
+        return dict(
+            poll(lambda: self.status(job_id), lambda s: s["status"] in statuses, timeout_s, self.poll_s)
+        )
+
+
+class Stack(ApiClient):
     """Workers + API against one Redis database; stop() ends them all."""
 
     def __init__(self, valkey: EmbeddedValkey, root: Path, env: dict[str, str] | None, workers: int) -> None:
@@ -167,27 +197,6 @@ class Stack:
         release_db(self.db)
 
     # --- HTTP helpers ----------------------------------------------------------
-    def upload(self, path: Path | None = None, *, data: bytes | None = None, name: str = "data.csv") -> str:
-        """Upload a file; returns the job id (asserts the API accepted it)."""
-        payload = path.read_bytes() if path is not None else (data or b"")
-        filename = path.name if path is not None else name
-        response = requests.post(
-            f"{self.api_url}/api/upload", files={"file": (filename, payload)}, timeout=30
-        )
-        assert response.status_code == 202, response.text
-        return str(response.json()["jobId"])
-
-    def status(self, job_id: str) -> dict[str, Any]:
-        response = requests.get(f"{self.api_url}/api/job-status/{job_id}", timeout=10)
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def wait_for(
-        self, job_id: str, statuses: tuple[str, ...] = TERMINAL, timeout_s: float = 60
-    ) -> dict[str, Any]:
-        return dict(poll(lambda: self.status(job_id), lambda s: s["status"] in statuses, timeout_s))
-
     def cancel(self, job_id: str) -> requests.Response:
         return requests.post(f"{self.api_url}/api/cancel", params={"jobId": job_id}, timeout=10)
 
