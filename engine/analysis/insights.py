@@ -21,7 +21,13 @@ from engine.analysis.detectors.attribution import attribute_change
 from engine.analysis.detectors.brackets import bracket
 from engine.analysis.detectors.correlation import correlations
 from engine.analysis.detectors.counts import count_distribution
-from engine.analysis.detectors.drilldown import Nesting, drill_measure, drill_rows, strongest_pair
+from engine.analysis.detectors.drilldown import (
+    PAIR_SCAN_VALUES,
+    Nesting,
+    drill_measure,
+    drill_rows,
+    strongest_pair,
+)
 from engine.analysis.detectors.negative import negative_answers
 from engine.analysis.detectors.panel import entity_frame, entity_seasonality, entity_trends
 from engine.analysis.detectors.patterns import anomalies, seasonality
@@ -475,7 +481,10 @@ def _drill_downs(
         )
         if c:
             out.append(c)
-    pair = strongest_pair(rows, [d for d in model.dimensions if d not in model.calendar], nesting)
+    small = [
+        d for d in model.dimensions if d not in model.calendar and 2 <= model.distinct[d] <= PAIR_SCAN_VALUES
+    ]
+    pair = strongest_pair(small, nesting)
     if pair is not None and not any(c.key[1:3] == pair[:2] for c in out):
         dim, value, other, scanned = pair
         c = drill_rows(rows, model.count, dim, value, [other], nesting, scanned)

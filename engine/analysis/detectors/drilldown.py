@@ -32,6 +32,7 @@ MIN_LIFT = 1.5
 MIN_GAP = 0.15
 MIN_ROWS = 5
 NESTED_SAMPLE = 100_000
+PAIR_SCAN_VALUES = 12  # dimensions of at most this many values are scanned pairwise
 
 
 def drill_rows(
@@ -253,12 +254,10 @@ def drill_measure(
     )
 
 
-def strongest_pair(
-    df: pl.DataFrame, dims: list[str], nesting: Nesting, max_values: int = 12
-) -> tuple[str, str, str, int] | None:
+def strongest_pair(small: list[str], nesting: Nesting) -> tuple[str, str, str, int] | None:
     """(dimension, value, other dimension, segments scanned) of the most over-represented cell of any
-    pair of small dimensions, or None when no cell is both larger (MIN_LIFT, MIN_GAP) and tested."""
-    small = [d for d in dims if 2 <= df[d].n_unique() <= max_values]
+    pair of the `small` dimensions (2 to PAIR_SCAN_VALUES values each), or None when no cell is both
+    larger (MIN_LIFT, MIN_GAP) and tested."""
     pairs = [
         (a, b)
         for i, a in enumerate(small)
