@@ -37,7 +37,12 @@ class Duration:
     negative: int
     complete: int
     ended: Measure | None = None  # the share of started rows that have an end, when many have none
-    ended_expr: pl.Expr | None = None
+
+    def ended_expr(self) -> pl.Expr:
+        """The `ended` column: 100 on a started row with an end, 0 without one, missing if not started."""
+        assert self.ended is not None
+        has_end = pl.col(self.end).is_not_null().cast(pl.Float64) * 100
+        return pl.when(pl.col(self.start).is_null()).then(None).otherwise(has_end).alias(self.ended.name)
 
 
 def find_durations(df: pl.DataFrame, profiles: list[ColumnProfile], limit: int = 2) -> list[Duration]:
@@ -108,8 +113,8 @@ def _duration(df: pl.DataFrame, a: ColumnProfile, b: ColumnProfile) -> Duration 
         (pl.col(a.name).is_not_null() & pl.col(b.name).is_null()).sum().alias("open"),
     ).row(0, named=True)
     found = Duration(measure, expr, a.name, b.name, int(counts["negative"]), int(counts["complete"]))
-    started = (int(counts["started"]), int(counts["open"]))
-    if started[0] and OPEN_SHARE[0] <= started[1] / started[0] <= OPEN_SHARE[1]:
+    open_share = counts["open"] / counts["started"] if counts["started"] else 0.0
+    if OPEN_SHARE[0] <= open_share <= OPEN_SHARE[1]:
         found.ended = Measure(
             f"share with {b.name}",
             "level",
@@ -120,12 +125,6 @@ def _duration(df: pl.DataFrame, a: ColumnProfile, b: ColumnProfile) -> Duration 
             definition=f"100 when {b.name} is set, else 0 (rows with a {a.name}): averaged, the share ended",
             additive_across=False,
             censored=True,
-        )
-        found.ended_expr = (
-            pl.when(pl.col(a.name).is_null())
-            .then(None)
-            .otherwise(pl.col(b.name).is_not_null().cast(pl.Float64) * 100)
-            .alias(found.ended.name)
         )
     return found
 

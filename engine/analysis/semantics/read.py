@@ -26,9 +26,11 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     by_name = {p.name: p for p in profiles}
     durations = find_durations(df, profiles)
     time, time_expr = find_time_axis(df, profiles, prefer=durations[0].start if durations else None)
-    ended = [(d.ended, d.ended_expr) for d in durations if d.ended is not None and d.ended_expr is not None]
+    ended = [d for d in durations if d.ended is not None]
     frame = df.with_columns(
-        ([time_expr] if time_expr is not None else []) + [d.expr for d in durations] + [e for _, e in ended]
+        ([time_expr] if time_expr is not None else [])
+        + [d.expr for d in durations]
+        + [d.ended_expr() for d in ended]
     )
     time_cols = time.columns if time else []
     numeric = read_numeric(df, profiles, time_cols, set())
@@ -61,7 +63,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
             m.additive_across = False
     meaning = row_meaning(file_name, df.columns)
     count = count_measure(meaning, meaning if meaning not in df.columns else f"{meaning} (rows)")
-    others = _order([*[d.measure for d in durations], *measures, *[m for m, _ in ended]], kind)[
+    others = _order([*[d.measure for d in durations], *measures, *[d.ended for d in ended if d.ended]], kind)[
         : MAX_MEASURES - 1
     ]
     measures = _order([count, *others], kind)
