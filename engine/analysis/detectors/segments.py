@@ -170,11 +170,8 @@ def category_outliers(s: SegmentStats) -> list[Candidate]:
     n_all, sum_all = n.sum(), (s.mean * n).sum()
     sq_all = ((s.var * np.maximum(n - 1, 0)) + n * s.mean**2).sum()
     n_rest = n_all - n
+    mean_rest, se = _against_rest(n, s.mean, s.var)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean_rest = (sum_all - s.mean * n) / n_rest
-        sq_rest = sq_all - ((s.var * (n - 1)) + n * s.mean**2)
-        var_rest = np.maximum((sq_rest - n_rest * mean_rest**2) / (n_rest - 1), 0.0)
-        se = np.sqrt(s.var / n + var_rest / n_rest)
         signed = _signed(s)
         sd_all = math.sqrt(max((sq_all - n_all * (sum_all / n_all) ** 2) / max(n_all - 1, 1), 0.0)) or 1.0
         rel = np.where(mean_rest != 0, (s.mean - mean_rest) / np.abs(mean_rest), 0.0)
@@ -206,16 +203,22 @@ def _welch_on_logs(s: SegmentStats) -> np.ndarray | None:
     among claims of 50) give a raw t-test far smaller p-values than the data support."""
     if s.log_mean is None or s.log_var is None:
         return None
-    n, lm, lv = s.count, s.log_mean, s.log_var
-    n_all, sum_all = n.sum(), (lm * n).sum()
-    sq_all = ((lv * np.maximum(n - 1, 0)) + n * lm**2).sum()
+    mean_rest, se = _against_rest(s.count, s.log_mean, s.log_var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(se > 0, np.abs(s.log_mean - mean_rest) / se, 0.0)
+
+
+def _against_rest(n: np.ndarray, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each category, from per-category counts, means and variances: the mean of all other rows
+    and the standard error of the difference between the two (Welch)."""
+    n_all, sum_all = n.sum(), (mean * n).sum()
+    sq_all = ((var * np.maximum(n - 1, 0)) + n * mean**2).sum()
     n_rest = n_all - n
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean_rest = (sum_all - lm * n) / n_rest
-        sq_rest = sq_all - ((lv * (n - 1)) + n * lm**2)
+        mean_rest = (sum_all - mean * n) / n_rest
+        sq_rest = sq_all - ((var * (n - 1)) + n * mean**2)
         var_rest = np.maximum((sq_rest - n_rest * mean_rest**2) / (n_rest - 1), 0.0)
-        se = np.sqrt(lv / n + var_rest / n_rest)
-        return np.where(se > 0, np.abs(lm - mean_rest) / se, 0.0)
+        return mean_rest, np.sqrt(var / n + var_rest / n_rest)
 
 
 def _signed(s: SegmentStats) -> bool:
