@@ -141,21 +141,22 @@ class Lifecycle:
             _observe_duration(record)
         return won, record
 
-    def seal(self, job_id: str, record: JobRecord | None = None) -> bool:
+    def seal(self, job_id: str, record: JobRecord | None = None, *, tidy: bool = True) -> bool:
         """Put a terminal job's document in place if it is missing; True when it is in place.
 
         `record` saves a read when the caller has just read the job. Idempotent and
         safe to run while the writer is still at it. A storage failure is logged and
         the job stays unsealed (False): readers show it as still finishing, the reaper
-        tries again.
+        tries again. `tidy=False` (readers) leaves the staged copy for the writer or
+        retention to remove, so an answer waits for one storage request, not two.
         """
         try:
-            return self._seal(job_id, record)
+            return self._seal(job_id, record, tidy=tidy)
         except StorageError as exc:
             log.warning("Job %s: its document is not in place yet (%s); will retry", job_id, exc.message)
             return False
 
-    def _seal(self, job_id: str, record: JobRecord | None) -> bool:
+    def _seal(self, job_id: str, record: JobRecord | None, *, tidy: bool) -> bool:
         record = record if record is not None else self.store.get(job_id)
         if record is None:
             self.store.seal(job_id)
@@ -165,7 +166,8 @@ class Lifecycle:
             if not self.blobs.publish_doc(job_id, RESULT_DOC, holder(record)):
                 log.error("Job %s is completed but its result.json is lost", job_id)
             self.store.seal(job_id)
-            self.blobs.discard_staged(job_id, RESULT_DOC, holder(record))  # S3: the copy's source
+            if tidy:
+                self.blobs.discard_staged(job_id, RESULT_DOC, holder(record))  # S3: the copy's source
             return True
         if status in (JobStatus.FAILED.value, JobStatus.CANCELLED.value):
             if self.blobs.has_doc(job_id, ERROR_DOC):

@@ -52,7 +52,7 @@ class JobReader:
     def _shown(self, record: JobRecord, sealed: bool) -> JobRecord:
         if JobStatus(record["status"]) not in TERMINAL:
             return record
-        if not sealed and not self.lifecycle.seal(record["jobId"], record):
+        if not sealed and not self.lifecycle.seal(record["jobId"], record, tidy=False):
             return finishing_view(record)
         self._ended.put(record["jobId"], record)
         return record

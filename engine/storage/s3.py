@@ -20,11 +20,13 @@ import functools
 import logging
 import os
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -98,7 +100,35 @@ class S3BlobStore(BlobStore):
         return client
 
     def warm_up(self) -> None:
-        self.client  # noqa: B018 - built once, before the worker forks its horses
+        """Build the client and walk every operation a job uses once, answered locally.
+
+        botocore prepares each operation (its model, serializer, endpoint rules,
+        signer, parser) on its first call. Done here, in the worker before it
+        forks, a horse inherits all of it instead of paying ~5 ms per operation
+        on every job. No request leaves the process: a `before-send` handler
+        answers each call with an empty 200.
+        """
+        client = self.client
+        key = self.key(RESULTS, "warm-up", "x")
+        source = {"Bucket": self.bucket, "Key": key}
+        calls: list[Callable[[], object]] = [
+            lambda: client.put_object(
+                Bucket=self.bucket, Key=key, Body=b"{}", ContentType=_content_type(key)
+            ),
+            lambda: client.get_object(Bucket=self.bucket, Key=key)["Body"].read(),
+            lambda: client.head_object(Bucket=self.bucket, Key=key),
+            lambda: client.copy_object(
+                Bucket=self.bucket, Key=key, CopySource=source, ContentType="x", MetadataDirective="REPLACE"
+            ),
+            lambda: client.delete_object(Bucket=self.bucket, Key=key),
+            lambda: client.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1),
+        ]
+        client.meta.events.register_first("before-send.s3", _answer_locally)
+        try:
+            for call in calls:
+                call()
+        finally:
+            client.meta.events.unregister("before-send.s3", _answer_locally)
 
     def key(self, area: str, job_id: str, name: str) -> str:
         return "/".join(p for p in (self.prefix, area, job_id, name) if p)
@@ -256,6 +286,20 @@ class S3BlobStore(BlobStore):
 
     def _is_storage_error(self, exc: BaseException) -> bool:
         return isinstance(exc, (BotoCoreError, ClientError, OSError))
+
+
+class _EmptyBody:
+    """The raw body of a locally answered request: nothing."""
+
+    def stream(self, *_args: object, **_kwargs: object) -> Iterator[bytes]:
+        return iter(())
+
+    def read(self, *_args: object, **_kwargs: object) -> bytes:
+        return b""
+
+
+def _answer_locally(request: AWSPreparedRequest, **_kwargs: object) -> AWSResponse:
+    return AWSResponse(request.url, 200, {}, _EmptyBody())
 
 
 def _is_missing(exc: BaseException) -> bool:

@@ -146,22 +146,21 @@ class HorseWatch:
         if self.attempt is None:
             return
         try:
-            record = self.ctx.store.get(self.job_id)
+            record, sealed = self.ctx.store.get_with_seal(self.job_id)
             if record is not None and holder(record) == self.attempt.token:
-                self._close(record, status)
+                self._close(record, sealed, status)
         except redis.RedisError as exc:
             log.warning("Job %s: cannot reach Redis after the horse exited (%s)", self.job_id, exc)
 
-    def _close(self, record: JobRecord, status_code: int | None) -> None:
+    def _close(self, record: JobRecord, sealed: bool, status_code: int | None) -> None:
         assert self.attempt is not None
         token = self.attempt.token
         status = JobStatus(record["status"])
         if status is JobStatus.CANCELLED and record.get("startedAt"):
             log.info("Job %s was cancelled during %s.", self.job_id, phase(record))
-        if status is JobStatus.COMPLETED:
-            self.ctx.lifecycle.seal(
-                self.job_id, record
-            )  # result.json in place even if the horse died publishing
+        if status is JobStatus.COMPLETED:  # result.json in place even if the horse died publishing
+            if not sealed:
+                self.ctx.lifecycle.seal(self.job_id, record)
             return
         self.ctx.blobs.discard_staged(self.job_id, RESULT_DOC, token)
         if status in (JobStatus.SUBMITTED, JobStatus.PROCESSING):

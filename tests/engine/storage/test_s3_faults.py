@@ -156,3 +156,17 @@ def test_nobody_listening_is_retried_then_fails(tmp_path: Path, moto_server: Mot
     with pytest.raises(StorageError, match="after 3 attempts"):
         store.write_doc(new_job_id(), "error.json", {"n": 1})
     assert not store.check().reachable
+
+
+def test_warm_up_prepares_the_client_without_sending_anything(
+    make_store: MakeStore, proxy: S3FaultProxy, tmp_path: Path
+) -> None:
+    """A worker warms its S3 client before forking: no request leaves, and afterwards
+    every call reaches the store again (the local answers are gone)."""
+    store, job_id = make_store(), new_job_id()
+    store.warm_up()
+    assert proxy.requests == []
+    store.save_upload(job_id, "a.csv", io.BytesIO(b"x,y\n1,2\n"))
+    assert store.fetch_upload(job_id, "a.csv", tmp_path / "scratch").read_bytes() == b"x,y\n1,2\n"  # type: ignore[union-attr]
+    assert store.read_doc(job_id, RESULT_DOC) is None
+    assert [method for method, _, _ in proxy.requests] == ["PUT", "GET", "GET"]
