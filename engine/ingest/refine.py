@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from engine.ingest.coerce import try_boolean, try_numeric
 from engine.ingest.dates import try_dates
 from engine.ingest.periods import try_periods
-from engine.ingest.table import Issue, Table
+from engine.ingest.table import ColumnNote, Issue, Table
 
 SAMPLE_SIZE = 5000
+PARALLEL_ROWS = 100_000  # smaller tables are typed in a few ms: threads would cost more
 NULL_TOKENS = [
     "NA",
     "N/A",
@@ -33,19 +36,24 @@ def refine_columns(table: Table) -> None:
 
     Types are guessed from an evenly spread sample and then applied to the
     whole column; values that do not fit become missing and are counted.
+    Columns are typed side by side on a few threads (polars releases the GIL
+    while it parses); notes and issues come out in column order all the same.
     """
     decimal_comma = _decimal_comma_hint(table)
+    names = [name for name, dtype in table.df.schema.items() if dtype == pl.String]
+    for name in names:
+        table.note(name)  # created here, so the threads only fill in their own column's note
+    if len(names) > 1 and table.df.height >= PARALLEL_ROWS:
+        with ThreadPoolExecutor(max_workers=min(len(names), pl.thread_pool_size())) as pool:
+            typed = list(pool.map(lambda name: _refine_one(table, name, decimal_comma), names))
+    else:
+        typed = [_refine_one(table, name, decimal_comma) for name in names]
     replaced = []
-    for name in table.df.columns:
-        s = table.df[name]
-        if s.dtype != pl.String:
-            continue
-        sample = _sample(s)
-        if bool((sample.str.strip_chars().str.len_chars() == 0).any() or sample.is_in(NULL_TOKENS).any()):
-            s = _blank_to_null(s)
-            sample = _sample(s)
-        typed = _type_one(table, s, sample, decimal_comma)
-        replaced.append(typed if typed is not None else s)
+    for name, (series, is_typed, found) in zip(names, typed, strict=True):
+        replaced.append(series)
+        table.issues.extend(found)
+        if not is_typed:
+            del table.notes[name]  # plain text: nothing to note
     if replaced:
         table.df = table.df.with_columns(replaced)
     for name, note in table.notes.items():
@@ -63,15 +71,29 @@ def refine_columns(table: Table) -> None:
             )
 
 
-def _type_one(table: Table, s: pl.Series, sample: pl.Series, decimal_comma: bool) -> pl.Series | None:
+def _refine_one(table: Table, name: str, decimal_comma: bool) -> tuple[pl.Series, bool, list[Issue]]:
+    """One text column: typed (True) or still text with its blanks made missing (False),
+    and the issues found on the way."""
+    s = table.df[name]
+    sample = _sample(s)
+    if bool((sample.str.strip_chars().str.len_chars() == 0).any() or sample.is_in(NULL_TOKENS).any()):
+        s = _blank_to_null(s)
+        sample = _sample(s)
+    found: list[Issue] = []
+    typed = _type_one(s, sample, decimal_comma, table.notes[name], found)
+    return (s, False, found) if typed is None else (typed, True, found)
+
+
+def _type_one(
+    s: pl.Series, sample: pl.Series, decimal_comma: bool, note: ColumnNote, issues: list[Issue]
+) -> pl.Series | None:
     if sample.len() == 0:
         return None
-    note = table.note(s.name)
     for attempt in (
         lambda: try_boolean(s, sample),
         lambda: try_numeric(s, sample, decimal_comma, note),
         lambda: try_periods(s, sample, note),
-        lambda: try_dates(s, sample, decimal_comma, note, table.issues),
+        lambda: try_dates(s, sample, decimal_comma, note, issues),
     ):
         typed = attempt()
         if typed is not None:
@@ -79,7 +101,6 @@ def _type_one(table: Table, s: pl.Series, sample: pl.Series, decimal_comma: bool
                 note.parsed_as = "boolean"
             return typed
         note.parsed_as, note.unit, note.symbol, note.unparsed, note.period = None, None, None, 0, None
-    del table.notes[s.name]
     return None
 
 
