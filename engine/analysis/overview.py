@@ -60,9 +60,10 @@ def overview_specs(model: TableModel, main_series: TimeSeries | None) -> list[tu
         what = summable.label if summable else model.count.label
         top = (
             df.lazy()
-            .group_by(pl.col(dim).cast(pl.String))
+            .group_by(dim)
             .agg(value.alias("\x00value"))
             .drop_nulls(dim)
+            .with_columns(pl.col(dim).cast(pl.String))
             .sort("\x00value", descending=True)
             .head(15)
             .collect()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import functools
 
 import polars as pl
 
+from engine.concurrency import side_by_side
 from engine.ingest.coerce import try_boolean, try_numeric
 from engine.ingest.dates import try_dates
 from engine.ingest.periods import try_periods
 from engine.ingest.table import ColumnNote, Issue, Table
 
 SAMPLE_SIZE = 5000
-PARALLEL_ROWS = 100_000  # smaller tables are typed in a few ms: threads would cost more
 NULL_TOKENS = [
     "NA",
     "N/A",
@@ -43,11 +43,9 @@ def refine_columns(table: Table) -> None:
     names = [name for name, dtype in table.df.schema.items() if dtype == pl.String]
     for name in names:
         table.note(name)  # created here, so the threads only fill in their own column's note
-    if len(names) > 1 and table.df.height >= PARALLEL_ROWS:
-        with ThreadPoolExecutor(max_workers=min(len(names), pl.thread_pool_size())) as pool:
-            typed = list(pool.map(lambda name: _refine_one(table, name, decimal_comma), names))
-    else:
-        typed = [_refine_one(table, name, decimal_comma) for name in names]
+    typed = side_by_side(
+        [functools.partial(_refine_one, table, name, decimal_comma) for name in names], table.df.height
+    )
     replaced = []
     for name, (series, is_typed, found) in zip(names, typed, strict=True):
         replaced.append(series)

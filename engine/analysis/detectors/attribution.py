@@ -57,8 +57,10 @@ def attribute_change(model: TableModel, pop: Candidate) -> Candidate | None:
 
 
 def _by_period(window: pl.LazyFrame, dim: str, cols: list[str], prev: dt.date, last: dt.date) -> pl.DataFrame:
-    agg = window.group_by(pl.col(dim).cast(pl.String).fill_null("(missing)").alias(KEY), PERIOD).agg(
-        [pl.col(c).cast(pl.Float64).sum() for c in cols]
+    agg = (
+        window.group_by(pl.col(dim).alias(KEY), PERIOD)
+        .agg([pl.col(c).cast(pl.Float64).sum() for c in cols])
+        .with_columns(pl.col(KEY).cast(pl.String).fill_null("(missing)"))
     )
     parts = []
     for i, when in enumerate((prev, last)):

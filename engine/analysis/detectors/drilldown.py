@@ -53,8 +53,9 @@ def drill_rows(
     queries = [
         df.lazy()
         .filter(pl.col(dim).is_not_null() & pl.col(b).is_not_null())
-        .group_by(pl.col(b).cast(pl.String).alias("v"))
+        .group_by(pl.col(b).alias("v"))
         .agg(inside.sum().alias("in"), (~inside).sum().alias("out"))
+        .with_columns(pl.col("v").cast(pl.String))
         for b in others
     ]
     for b, t in zip(others, pl.collect_all(queries), strict=True):
@@ -173,7 +174,7 @@ def drill_measure(
     v = pl.col(m.name).cast(pl.Float64)
     queries = [
         inside.filter(pl.col(b).is_not_null())
-        .group_by(pl.col(b).cast(pl.String).alias("v"))
+        .group_by(pl.col(b).alias("v"))
         .agg(
             v.mean().alias("mean"),
             v.var().alias("var"),
@@ -181,6 +182,7 @@ def drill_measure(
             v.sum().alias("sum"),
             (v * v).sum().alias("sq"),
         )
+        .with_columns(pl.col("v").cast(pl.String))
         for b in others
     ]
     best: tuple[float, str, str, float, float, float] | None = None

@@ -84,9 +84,13 @@ def segment_stats(
     if valued:
         logged = logged.collect().lazy()
     for dim in dimensions:
-        key = pl.col(dim).cast(pl.String).alias(KEY)
-        queries.append(logged.filter(pl.col(dim).is_not_null()).group_by(key).agg(aggs))
-        queries.append(sample.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(quart))
+        # grouped on the column as it is, its few keys turned to text after: casting a million
+        # numbers to text first costs more than the whole aggregation
+        key, named = pl.col(dim).alias(KEY), pl.col(KEY).cast(pl.String)
+        queries.append(logged.filter(pl.col(dim).is_not_null()).group_by(key).agg(aggs).with_columns(named))
+        queries.append(
+            sample.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(quart).with_columns(named)
+        )
     frames = pl.collect_all(queries)
     out = []
     for i, dim in enumerate(dimensions):

@@ -94,11 +94,9 @@ def segment_cells(
         if m.kind != "count":
             aggs += [m.value().sum().alias(f"{m.name}\x00sum"), m.value().count().alias(f"{m.name}\x00n")]
     frame = (
-        base.group_by(
-            pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"),
-            pl.col(dim).cast(pl.String).alias("seg"),
-        )
+        base.group_by(pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"), pl.col(dim).alias("seg"))
         .agg(aggs)
+        .with_columns(pl.col("seg").cast(pl.String))
         .collect()
     )
     top = (

@@ -305,7 +305,11 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
                 v.quantile(0.99).alias(f"{m}\x00q99"),
             ]
         queries.append(
-            sample.lazy().filter(pl.col(dim).is_not_null()).group_by(pl.col(dim).cast(pl.String)).agg(aggs)
+            sample.lazy()
+            .filter(pl.col(dim).is_not_null())
+            .group_by(dim)
+            .agg(aggs)
+            .with_columns(pl.col(dim).cast(pl.String))
         )
     out = []
     for dim, table in zip(dimensions, pl.collect_all(queries), strict=True):

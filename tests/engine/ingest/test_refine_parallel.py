@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from engine import concurrency
 from engine.config import Settings
-from engine.ingest import load_table, refine
+from engine.ingest import load_table
 
 ROWS = 120_000
 
@@ -33,7 +34,7 @@ def _messy_csv(path: Path) -> Path:
 def test_parallel_typing_gives_the_serial_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _messy_csv(tmp_path / "messy.csv")
     parallel = load_table(path, Settings())
-    monkeypatch.setattr(refine, "PARALLEL_ROWS", ROWS * 10)
+    monkeypatch.setattr(concurrency, "PARALLEL_ROWS", ROWS * 10)
     serial = load_table(path, Settings())
     assert parallel.df.equals(serial.df)
     assert parallel.df.schema == serial.df.schema
