@@ -67,11 +67,15 @@ def label(name: str) -> str:
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
+# values that say nothing without their column: "Other holds 77% of rows" (other what?)
+_BARE = frozenset({"true", "false", "yes", "no", "other", "others", "unknown", "none", "n/a", "misc", "all"})
+
+
 def category(dimension: str, value: str) -> str:
-    """A category for prose: a bare number or flag says nothing without its column ("hour 18",
-    "engines 2", "driveway = yes"), and a month number is the month's name ("July")."""
-    if value.lower() in ("true", "false", "yes", "no"):
-        return f"{label(dimension)} = {value}"  # "True holds 86% of rows" says nothing
+    """A category for prose: a bare number, flag or one-letter code says nothing without its column
+    ("hour 18", "engines 2", "driveway = yes", "drv = f"), and a month number is the month's name ("July")."""
+    if value.lower() in _BARE or (len(value.strip()) == 1 and value.isalpha()):
+        return f"{label(dimension)} = {value}"  # "True holds 86% of rows", "R holds 72%" say nothing
     if not _NUMBER.fullmatch(value):
         return value
     value = value.split(".")[0] if "." in value and not value.split(".")[1].strip("0") else value  # 3.0 → 3

@@ -24,7 +24,7 @@ from __future__ import annotations
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label
 from engine.analysis.semantics.model import Measure
 from engine.analysis.stats import two_proportions, welch
 
@@ -81,13 +81,13 @@ def drill_rows(
     what = count.noun
     up = s_in > s_out
     text = (
-        f"{value} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: "
+        f"{category(dim, value)} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: "
         f"{fmt_pct(s_in)} of them "
         f"against {fmt_pct(s_out)} of other {what} ({fmt_p(p)})."
     )
     return Candidate(
         "drill_down",
-        f"{value} {what}: {fmt_pct(s_in)} in {v} vs {fmt_pct(s_out)} elsewhere",
+        f"{category(dim, value)} {what}: {fmt_pct(s_in)} in {category(b, v)} vs {fmt_pct(s_out)} elsewhere",
         text,
         min(1.0, abs(s_in - s_out) / 0.5),
         p,
@@ -221,7 +221,7 @@ def drill_measure(
     )
     return Candidate(
         "drill_down",
-        f"{value}: {m.label} highest in {name}",
+        f"{category(dim, value)}: {m.label} highest in {category(b, name)}",
         text,
         min(1.0, abs(rel) / 1.0),
         p,

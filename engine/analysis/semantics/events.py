@@ -7,6 +7,7 @@ person and per period.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import PurePath
 
 from engine.analysis.semantics.model import Measure
@@ -110,19 +111,24 @@ _MONTHS = frozenset(
 )
 
 
-def row_meaning(file_name: str | None, columns: list[str]) -> str:
+def row_meaning(file_name: str | None, columns: list[str], measures: Iterable[str] = ()) -> str:
     """The plural noun for one row, e.g. "incidents" from incidents_2024.csv or incident_id.
 
     A file name is a noun for its rows when it is already plural ("tickets"), names
     a thing rows are commonly of ("employee"), or matches an id column ("claim" and
     claim_id); otherwise it names the whole ("weather", "midwest") and rows are rows.
+    A file named after one of its own `measures` (salaries.csv and its `salary`) names
+    that measure's values, not its rows: "Male holds 90% of salaries" would read as money.
+    A code it is named after (flights.csv and its flight number) still names the rows.
     """
     id_nouns = [
         ws[-2] for ws in map(words, columns) if len(ws) >= 2 and ws[-1] in _ID_WORDS and _telling(ws[-2])
     ]
+    values = {plural(ws[0]) for ws in map(words, measures) if len(ws) == 1}
     if file_name:
         kept = [w for w in words(PurePath(file_name).stem) if _telling(w)]
-        if kept and (_looks_plural(kept[-1]) or kept[-1] in RECORD_NOUNS or kept[-1] in id_nouns):
+        named = bool(kept) and (_looks_plural(kept[-1]) or kept[-1] in RECORD_NOUNS or kept[-1] in id_nouns)
+        if named and plural(kept[-1]) not in values:
             return " ".join([*kept[-3:-1], plural(kept[-1])])
     return plural(id_nouns[0]) if id_nouns else "rows"
 
@@ -131,7 +137,8 @@ _ID_WORDS = CODES | {"number", "num", "nr", "no"}  # ticket_number, claim_no: on
 
 
 def _looks_plural(word: str) -> bool:
-    return word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
+    """claims, employees; not status, analysis, economics, nor an acronym such as cps or gps."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ics"))
 
 
 def _telling(w: str) -> bool:

@@ -61,7 +61,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         _levels_by_behaviour(frame, measures, panel.keys)
         for m in measures:
             m.additive_across = False
-    meaning = row_meaning(file_name, df.columns)
+    meaning = row_meaning(file_name, df.columns, [m.name for m in measures])
     count = count_measure(meaning, meaning if meaning not in df.columns else f"{meaning} (rows)")
     others = _order([*[d.measure for d in durations], *measures, *[d.ended for d in ended if d.ended]], kind)[
         : MAX_MEASURES - 1

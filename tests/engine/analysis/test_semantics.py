@@ -279,12 +279,27 @@ def test_numbers_holding_rows_together_in_blocks_are_an_id(tmp_path: Path) -> No
         ("midwest.csv", ["county"], "rows"),  # names the whole, not one row
         ("weather.csv", ["temp"], "rows"),
         ("economics.csv", ["date"], "rows"),
+        ("CPS1985.csv", ["wage", "region"], "rows"),  # an acronym, not a plural
     ],
 )
 def test_a_file_names_its_rows_only_when_it_is_a_noun_for_one(
     file_name: str, columns: list[str], meaning: str
 ) -> None:
     assert row_meaning(file_name, columns) == meaning
+
+
+@pytest.mark.parametrize(
+    ("file_name", "columns", "measures", "meaning"),
+    [
+        ("Salaries.csv", ["rank", "sex", "salary"], ["salary"], "rows"),  # names the values of `salary`
+        ("prices.csv", ["item_id", "price"], ["price"], "items"),
+        ("flights.csv", ["flight", "dep_delay"], ["dep_delay"], "flights"),  # a flight number is a code
+    ],
+)
+def test_a_file_named_after_its_measure_does_not_name_its_rows(
+    file_name: str, columns: list[str], measures: list[str], meaning: str
+) -> None:
+    assert row_meaning(file_name, columns, measures) == meaning
 
 
 def test_numbered_categories_are_named_with_their_column_in_prose(tmp_path: Path) -> None:
@@ -312,6 +327,9 @@ def test_numbered_categories_are_named_with_their_column_in_prose(tmp_path: Path
         ("religious", "1.0", "religious 1"),
         ("driveway", "true", "driveway = true"),
         ("region", "West", "West"),
+        ("drv", "f", "drv = f"),  # a one-letter code
+        ("state", "NY", "NY"),
+        ("sector", "other", "sector = other"),
     ],
 )
 def test_category_values_in_prose(dimension: str, value: str, shown: str) -> None:
