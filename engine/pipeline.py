@@ -224,7 +224,7 @@ def simulate_slow_work(settings: Settings) -> None:
 DEFERRED_IMPORTS = (
     "charset_normalizer",  # engine.ingest.encoding: files that are not UTF-8
     "python_calamine",  # engine.ingest.readers: an Excel workbook
-    "scipy.special",  # engine.analysis.stats: the first test statistic
+    "scipy.special",  # engine.analysis.special: tail probabilities of very large samples
     "snowballstemmer",  # engine.analysis.goal: a goal
     "tempfile",  # engine.config: scratch_root
     "urllib.request",  # engine.config: a file:// STORAGE_URL

@@ -1,22 +1,17 @@
 """The few statistical tests and tail probabilities the detectors use.
 
-Written on scipy.special (loaded on first use, a fraction of scipy.stats'
-import cost) and numpy, so that `python -m engine analyze` starts fast.
+Written on numpy and on the incomplete beta and gamma functions of
+`engine.analysis.special`, so that `python -m engine analyze` starts fast.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
-
-def _special() -> Any:
-    import scipy.special  # deferred: only a run that tests something pays for it
-
-    return scipy.special
+from engine.analysis.special import betainc, gammainc, gammaincc
 
 
 def norm_sf(z: float) -> float:
@@ -29,7 +24,7 @@ def t_sf(t: float, df: float) -> float:
     if not math.isfinite(t):
         return 0.0 if t > 0 else 1.0
     df = max(df, 1e-9)
-    tail = 0.5 * float(_special().betainc(df / 2, 0.5, df / (df + t * t)))
+    tail = 0.5 * betainc(df / 2, 0.5, df / (df + t * t))
     return tail if t > 0 else 1 - tail
 
 
@@ -44,21 +39,21 @@ def f_sf(f: float, d1: float, d2: float) -> float:
         return 0.0
     if f <= 0:
         return 1.0
-    return float(_special().betainc(d2 / 2, d1 / 2, d2 / (d2 + d1 * f)))
+    return betainc(d2 / 2, d1 / 2, d2 / (d2 + d1 * f))
 
 
 def chi2_sf(x: float, k: float) -> float:
     """P(X > x) for a chi-square with `k` degrees of freedom."""
     if x <= 0:
         return 1.0
-    return float(_special().gammaincc(k / 2, x / 2))
+    return gammaincc(k / 2, x / 2)
 
 
 def poisson_sf(k: float, mu: float) -> float:
     """P(X >= k) for a Poisson X with mean `mu`."""
     if k <= 0:
         return 1.0
-    return float(_special().gammainc(k, mu))
+    return gammainc(k, mu)
 
 
 def binom_sf(k: float, n: float, p: float) -> float:
@@ -67,7 +62,7 @@ def binom_sf(k: float, n: float, p: float) -> float:
         return 1.0
     if k > n:
         return 0.0
-    return float(_special().betainc(k, n - k + 1, p))
+    return betainc(k, n - k + 1, p)
 
 
 def f_oneway(groups: Sequence[np.ndarray]) -> float:
