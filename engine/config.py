@@ -9,12 +9,10 @@ card's (`JOB_TIMEOUT_SECONDS`, `BLOB_RETRY_ATTEMPTS`, ...) or ours
 from __future__ import annotations
 
 import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -222,7 +220,11 @@ class Settings(BaseSettings):
     @property
     def scratch_root(self) -> Path:
         """Where a worker copies a job's input from S3: SCRATCH_DIR, else the system temp folder."""
-        return self.scratch_dir or Path(tempfile.gettempdir()) / "sightline-scratch"
+        if self.scratch_dir:
+            return self.scratch_dir
+        import tempfile  # deferred: only a worker on S3 needs it
+
+        return Path(tempfile.gettempdir()) / "sightline-scratch"
 
     @property
     def s3_part_size_bytes(self) -> int:
@@ -242,6 +244,8 @@ def _file_storage_root(storage_url: str | None, folder: str) -> Path | None:
     """`<path>/<folder>` of a file:// STORAGE_URL; None for no URL or another scheme."""
     if not storage_url or not storage_url.startswith("file:"):
         return None
+    from urllib.request import url2pathname  # deferred: it loads http.client and ssl (~20 ms)
+
     return Path(url2pathname(urlsplit(storage_url).path)) / folder
 
 
