@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.fmt import fmt_pct
 from engine.analysis.jsonsafe import num
@@ -29,6 +31,22 @@ def _columns_deduction(code: str, columns: list[ColumnProfile], cap: float, what
     """2 points per column (at most `cap`), naming the first five."""
     names = ", ".join(p.name for p in columns[:5])
     return _deduction(code, min(cap, 2.0 * len(columns)), f"{len(columns)} column(s) {what}: {names}.")
+
+
+def _duplicate_rows(df: pl.DataFrame, profiles: list[ColumnProfile]) -> int:
+    """Rows that repeat an earlier row exactly.
+
+    A column without a repeated value (an id) rules repeated rows out: one exact
+    count of its values instead of hashing every row. Otherwise 64-bit row
+    hashes: fast, with negligible collisions.
+    """
+    rows = df.height
+    if not rows:
+        return 0
+    keys = [p for p in profiles if p.missing == 0 and p.distinct >= 0.99 * rows]
+    if keys and df[max(keys, key=lambda p: p.distinct).name].n_unique() == rows:
+        return 0
+    return rows - df.hash_rows().n_unique()
 
 
 def quality(
@@ -55,9 +73,7 @@ def quality(
     sparse = [p for p in profiles if rows and p.missing / rows > 0.5]
     if sparse:
         deductions.append(_columns_deduction("sparse_columns", sparse, 10.0, "are more than half empty"))
-    duplicates = (
-        rows - df.hash_rows().n_unique() if rows else 0
-    )  # 64-bit row hashes: fast, collisions negligible
+    duplicates = _duplicate_rows(df, profiles)
     if duplicates:
         deductions.append(
             _deduction(

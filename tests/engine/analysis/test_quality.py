@@ -23,3 +23,16 @@ def test_duplicates_missing_and_unreadable_are_deducted(tmp_path: Path) -> None:
     assert {"duplicate_rows", "missing_cells", "unparsed_values"} <= set(codes)
     assert "18 row(s) repeat" in codes["duplicate_rows"]["message"]  # 10 copies of k1 + 8 of k98
     assert q["score"] == round(100 - sum(d["points"] for d in q["deductions"]))
+
+
+def test_a_nearly_unique_id_does_not_hide_repeated_rows(tmp_path: Path) -> None:
+    """The shortcut (an id with no repeated value rules out repeated rows) only applies when the
+    id really has none: one order filed twice among 500 unique ones is still found."""
+    rows = [f"ORD-{i:05d},{i % 7},{i * 1.5}" for i in range(500)] + ["ORD-00042,0,63.0"]
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,store,amount\n" + "\n".join(rows) + "\n")
+    codes = {d["code"]: d for d in analyze(path)["qualityScore"]["deductions"]}
+    assert "1 row(s) repeat" in codes["duplicate_rows"]["message"]
+    unique = tmp_path / "unique.csv"
+    unique.write_text("order_id,store,amount\n" + "\n".join(rows[:-1]) + "\n")
+    assert "duplicate_rows" not in {d["code"] for d in analyze(unique)["qualityScore"]["deductions"]}
