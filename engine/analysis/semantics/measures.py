@@ -113,7 +113,7 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
         return True
     if p.semantic == "integer" and len(ws) == 1 and has(p.name, NUMBERED):
         return True
-    if set(ws) <= _TIME_WORDS:  # a number called "date" or "time" is an encoded date, not a quantity
+    if set(ws) <= _TIME_WORDS and not _elapsed(p):  # a number called "date" is an encoded date
         return True
     if _clock_time(df, p):
         return True
@@ -155,6 +155,16 @@ def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
 FEW_VALUES = 6
 _FINE_CALENDAR = frozenset({"minute", "min", "second", "sec", "dom"})
 _TIME_WORDS = frozenset({"date", "time", "datetime", "timestamp", "period", "ts"})
+
+
+def _elapsed(p: ColumnProfile) -> bool:
+    """A column called just "time" holding small non-negative numbers: time elapsed (days on a
+    diet, days to an event), a quantity. Encoded dates (20240115) and epoch seconds run far
+    higher, years sit in the year range, and clock times (1530) are `_clock_time`'s."""
+    lo, hi = p.stats.get("min"), p.stats.get("max")
+    if words(p.name) != ("time",) or lo is None or hi is None or lo < 0 or hi >= 10_000:
+        return False
+    return not (lo >= YEAR_MIN and hi <= YEAR_MAX)
 
 
 def _clock_time(df: pl.DataFrame, p: ColumnProfile) -> bool:

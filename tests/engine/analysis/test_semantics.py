@@ -252,6 +252,30 @@ def test_status_that_follows_from_the_measure_is_circular(tmp_path: Path) -> Non
     ]
 
 
+def test_a_column_called_time_with_small_numbers_is_time_elapsed(tmp_path: Path) -> None:
+    """Chicks weighed every other day: `Time` (days 0..22) is a quantity that weight grows with;
+    a `time` of encoded dates (20240115) stays a code."""
+    rng = np.random.default_rng(4)
+    chicks, times = 30, 12
+    days = np.tile(np.arange(0, 2 * times, 2), chicks)
+    df = pl.DataFrame(
+        {
+            "weight": 40 + 8 * days + rng.normal(0, 12, chicks * times),
+            "Time": days,
+            "Chick": np.repeat(np.arange(1, chicks + 1), times),
+            "Diet": np.repeat(rng.choice(["1", "2", "3"], chicks), times),
+        }
+    )
+    result = analyze_csv(df, tmp_path, "chicks.csv")
+    assert "Time" in kinds(result["semantics"]) and "Time" not in result["semantics"]["codes"]
+    assert any(
+        i["type"] == "correlation" and set(i["evidence"]["columns"]) == {"weight", "Time"}
+        for i in result["insights"]
+    ), [i["title"] for i in result["insights"]]
+    coded = pl.DataFrame({"time": [20240101 + i for i in range(28)], "v": rng.normal(0, 1, 28)})
+    assert "time" in semantics(coded, tmp_path, "coded.csv")["codes"]
+
+
 def test_numbers_holding_rows_together_in_blocks_are_an_id(tmp_path: Path) -> None:
     """A long table of 40 subjects measured 12 times each: `subject` 1..40 is who, not how much."""
     rng = np.random.default_rng(8)
