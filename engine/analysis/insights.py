@@ -30,7 +30,7 @@ from engine.analysis.detectors.drilldown import (
 )
 from engine.analysis.detectors.negative import negative_answers
 from engine.analysis.detectors.panel import entity_frame, entity_seasonality, entity_trends
-from engine.analysis.detectors.patterns import anomalies, seasonality
+from engine.analysis.detectors.patterns import anomalies, cycle_finding, seasonality
 from engine.analysis.detectors.repeats import repeated_records
 from engine.analysis.detectors.seasonal import seasonal
 from engine.analysis.detectors.segment_stats import SegmentStats, segment_stats
@@ -255,6 +255,7 @@ def _temporal(
         found = [x for x in (trend(s, m, time), change_point(s, m, time)) if x]
         found += anomalies(s, m, time)
         found += seasonality(s, m, time)
+        found += [c for c in (cycle_finding(ts, m, time),) if c]
         if ts.grain != "day" and dense_days(mc):  # the weekly cycle shows only in daily values
             daily = build_series(mc, m, "day")
             if daily is not None:

@@ -5,7 +5,8 @@ the three periods on each side, after the significant seasonal cycles are
 taken out, scored by robust z (MAD); a point's p-value uses Student-t tails
 (10 df), Bonferroni-corrected for the series length. Seasonality: each tested
 cycle of `seasonal` (weekly in daily data; yearly in monthly or quarterly data,
-or in daily/weekly data covering two years) is a finding when it passes.
+or in daily/weekly data covering two years) is a finding when it passes, and so
+is a cycle of several years in yearly data (`long_cycle`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from __future__ import annotations
 import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
-from engine.analysis.detectors.seasonal import Seasonal
+from engine.analysis.detectors.long_cycle import long_cycle
+from engine.analysis.detectors.seasonal import MIN_AMPLITUDE, Seasonal
 from engine.analysis.detectors.temporal import line_chart
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
 from engine.analysis.semantics.model import Measure
-from engine.analysis.series import observed, period_label
+from engine.analysis.series import TimeSeries, observed, period_label
 from engine.analysis.stats import t_sf
 
 MIN_ANOMALY_POINTS = 12
@@ -167,3 +169,45 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
             )
         )
     return out
+
+
+def cycle_finding(ts: TimeSeries, m: Measure, time: list[str]) -> Candidate | None:
+    """A cycle of several years in a yearly series (`long_cycle`), as a seasonality finding."""
+    c = long_cycle(ts)
+    if c is None or c.amplitude < MIN_AMPLITUDE:
+        return None
+    years = f"{c.period:.1f}".removesuffix(".0")
+    shown = ", ".join(str(d.year) for d in c.peaks[-4:])
+    text = (
+        f"{m.label.capitalize()} rises and falls in a cycle of about {years} years, "
+        f"{c.cycles:.0f} times over the series (latest peaks {shown}); the wave explains "
+        f"{fmt_pct(c.share)} of its variation around the trend ({fmt_p(c.p_value)})."
+    )
+    return Candidate(
+        "seasonality",
+        f"{_article(years).capitalize()} {years}-year cycle in {m.label}",
+        text,
+        min(1.0, max(c.amplitude / 0.5, c.share)),
+        c.p_value,
+        evidence(
+            m,
+            columns=time,
+            grain=ts.grain,
+            direction="up",
+            aggregation=f"{m.agg} of {m.label} per year",
+            cycle="multi-year",
+            periodYears=round(c.period, 2),
+            cycles=round(c.cycles, 1),
+            peaks=[d.isoformat() for d in c.peaks],
+            share=round(c.share, 4),
+            test="periodogram peak against an AR(1) red-noise spectrum, over every tested frequency",
+        ),
+        ("seasonality", m.name, "multi-year"),
+        line_chart(ts, f"{m.label.capitalize()}: {_article(years)} {years}-year cycle", m.label),
+    )
+
+
+def _article(number: str) -> str:
+    """ "an" before the numbers said with a vowel first: an 8-, an 11-, an 18-, an 80-year cycle."""
+    whole = number.split(".")[0]
+    return "an" if whole.startswith("8") or whole in ("11", "18") else "a"

@@ -219,3 +219,31 @@ def test_a_concentration_in_a_segment_that_is_not_the_largest_is_drilled_into(tm
         and {"column": "site", "equals": "Warehouse"} in i["evidence"]["filters"]
         for i in drills
     ), [i["title"] for i in result["insights"]]
+
+
+def _yearly(values: np.ndarray, start: int = 1850) -> pl.DataFrame:
+    return pl.DataFrame({"year": np.arange(start, start + len(values)), "activity": values})
+
+
+def test_a_cycle_of_years_in_yearly_data(tmp_path: Path) -> None:
+    """120 years of a quantity that peaks every 9 years: a multi-year cycle, its period named."""
+    rng = np.random.default_rng(5)
+    t = np.arange(120)
+    result = run(_yearly(100 + 12 * np.sin(2 * np.pi * t / 9) + rng.normal(0, 6, 120)), tmp_path)
+    found = [i for i in result["insights"] if i["type"] == "seasonality"]
+    assert found, [i["title"] for i in result["insights"]]
+    aggregates = found[0]["evidence"]["aggregates"]
+    assert aggregates["cycle"] == "multi-year" and abs(aggregates["periodYears"] - 9) < 0.5
+    assert "9-year cycle" in found[0]["title"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_wandering_or_noisy_yearly_series_have_no_cycle(tmp_path: Path, seed: int) -> None:
+    """A random walk has most of its power at low frequencies; white noise has peaks by chance.
+    Neither is a cycle."""
+    rng = np.random.default_rng(300 + seed)
+    n = int(rng.integers(40, 160))
+    walk = run(_yearly(500 + np.cumsum(rng.normal(0, 5, n))), tmp_path)
+    noise = run(_yearly(50 + rng.normal(0, 5, n)), tmp_path)
+    for result in (walk, noise):
+        assert not [i for i in result["insights"] if i["type"] == "seasonality"], result["insights"]

@@ -507,9 +507,14 @@ def _finer_than_grain(result: Result, case: Case) -> list[str]:
         grain = grain_of(ins)
         if grain in GRAINS and GRAINS.index(grain) < GRAINS.index(floor):
             out.append(f"{_name(ins)} is computed per {grain}; the data's grain is {floor}")
-        elif floor == "year" and ins.get("type") == "seasonality":
-            out.append(f"{_name(ins)}: seasonality in yearly data")
+        elif floor == "year" and ins.get("type") == "seasonality" and _cycle(ins) != "multi-year":
+            out.append(f"{_name(ins)}: a calendar cycle in yearly data")
     return out
+
+
+def _cycle(ins: dict[str, Any]) -> str | None:
+    """The cycle a seasonality finding is about: weekly, yearly, or multi-year (a cycle of years)."""
+    return (ins.get("evidence", {}).get("aggregates") or {}).get("cycle")
 
 
 def _pooled_panel(result: Result, case: Case) -> list[str]:
