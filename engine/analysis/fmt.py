@@ -74,7 +74,8 @@ _BARE = frozenset({"true", "false", "yes", "no", "other", "others", "unknown", "
 def category(dimension: str, value: str) -> str:
     """A category for prose: a bare number, flag or one-letter code says nothing without its column
     ("hour 18", "engines 2", "driveway = yes", "drv = f"), and a month number is the month's name ("July")."""
-    if value.lower() in _BARE or (len(value.strip()) == 1 and value.isalpha()):
+    short = len(value.strip()) == 1 or (len(value) == 2 and value.islower())  # "r", "lc": codes
+    if value.lower() in _BARE or (short and value.isalpha()):
         return f"{label(dimension)} = {value}"  # "True holds 86% of rows", "R holds 72%" say nothing
     if not _NUMBER.fullmatch(value):
         return value

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
+from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct
 from engine.analysis.semantics.model import TIME, Measure
 from engine.analysis.series import GRAINS, period_label
 from engine.analysis.stats import binom_sf, norm_sf, ols
@@ -172,6 +172,7 @@ def _leader(
     rows: list[dict], i: int, sign: int, m: Measure, grain: str, dim: str, time: list[str]
 ) -> Candidate | None:
     r = rows[i]
+    who = category(dim, str(r["name"]))  # "state 29", not a bare 29
     k = len(rows)
     others = [x for j, x in enumerate(rows) if j != i]
     med_change = float(np.median([x["change"] for x in others]))
@@ -190,14 +191,14 @@ def _leader(
     word = "grew most" if sign > 0 else "fell most"
     x0, x1 = period_label(r["x"][0], grain), period_label(r["x"][-1], grain)
     text = (
-        f"{r['name']} {word}: {m.label} went from {fmt_num(r['first'], m.unit, m.symbol)} to "
+        f"{who} {word}: {m.label} went from {fmt_num(r['first'], m.unit, m.symbol)} to "
         f"{fmt_num(r['last'], m.unit, m.symbol)} between {x0} and {x1} "
         f"({fmt_pct(r['change'], signed=True)}), "
         f"against a median of {fmt_pct(med_change, signed=True)} for the other {k - 1} ({fmt_p(p)})."
     )
     return Candidate(
         "entity_trend",
-        f"{r['name']} {word} in {m.label}",
+        f"{who} {word} in {m.label}",
         text,
         min(1.0, abs(r["change"] - med_change) / 1.0),
         p,
@@ -220,7 +221,7 @@ def _leader(
             else "descriptive (fewer than five entities)",
         ),
         ("entity_trend", dim, m.name, "up" if sign > 0 else "down"),
-        _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {r['name']} vs the others"),
+        _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {who} vs the others"),
     )
 
 
@@ -236,15 +237,16 @@ def _divergent(rows: list[dict], m: Measure, grain: str, dim: str, time: list[st
                 continue
             i = min(against, key=lambda j: rows[j]["p"])
             r = rows[i]
+            who = category(dim, str(r["name"]))
             word = "fell" if majority > 0 else "rose"
             text = (
-                f"{r['name']} {word} ({fmt_pct(r['change'], signed=True)}) while "
+                f"{who} {word} ({fmt_pct(r['change'], signed=True)}) while "
                 f"{int((signs == majority).sum())} "
                 f"of the other {k - 1} {'rose' if majority > 0 else 'fell'} ({fmt_p(min(1.0, r['p'] * k))})."
             )
             return Candidate(
                 "entity_trend",
-                f"{r['name']} diverges from the others in {m.label}",
+                f"{who} diverges from the others in {m.label}",
                 text,
                 min(1.0, abs(r["change"]) / 0.5),
                 min(1.0, r["p"] * k),
@@ -262,9 +264,7 @@ def _divergent(rows: list[dict], m: Measure, grain: str, dim: str, time: list[st
                     test="entity's own slope t-test (autocorrelation-corrected), Bonferroni",
                 ),
                 ("entity_trend", dim, m.name, "divergent"),
-                _chart(
-                    rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {r['name']} against the trend"
-                ),
+                _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {who} against the trend"),
             )
     return None
 

@@ -33,6 +33,7 @@ from engine.analysis.semantics.vocabulary import (
     LATITUDE,
     LONGITUDE,
     NUMBERED,
+    PLACE,
     YEARS,
     has,
     words,
@@ -81,6 +82,8 @@ def read_numeric(
             measure = _measure(p, p.name in level_hint)
             if not name_tells_kind(p.name, p.parsing.get("unit")) and _tally(p):
                 measure.kind, measure.additive_across = "flow", True
+            if measure.kind == "flow" and _rate_like(p, df.height - p.missing):
+                measure.kind, measure.additive_across = "level", False
             reading.measures.append(measure)
     reading.geography = {"latitude": lat, "longitude": lon} if lat and lon else None
     if not reading.geography:  # a lone coordinate is still not a measure
@@ -96,6 +99,8 @@ def _role(df: pl.DataFrame, p: ColumnProfile) -> str:
         return "calendar"
     if p.distinct <= 2:
         return "flag"
+    if has(p.name, PLACE) and not name_tells_kind(p.name, None) and _integral(df, p):
+        return "coded" if p.distinct <= PLACE_CODES else "code"  # "average state 26.8" says nothing
     if p.distinct <= FEW_VALUES and _integral(df, p) and not name_tells_kind(p.name, None):
         return "coded"
     return "measure"
@@ -122,6 +127,15 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     lo, hi = p.stats.get("min"), p.stats.get("max")
     if has(p.name, YEARS) and lo is not None and hi is not None and lo >= YEAR_MIN and hi <= YEAR_MAX:
         return True
+    if (
+        has(p.name, YEARS)
+        and p.semantic == "integer"
+        and lo is not None
+        and hi is not None
+        and lo >= 0
+        and hi <= 99
+    ):
+        return True  # two-digit years (63..92) that are not the time axis
     if has(p.name, DIRECTION) and lo is not None and hi is not None and lo >= 0 and hi <= 360:
         return True  # a compass direction (wind from 350° and from 10° is not "on average" from 180°)
     if (
@@ -153,6 +167,7 @@ def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
 
 
 FEW_VALUES = 6
+PLACE_CODES = 60  # up to this many place codes are a dimension (US states and territories), more a code
 _FINE_CALENDAR = frozenset({"minute", "min", "second", "sec", "dom"})
 _TIME_WORDS = frozenset({"date", "time", "datetime", "timestamp", "period", "ts"})
 
@@ -194,6 +209,17 @@ def _tally(p: ColumnProfile) -> bool:
     if p.semantic != "integer" or lo is None or hi is None or median is None or lo < 0:
         return False
     return hi >= 50 * max(median, 1)
+
+
+def _rate_like(p: ColumnProfile, present: int) -> bool:
+    """Small signed fractions (-0.03, 0.02, 0.05): a growth rate, whatever the name says.
+    Amounts and counts are not all within ±1 with a share of them negative; summing rates
+    ("total gsp 8.5" of yearly growth rates) says nothing."""
+    lo, hi, negatives = p.stats.get("min"), p.stats.get("max"), p.stats.get("negatives")
+    if lo is None or hi is None or not negatives:
+        return False
+    share = negatives / present if present else 0.0
+    return lo >= -1.0 and hi <= 1.0 and share >= 0.05
 
 
 def _measure(p: ColumnProfile, behaves_like_level: bool) -> Measure:

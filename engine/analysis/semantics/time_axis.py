@@ -10,6 +10,7 @@ Analysis never goes finer than this grain.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import polars as pl
@@ -66,7 +67,31 @@ def find_time_axis(
     if years:
         year = max(years, key=lambda p: (bool(re.fullmatch(r"(?i)year", p.name)), p.distinct))
         return _from_year(df, profiles, year)
+    short = [p for p in profiles if _two_digit_years(df, p)]
+    if short:
+        return _from_year(df, profiles, short[0], _century(short[0]))
     return None, None
+
+
+_SHORT_YEAR = re.compile(r"^(year|yr|yy)$", re.I)
+
+
+def _two_digit_years(df: pl.DataFrame, p: ColumnProfile) -> bool:
+    """A column called year/yr/yy holding whole numbers 0..99 (Cigar's year 63..92): years of a century."""
+    if p.semantic != "integer" or not _SHORT_YEAR.match(p.name) or p.distinct < 3:
+        return False
+    lo, hi = p.stats.get("min"), p.stats.get("max")
+    return lo is not None and hi is not None and lo >= 0 and hi <= 99
+
+
+def _century(p: ColumnProfile) -> pl.Expr:
+    """The four-digit years: 20yy unless that puts a year in the future, then 19yy; a span that
+    wraps (97, 98, 99, 0, 1) is 1950..2049."""
+    lo, hi = int(p.stats["min"]), int(p.stats["max"])
+    v = pl.col(p.name).cast(pl.Int32)
+    if lo < 30 and hi >= 70:
+        return pl.when(v >= 50).then(v + 1900).otherwise(v + 2000)
+    return v + (2000 if 2000 + hi <= dt.date.today().year else 1900)
 
 
 _TIME_WORD = re.compile(r"^(time|date|year|t|period|yr)$", re.I)
@@ -154,9 +179,11 @@ def _spacing_months(d: pl.Series) -> int:
 
 
 def _from_year(
-    df: pl.DataFrame, profiles: list[ColumnProfile], year: ColumnProfile
+    df: pl.DataFrame, profiles: list[ColumnProfile], year: ColumnProfile, years: pl.Expr | None = None
 ) -> tuple[TimeAxis, pl.Expr]:
-    y = pl.col(year.name).cast(pl.Int32)
+    """Yearly data, or quarterly/monthly when a quarter or month column goes with the year;
+    `years` maps the column to four-digit years when it holds two."""
+    y = years if years is not None else pl.col(year.name).cast(pl.Int32)
     for p in profiles:
         if p.name == year.name:
             continue

@@ -353,8 +353,42 @@ def test_numbered_categories_are_named_with_their_column_in_prose(tmp_path: Path
         ("region", "West", "West"),
         ("drv", "f", "drv = f"),  # a one-letter code
         ("state", "NY", "NY"),
+        ("conservation", "lc", "conservation = lc"),
         ("sector", "other", "sector = other"),
     ],
 )
 def test_category_values_in_prose(dimension: str, value: str, shown: str) -> None:
     assert category(dimension, value) == shown
+
+
+def test_two_digit_years_and_numbered_states_are_time_and_place(tmp_path: Path) -> None:
+    """A state-by-year panel written as state 1..40 and year 63..92: never "average state 20",
+    "average year 77"; the years are 1963..1992 and the states a dimension."""
+    rng = np.random.default_rng(9)
+    states, years = 40, 30
+    df = pl.DataFrame(
+        {
+            "state": np.repeat(np.arange(1, states + 1), years),
+            "year": np.tile(np.arange(63, 63 + years), states),
+            "price": np.tile(np.linspace(30, 160, years), states) + rng.normal(0, 3, states * years),
+            "sales": rng.normal(120, 20, states * years).round(1),
+        }
+    )
+    result = analyze_csv(df, tmp_path, "cigarettes.csv")
+    sem = result["semantics"]
+    assert sem["time"]["column"] == "year" and sem["time"]["grain"] == "year"
+    assert "state" not in kinds(sem) and "year" not in kinds(sem)
+    assert "state" in sem["dimensions"] or "state" in sem["codes"]
+    assert all("state" not in k["label"].lower() and "year" not in k["label"].lower()
+               for k in result["kpis"] if k["label"] not in ("Year range",))  # fmt: skip
+    ranges = [k["value"] for k in result["kpis"] if isinstance(k["value"], dict)]
+    assert ranges and ranges[0]["start"].startswith("1963") and ranges[0]["end"].startswith("1992")
+
+
+def test_a_flow_word_on_small_signed_fractions_is_a_rate(tmp_path: Path) -> None:
+    """`gsp` holding yearly growth rates (-0.03 .. 0.06) is averaged, never summed."""
+    rng = np.random.default_rng(2)
+    df = pl.DataFrame({"year": np.arange(1950, 2010), "gsp": rng.normal(0.02, 0.025, 60).round(4)})
+    assert kinds(semantics(df, tmp_path))["gsp"] == "level"
+    amounts = pl.DataFrame({"year": np.arange(1950, 2010), "gsp": rng.normal(500, 90, 60).round(1)})
+    assert kinds(semantics(amounts, tmp_path, "amounts.csv"))["gsp"] == "flow"
