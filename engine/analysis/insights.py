@@ -255,7 +255,8 @@ def _temporal(
         found = [x for x in (trend(s, m, time), change_point(s, m, time)) if x]
         found += anomalies(s, m, time)
         found += seasonality(s, m, time)
-        found += [c for c in (cycle_finding(ts, m, time),) if c]
+        cycle = cycle_finding(ts, m, time)
+        found += [cycle] if cycle else []
         if ts.grain != "day" and dense_days(mc):  # the weekly cycle shows only in daily values
             daily = build_series(mc, m, "day")
             if daily is not None:

@@ -44,9 +44,8 @@ def _duplicate_rows(df: pl.DataFrame, profiles: list[ColumnProfile]) -> int:
     rows = df.height
     if not rows:
         return 0
-    keys = [
-        p for p in profiles if p.missing == 0 and p.distinct >= 0.95 * rows
-    ]  # distinct may be approximate
+    # a profile's distinct count may be approximate: the hashes below decide
+    keys = [p for p in profiles if p.missing == 0 and p.distinct >= 0.95 * rows]
     if keys and df[max(keys, key=lambda p: p.distinct).name].hash().n_unique() == rows:
         return 0
     return rows - df.hash_rows().n_unique()

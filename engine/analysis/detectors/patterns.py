@@ -177,6 +177,7 @@ def cycle_finding(ts: TimeSeries, m: Measure, time: list[str]) -> Candidate | No
     if c is None or c.amplitude < MIN_AMPLITUDE:
         return None
     years = f"{c.period:.1f}".removesuffix(".0")
+    cycle = f"{_article(years)} {years}-year cycle"
     shown = ", ".join(str(d.year) for d in c.peaks[-4:])
     text = (
         f"{m.label.capitalize()} rises and falls in a cycle of about {years} years, "
@@ -185,7 +186,7 @@ def cycle_finding(ts: TimeSeries, m: Measure, time: list[str]) -> Candidate | No
     )
     return Candidate(
         "seasonality",
-        f"{_article(years).capitalize()} {years}-year cycle in {m.label}",
+        f"{cycle.capitalize()} in {m.label}",
         text,
         min(1.0, max(c.amplitude / 0.5, c.share)),
         c.p_value,
@@ -203,7 +204,7 @@ def cycle_finding(ts: TimeSeries, m: Measure, time: list[str]) -> Candidate | No
             test="periodogram peak against an AR(1) red-noise spectrum, over every tested frequency",
         ),
         ("seasonality", m.name, "multi-year"),
-        line_chart(ts, f"{m.label.capitalize()}: {_article(years)} {years}-year cycle", m.label),
+        line_chart(ts, f"{m.label.capitalize()}: {cycle}", m.label),
     )
 
 

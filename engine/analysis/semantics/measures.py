@@ -127,14 +127,7 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     lo, hi = p.stats.get("min"), p.stats.get("max")
     if has(p.name, YEARS) and lo is not None and hi is not None and lo >= YEAR_MIN and hi <= YEAR_MAX:
         return True
-    if (
-        has(p.name, YEARS)
-        and p.semantic == "integer"
-        and lo is not None
-        and hi is not None
-        and lo >= 0
-        and hi <= 99
-    ):
+    if has(p.name, YEARS) and p.semantic == "integer" and _within(p, 0, 99):
         return True  # two-digit years (63..92) that are not the time axis
     if has(p.name, DIRECTION) and lo is not None and hi is not None and lo >= 0 and hi <= 360:
         return True  # a compass direction (wind from 350° and from 10° is not "on average" from 180°)
@@ -179,7 +172,7 @@ def _elapsed(p: ColumnProfile) -> bool:
     lo, hi = p.stats.get("min"), p.stats.get("max")
     if words(p.name) != ("time",) or lo is None or hi is None or lo < 0 or hi >= 10_000:
         return False
-    return not (lo >= YEAR_MIN and hi <= YEAR_MAX)
+    return not _within(p, YEAR_MIN, YEAR_MAX)
 
 
 def _clock_time(df: pl.DataFrame, p: ColumnProfile) -> bool:

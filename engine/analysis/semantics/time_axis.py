@@ -67,7 +67,7 @@ def find_time_axis(
     if years:
         year = max(years, key=lambda p: (bool(re.fullmatch(r"(?i)year", p.name)), p.distinct))
         return _from_year(df, profiles, year)
-    short = [p for p in profiles if _two_digit_years(df, p)]
+    short = [p for p in profiles if _two_digit_years(p)]
     if short:
         return _from_year(df, profiles, short[0], _century(short[0]))
     return None, None
@@ -76,7 +76,7 @@ def find_time_axis(
 _SHORT_YEAR = re.compile(r"^(year|yr|yy)$", re.I)
 
 
-def _two_digit_years(df: pl.DataFrame, p: ColumnProfile) -> bool:
+def _two_digit_years(p: ColumnProfile) -> bool:
     """A column called year/yr/yy holding whole numbers 0..99 (Cigar's year 63..92): years of a century."""
     if p.semantic != "integer" or not _SHORT_YEAR.match(p.name) or p.distinct < 3:
         return False
