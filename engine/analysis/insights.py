@@ -60,7 +60,8 @@ _SEGMENT_TYPES = frozenset({"category_outlier", "segment_comparison", "top_contr
 CENSORED_SHARE = 0.2  # durations still open on this share of rows are not read over time
 SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmented
 LIFECYCLE_STATES = 12
-DETECTION_ROWS = 250_000  # secondary detectors read every k-th row above twice this many
+FULL_DETECTION_ROWS = 500_000  # up to this many rows, the secondary detectors read every row...
+DETECTION_ROWS = 125_000  # ...above it, every k-th row, about this many
 BOX_SAMPLE = 50_000  # rows used for box-plot quartiles (drawn only); every other segment figure uses all rows
 
 
@@ -96,11 +97,11 @@ def find_insights(
     secondary = _drill_downs(model, stats, rows, focus) + _text(model, stats, rows)
     if grain and model.table_kind == "events":
         secondary += _segment_trends(model, grain, rows, focus)
-    secondary += _repeats_and_brackets(model, rows)
+    secondary += _brackets(model, rows)
     if rows is not model.frame:  # read on every k-th row: say so on each finding
         for c in secondary:
             c.evidence["aggregates"]["sampledRows"] = rows.height
-    candidates += secondary
+    candidates += secondary + _repeats(model)  # copies are counted on every row: a sample would split them
     tick(0.7)
     found, corr_info = correlations(model, series)
     candidates += found
@@ -444,13 +445,14 @@ def _steer(model: TableModel, focus: GoalFocus) -> None:
 def _detection_rows(model: TableModel) -> pl.DataFrame:
     """The rows the secondary detectors read: all of them, or every k-th row of a long table.
 
-    Drill-downs, terms, segment trends, repeats and brackets look for
-    patterns strong enough to show in a few hundred thousand rows; their
-    findings say how many rows they were read on (`aggregates.sampledRows`).
-    Totals, counts, shares, series and segment figures always use every row.
+    Drill-downs, terms, segment trends and brackets look for patterns strong
+    enough to show in a hundred thousand rows (a share read on that many rows
+    is within about half a point); their findings say how many rows they were
+    read on (`aggregates.sampledRows`). Totals, counts, shares, series, segment
+    figures and repeated records always use every row.
     """
     frame = model.frame
-    if frame.height <= 2 * DETECTION_ROWS:
+    if frame.height <= FULL_DETECTION_ROWS:
         return frame
     wanted = [
         *model.dimensions,
@@ -539,7 +541,8 @@ def _segment_trends(
     return out
 
 
-def _repeats_and_brackets(model: TableModel, rows: pl.DataFrame) -> list[Candidate]:
+def _repeats(model: TableModel) -> list[Candidate]:
+    """Identical records filed again and again by one entity, counted on every row."""
     out: list[Candidate] = []
     if model.table_kind not in ("events", "cross_section"):
         return out
@@ -550,9 +553,18 @@ def _repeats_and_brackets(model: TableModel, rows: pl.DataFrame) -> list[Candida
     cats = [d for d in model.dimensions if d not in people][:1]
     for who in people[:2]:
         for m in flows[:1]:
-            c = repeated_records(rows, who, m, cats)
+            c = repeated_records(model.frame, who, m, cats)
             if c:
                 out.append(c)
+    return out
+
+
+def _brackets(model: TableModel, rows: pl.DataFrame) -> list[Candidate]:
+    """A measure's brackets that change another (claims above 5,000 take 3× longer)."""
+    out: list[Candidate] = []
+    if model.table_kind not in ("events", "cross_section"):
+        return out
+    flows = [m for m in model.measures if m.kind == "flow" and not m.derived]
     targets = [m for m in model.measures if m.kind == "duration"] or [
         m for m in model.measures if m.kind == "level"
     ][:1]

@@ -2,7 +2,8 @@
 
 All statistics come from a few vectorised polars passes over the full frame
 (no sampling), with two exceptions on long tables: above 500,000 rows distinct
-counts are HyperLogLog estimates (flagged `distinctApprox`), and above
+counts of columns whose values rarely repeat are HyperLogLog estimates (flagged
+`distinctApprox`), and above
 2,000,000 rows quantiles come from a systematic sample of about a million
 rows (flagged by `stats.quantileRows`). Counts, sums, means, extremes and
 missing values are always exact.
@@ -23,7 +24,9 @@ from engine.ingest.table import Table
 _ID_NAME = re.compile(r"(^|[_\s-])(id|uuid|guid|key|code|no|number|nr)$|^id[_\s-]|_id$", re.I)
 _QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 TOP_VALUES = 10
-APPROX_DISTINCT_ROWS = 500_000  # above this, distinct counts are HyperLogLog estimates
+APPROX_DISTINCT_ROWS = 500_000  # above this, distinct counts are HyperLogLog estimates...
+FEW_VALUES = 0.2  # ...except for columns whose values repeat (distinct share of a probe below this):
+PROBE_ROWS = 10_000  # they are counted exactly, and that count gives their top values too
 QUANTILE_ROWS = 1_000_000  # above twice this, quantiles come from every k-th row (moments stay exact)
 
 
@@ -68,22 +71,28 @@ def profile_columns(table: Table) -> list[ColumnProfile]:
     """Profile every column of the table."""
     df = table.df
     approx = df.height > APPROX_DISTINCT_ROWS
+    counted = _value_counts(df, _repeating(df)) if approx else {}
     basics = df.select(
         [pl.col(c).null_count().alias(f"{c}\x00null") for c in df.columns]
-        + [_distinct(c, df.schema[c], approx).alias(f"{c}\x00uniq") for c in df.columns]
+        + [_distinct(c, df.schema[c], approx).alias(f"{c}\x00uniq") for c in df.columns if c not in counted]
     ).row(0)
     width = df.width
+    unique = iter(basics[width:])
     profiles = []
     for i, name in enumerate(df.columns):
         s = df[name]
         missing = int(basics[i])
-        distinct = min(int(basics[width + i]) - (1 if basics[i] else 0), df.height - missing)
-        semantic = _semantic(s, name, df.height - missing, distinct, approx)
+        exact = name in counted or not approx
+        if name in counted:
+            distinct = counted[name].height - (1 if missing else 0)
+        else:
+            distinct = min(int(next(unique)) - (1 if missing else 0), df.height - missing)
+        semantic = _semantic(s, name, df.height - missing, distinct, not exact)
         note = table.notes.get(name)
         profile = ColumnProfile(
             name, str(s.dtype), semantic, missing, distinct, parsing=note.to_dict() if note else {}
         )
-        profile.distinct_approx = approx
+        profile.distinct_approx = not exact
         profiles.append(profile)
     _numeric_stats(df, [p for p in profiles if p.semantic in ("numeric", "integer")])
     _date_ranges(df, [p for p in profiles if p.semantic == "datetime"])
@@ -93,9 +102,25 @@ def profile_columns(table: Table) -> list[ColumnProfile]:
         if p.semantic in ("categorical", "boolean", "text", "integer")
         or (p.semantic == "identifier" and df.height <= 100_000)
     ]
-    for p, top in zip(wanted, _top_values(df, [p.name for p in wanted]), strict=True):
+    for p, top in zip(wanted, _top_values(df, [p.name for p in wanted], counted), strict=True):
         p.top = top
     return profiles
+
+
+def _repeating(df: pl.DataFrame) -> list[str]:
+    """Text and integer columns whose values repeat, judged on a systematic probe of the rows."""
+    names = [c for c, t in df.schema.items() if t == pl.String or t.is_integer()]
+    if not names or df.height < 2 * PROBE_ROWS:
+        return []
+    probe = df.select(names).gather_every(df.height // PROBE_ROWS)
+    distinct = probe.select(pl.col(c).n_unique() for c in names).row(0)
+    return [c for c, n in zip(names, distinct, strict=True) if n <= FEW_VALUES * probe.height]
+
+
+def _value_counts(df: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:
+    """Every value of each column with its count (missing values as one row), in one parallel pass."""
+    queries = [df.lazy().group_by(name).agg(pl.len().alias("\x00n")) for name in names]
+    return dict(zip(names, pl.collect_all(queries), strict=True))
 
 
 def _distinct(name: str, dtype: pl.DataType, approx: bool) -> pl.Expr:
@@ -188,23 +213,22 @@ def _date_ranges(df: pl.DataFrame, profiles: list[ColumnProfile]) -> None:
             p.date_range = {"min": json_safe(lo), "max": json_safe(hi), "days": days}
 
 
-def _top_values(df: pl.DataFrame, names: list[str]) -> list[list[dict[str, Any]]]:
-    """The most frequent values of each column, counted in one parallel pass over all of them."""
+def _top_values(
+    df: pl.DataFrame, names: list[str], counted: dict[str, pl.DataFrame] | None = None
+) -> list[list[dict[str, Any]]]:
+    """The most frequent values of each column, from `counted` or counted in one parallel pass."""
     if not names:
         return []
     rows = df.height
-    queries = [
-        df.lazy()
-        .select(name)
-        .drop_nulls()
-        .group_by(name)
-        .agg(pl.len().alias("\x00n"))
-        .sort(["\x00n", name], descending=[True, False])
-        .head(TOP_VALUES)
+    counted = counted or {}
+    missing = [n for n in names if n not in counted]
+    counted = {**counted, **_value_counts(df, missing)}
+    tops = pl.collect_all(
+        counted[name].lazy().drop_nulls(name).sort(["\x00n", name], descending=[True, False]).head(TOP_VALUES)
         for name in names
-    ]
+    )
     out = []
-    for name, counts in zip(names, pl.collect_all(queries), strict=True):
+    for name, counts in zip(names, tops, strict=True):
         out.append(
             [
                 {"value": json_safe(v), "count": int(c), "pct": num(100 * c / rows if rows else 0, 2)}

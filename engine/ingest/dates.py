@@ -67,8 +67,9 @@ def try_dates(
         formats += _numeric_formats(raw.filter(numeric), day_first)
     repeats = raw.n_unique() < 0.5 * n  # dates repeat, timestamps do not: cache the former only
     parsed = _parse_any(full, _covering(raw.str.replace(r"Z$", ""), formats), cache=repeats)
-    nonempty = int((full.str.len_chars() > 0).sum())
-    ok = int(parsed.is_not_null().sum())
+    ok = parsed.len() - parsed.null_count()
+    # every value present was read: no pass needed to count the empty ones
+    nonempty = ok if ok == full.len() - full.null_count() else int((full.str.len_chars() > 0).sum())
     if ok < MIN_SHARE * nonempty:
         return None
     issues.extend(found)
@@ -84,7 +85,7 @@ def try_dates(
                 column=s.name,
             )
         )
-    if not bool((parsed.dt.truncate("1d") != parsed).any()):
+    if not bool((parsed.to_physical() % 86_400_000_000 != 0).any()):  # microseconds: all at midnight
         note.parsed_as = "date"
         return parsed.cast(pl.Date)
     return parsed

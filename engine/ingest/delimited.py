@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -86,9 +87,13 @@ def _read(
         "null_values": [""],  # other missing-value tokens (NA, null, ...) are cleared by `refine`
         "raise_if_empty": True,
     }
-    overrides = _overrides(sample, options)
+    guessed, overrides = _sample_schema(sample, options)
     options["skip_rows"] = skip
     attempts: list[dict[str, object]] = [
+        # the sample's types imposed on the whole file: no inference pass over the file's start
+        # (inferring from 10,000 rows cost a sixth of the read); a later value that breaks them
+        # sends the read to the next attempt
+        {"schema_overrides": {**guessed, **overrides}},
         {"infer_schema_length": 10000, "schema_overrides": overrides},
         {"infer_schema": False},
         {"infer_schema": False, "truncate_ragged_lines": True, "encoding": "utf8-lossy"},
@@ -104,12 +109,12 @@ def _read(
         except (pl.exceptions.ComputeError, pl.exceptions.ShapeError) as exc:
             error = exc
             continue
-        if number == 0:
+        if number <= 1:
             for name, dtype in overrides.items():
                 if dtype == pl.Date:
                     note = table.note(name)
                     note.parsed_as, note.date_formats = "date", ["ISO (YYYY-MM-DD)"]
-        if number == 2:
+        if number == len(attempts) - 1:
             table.issues.append(
                 Issue(
                     "ragged_rows",
@@ -122,8 +127,10 @@ def _read(
     raise InputError(f"The file could not be read as a delimited table: {error}") from error
 
 
-def _overrides(sample: str, options: dict[str, object]) -> dict[str, pl.DataType]:
-    """Types to impose on the fast read, judged from the sample's rows read as text.
+def _sample_schema(
+    sample: str, options: dict[str, object]
+) -> tuple[dict[str, pl.DataType], dict[str, pl.DataType]]:
+    """The types the sample's rows suggest, and the types to impose whatever the rest of the file holds.
 
     Digit strings with leading zeros (zip codes, account numbers) stay text;
     columns of plain ISO dates are parsed by the CSV reader itself (the fast
@@ -131,23 +138,28 @@ def _overrides(sample: str, options: dict[str, object]) -> dict[str, pl.DataType
     """
     cut = sample.rfind("\n")
     text = sample[: cut + 1] if 0 < cut < len(sample) - 1 else sample
+    last = text.rfind("\n", 0, len(text) - 1)
+    whole = text[: last + 1] if text.count("\n") > 2 else text  # the last line may be cut short
+    read: dict[str, Any] = {**options, "truncate_ragged_lines": True}
     try:
-        source = io.BytesIO(text.encode("utf-8"))
-        head = pl.read_csv(source, infer_schema=False, truncate_ragged_lines=True, **options)  # type: ignore[arg-type]
+        head = pl.read_csv(io.BytesIO(text.encode()), infer_schema=False, **read)
+        typed = pl.read_csv(io.BytesIO(whole.encode()), infer_schema_length=None, **read)
     except (pl.exceptions.ComputeError, pl.exceptions.ShapeError, pl.exceptions.NoDataError):
-        return {}
+        return {}, {}
     if head.height > 1:
         head = head.head(head.height - 1)  # the sample may end inside a quoted record
-    out: dict[str, pl.DataType] = {}
+    overrides: dict[str, pl.DataType] = {}
     for name in head.columns:
         values = head[name].drop_nulls()
         if not values.len():
             continue
         if values.str.contains(r"^0\d+$").any() and values.str.contains(r"^\d+$").all():
-            out[name] = pl.String()
+            overrides[name] = pl.String()
         elif values.str.contains(r"^\d{4}-\d{2}-\d{2}$").all():
-            out[name] = pl.Date()
-    return out
+            overrides[name] = pl.Date()
+    # a column empty in the whole sample says nothing about its type: left for the reader to infer
+    guessed = {n: t for n, t in typed.schema.items() if typed[n].null_count() < typed.height}
+    return (guessed if list(typed.columns) == list(head.columns) else {}), overrides
 
 
 def _all_numbers(fields: list[str]) -> bool:

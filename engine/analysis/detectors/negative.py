@@ -129,7 +129,7 @@ def _equal_means(s: SegmentStats) -> Candidate | None:
     if within <= 0:
         return None
     p = f_sf(between / within, k - 1, n - k)
-    signed = any(v is not None and v < 0 for v in s.box.get("min", []))
+    signed = s.signed
     spread = math.sqrt(within)
     worst = float(np.max(np.abs(s.mean - grand)))
     close = worst <= (0.2 * spread if signed else CLOSE * abs(grand))

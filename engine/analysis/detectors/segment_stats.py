@@ -1,7 +1,9 @@
 """Per-category aggregates of measures, the input of the segment detectors.
 
-Totals, means, variances, counts and extremes come from every row, one
-parallel pass per dimension; box-plot quartiles come from a systematic sample.
+Totals, means, variances and counts come from every row, one parallel pass
+per dimension; what is drawn (box-plot quartiles and extremes) and the log-scale
+moments that check a skewed measure's outliers come from a systematic sample of
+long tables (every row up to twice its size).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class SegmentStats:
         None  # mean and variance of log(1 + value), for values that are never negative
     )
     log_var: np.ndarray | None = None
+    log_count: np.ndarray | None = None  # the rows the log moments were read on (a sample of long tables)
+    signed: bool = False  # the measure takes negative values somewhere in the table
 
     @property
     def agg(self) -> str:
@@ -56,41 +60,60 @@ def segment_stats(
     """Aggregate each measure per category of each dimension (all in one parallel `collect_all`)."""
     if not dimensions or not measures:
         return []
-    aggs: list[pl.Expr] = [pl.len().alias(ROWS)]
-    quart: list[pl.Expr] = [pl.len().alias(ROWS + "q")]
     valued = [m for m in measures if m.kind != "count"]
+    # each measure's mean and minimum over all rows: sums of squares are taken about the mean (so
+    # variances keep their precision), and logs only of measures that are never negative
+    centre = (
+        df.select(
+            [pl.col(m.name).cast(pl.Float64).mean().alias(f"{m.name}\x00c") for m in valued]
+            + [pl.col(m.name).cast(pl.Float64).min().alias(f"{m.name}\x00lo") for m in valued]
+        ).row(0, named=True)
+        if valued
+        else {}
+    )
+    logs = [m for m in valued if (centre[f"{m.name}\x00lo"] or 0.0) >= 0]
+    lc = (
+        sample.select(_log(pl.col(m.name).cast(pl.Float64)).mean().alias(m.name) for m in logs).row(
+            0, named=True
+        )
+        if logs
+        else {}
+    )
+    aggs: list[pl.Expr] = [pl.len().alias(ROWS)]
+    drawn: list[pl.Expr] = [pl.len().alias(ROWS + "q")]
     for m in valued:
         v = pl.col(m.name).cast(pl.Float64)
+        x = v - (centre[f"{m.name}\x00c"] or 0.0)
         aggs += [
             v.sum().alias(f"{m.name}\x00total"),
-            v.mean().alias(f"{m.name}\x00mean"),
-            v.var().alias(f"{m.name}\x00var"),
+            (x * x).sum().alias(f"{m.name}\x00sxx"),
             v.count().alias(f"{m.name}\x00count"),
-            v.min().alias(f"{m.name}\x00min"),
-            v.max().alias(f"{m.name}\x00max"),
-            pl.col(f"{m.name}\x00log").mean().alias(f"{m.name}\x00lmean"),
-            pl.col(f"{m.name}\x00log").var().alias(f"{m.name}\x00lvar"),
         ]
-        quart += [
+        drawn += [
+            v.min().alias(f"{m.name}\x00min"),
             v.quantile(0.25).alias(f"{m.name}\x00q1"),
             v.median().alias(f"{m.name}\x00median"),
             v.quantile(0.75).alias(f"{m.name}\x00q3"),
+            v.max().alias(f"{m.name}\x00max"),
         ]
+        if m in logs:
+            y = _log(v)
+            yc = y - (lc[m.name] or 0.0)
+            drawn += [
+                y.sum().alias(f"{m.name}\x00sy"),
+                (yc * yc).sum().alias(f"{m.name}\x00syy"),
+                y.count().alias(f"{m.name}\x00ny"),
+            ]
     queries = []
-    # the log of each measure once, not once per dimension's query
-    logged = df.lazy().with_columns(
-        _log(pl.col(m.name).cast(pl.Float64)).alias(f"{m.name}\x00log") for m in valued
-    )
-    if valued:
-        logged = logged.collect().lazy()
     for dim in dimensions:
         # grouped on the column as it is, its few keys turned to text after: casting a million
-        # numbers to text first costs more than the whole aggregation
+        # numbers to text first costs more than the whole aggregation; the missing key's group is
+        # dropped after too (filtering first copies every column the query reads)
         key, named = pl.col(dim).alias(KEY), pl.col(KEY).cast(pl.String)
-        queries.append(logged.filter(pl.col(dim).is_not_null()).group_by(key).agg(aggs).with_columns(named))
-        queries.append(
-            sample.lazy().filter(pl.col(dim).is_not_null()).group_by(key).agg(quart).with_columns(named)
-        )
+        for frame, exprs in ((df, aggs), (sample, drawn)):
+            queries.append(
+                frame.lazy().group_by(key).agg(exprs).filter(pl.col(KEY).is_not_null()).with_columns(named)
+            )
     frames = pl.collect_all(queries)
     out = []
     for i, dim in enumerate(dimensions):
@@ -112,27 +135,52 @@ def segment_stats(
                     dim in entities,
                 )
             else:
-                t = table.filter(pl.col(f"{m.name}\x00count") > 0)
-                order = f"{m.name}\x00total" if m.summable else f"{m.name}\x00mean"
-                t = t.sort([order, KEY], descending=[True, False])
+                n = pl.col(f"{m.name}\x00count")
+                t = table.filter(n > 0).with_columns((pl.col(f"{m.name}\x00total") / n).alias("\x00mean"))
+                t = t.sort(
+                    [f"{m.name}\x00total" if m.summable else "\x00mean", KEY], descending=[True, False]
+                )
                 box = {k: t[f"{m.name}\x00{k}"].to_list() for k in ("min", "q1", "median", "q3", "max")}
+                count = t[f"{m.name}\x00count"].to_numpy().astype(float)
+                total = t[f"{m.name}\x00total"].to_numpy()
+                mean = t["\x00mean"].to_numpy()
+                var = _variance(count, total, t[f"{m.name}\x00sxx"], centre[f"{m.name}\x00c"])
+                log_mean = log_var = log_count = None
+                if m in logs:  # on the rows drawn: a test of the log scale, the caution for skewed amounts
+                    log_count = t[f"{m.name}\x00ny"].fill_null(0).to_numpy().astype(float)
+                    log_sum = t[f"{m.name}\x00sy"].fill_null(0.0).to_numpy()
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        log_mean = np.where(log_count > 0, log_sum / log_count, 0.0)
+                    log_var = _variance(log_count, log_sum, t[f"{m.name}\x00syy"], lc[m.name])
                 stats = SegmentStats(
                     dim,
                     m,
                     t[KEY].to_list(),
-                    t[f"{m.name}\x00total"].to_numpy(),
-                    t[f"{m.name}\x00mean"].to_numpy(),
-                    t[f"{m.name}\x00var"].fill_null(0.0).to_numpy(),
-                    t[f"{m.name}\x00count"].to_numpy().astype(float),
+                    total,
+                    mean,
+                    var,
+                    count,
                     t[ROWS].to_numpy().astype(float),
                     box,
                     dim in entities,
-                    t[f"{m.name}\x00lmean"].fill_null(0.0).to_numpy(),
-                    t[f"{m.name}\x00lvar"].fill_null(0.0).to_numpy(),
+                    log_mean,
+                    log_var,
+                    log_count,
+                    (centre[f"{m.name}\x00lo"] or 0.0) < 0,
                 )
             if len(stats.names) >= 2:
                 out.append(stats)
     return out
+
+
+def _variance(n: np.ndarray, total: np.ndarray, sxx: pl.Series, centre: float | None) -> np.ndarray:
+    """Sample variances (0 for a single value) from each group's count, sum and sum of squares about
+    `centre`, a value near every group's mean (which keeps the subtraction precise)."""
+    xx, c = sxx.fill_null(0.0).to_numpy(), centre or 0.0
+    x = total - c * n  # the sum about the centre
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = np.where(n > 1, (xx - x * x / np.maximum(n, 1)) / (n - 1), 0.0)
+    return np.maximum(var, 0.0)
 
 
 def _log(v: pl.Expr) -> pl.Expr:

@@ -201,9 +201,9 @@ def category_outliers(s: SegmentStats) -> list[Candidate]:
 def _welch_on_logs(s: SegmentStats) -> np.ndarray | None:
     """|t| of each category against the rest on log(1 + value): skewed amounts (a claim of 10,000
     among claims of 50) give a raw t-test far smaller p-values than the data support."""
-    if s.log_mean is None or s.log_var is None:
+    if s.log_mean is None or s.log_var is None or s.log_count is None:
         return None
-    mean_rest, se = _against_rest(s.count, s.log_mean, s.log_var)
+    mean_rest, se = _against_rest(s.log_count, s.log_mean, s.log_var)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(se > 0, np.abs(s.log_mean - mean_rest) / se, 0.0)
 
@@ -223,7 +223,7 @@ def _against_rest(n: np.ndarray, mean: np.ndarray, var: np.ndarray) -> tuple[np.
 
 def _signed(s: SegmentStats) -> bool:
     """Whether the measure takes negative values (then sizes are in standard deviations)."""
-    return any(v is not None and v < 0 for v in s.box.get("min", []))
+    return s.signed
 
 
 def _outlier(

@@ -144,6 +144,19 @@ def test_late_bad_value_is_reported_not_fatal(tmp_path: Path) -> None:
     assert any(i.code == "unparsed_values" and i.column == "a" for i in table.issues)
 
 
+def test_a_value_past_the_sample_that_breaks_its_types_is_still_read(tmp_path: Path) -> None:
+    """The sample's types are imposed on the whole file; a later decimal in a column of whole
+    numbers, or a later word in a column of numbers, sends the read to a slower path, never loses it."""
+    rows = "".join(f"{i},{i},{i}\n" for i in range(60000))  # far past the 256 KB sample
+    text = "a,b,c\n" + rows + "1.5,2.25,word\n"
+    table = load_table(write(tmp_path, "later.csv", text), SETTINGS)
+    assert table.df.height == 60001
+    assert table.df["a"].dtype == pl.Float64
+    assert table.df["a"][-1] == 1.5 and table.df["b"][-1] == 2.25
+    assert table.df["c"].dtype == pl.Int64 and table.df["c"][-1] is None
+    assert table.notes["c"].unparsed == 1
+
+
 def test_duplicate_and_blank_headers_are_renamed(tmp_path: Path) -> None:
     text = "a,a, ,b\n1,2,3,4\n5,6,7,8\n"
     table = load_table(write(tmp_path, "h.csv", text), SETTINGS)
