@@ -73,6 +73,7 @@ class Found:
     selection: dict[str, Any]
     main_series: TimeSeries | None
     series: dict[str, TimeSeries] = field(default_factory=dict)
+    stats: list[SegmentStats] = field(default_factory=list)  # the segment aggregates, for the overview
 
 
 def find_insights(
@@ -115,7 +116,7 @@ def find_insights(
                 c.extra["goal"] = rel
     kept, selection = select(candidates)
     main = next(iter(series.values()), None)
-    return Found(kept, {**selection, "correlation": corr_info}, main, series)
+    return Found(kept, {**selection, "correlation": corr_info}, main, series, stats)
 
 
 def measure_families(model: TableModel, series: dict[str, TimeSeries]) -> dict[str, str]:

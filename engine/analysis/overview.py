@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.candidates import ChartSpec
+from engine.analysis.detectors.segment_stats import SegmentStats
 from engine.analysis.detectors.temporal import line_chart
 from engine.analysis.fmt import label
 from engine.analysis.semantics.model import TableModel
@@ -16,8 +17,14 @@ HIST_SAMPLE = 200_000
 MAP_POINTS = 2000
 
 
-def overview_specs(model: TableModel, main_series: TimeSeries | None) -> list[tuple[str, ChartSpec]]:
-    """(chart id, spec) pairs for the overview charts that apply to this table."""
+def overview_specs(
+    model: TableModel, main_series: TimeSeries | None, stats: list[SegmentStats] | None = None
+) -> list[tuple[str, ChartSpec]]:
+    """(chart id, spec) pairs for the overview charts that apply to this table.
+
+    `stats`, the segment aggregates the insights were read from, give the top
+    categories without another pass over the rows when they hold the one wanted.
+    """
     df = model.frame
     out: list[tuple[str, ChartSpec]] = []
     if main_series is not None:
@@ -58,8 +65,12 @@ def overview_specs(model: TableModel, main_series: TimeSeries | None) -> list[tu
         summable = main if main and main.summable else None
         value = pl.col(summable.name).cast(pl.Float64).sum() if summable else pl.len()
         what = summable.label if summable else model.count.label
+        wanted = summable or model.count
+        known = next((x for x in stats or [] if x.dimension == dim and x.measure.name == wanted.name), None)
         top = (
-            df.lazy()
+            pl.DataFrame({dim: known.names, "\x00value": known.total}).head(15)
+            if known is not None
+            else df.lazy()
             .group_by(dim)
             .agg(value.alias("\x00value"))
             .drop_nulls(dim)
@@ -68,6 +79,8 @@ def overview_specs(model: TableModel, main_series: TimeSeries | None) -> list[tu
             .head(15)
             .collect()
         )
+        if summable is None:
+            top = top.with_columns(pl.col("\x00value").cast(pl.Int64))
         out.append(
             (
                 "overview_top_categories",

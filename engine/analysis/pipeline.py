@@ -142,7 +142,7 @@ def _analyse(
                     "figure": figure(c.chart),
                 }
             )
-    for chart_id, spec in overview_specs(model, found.main_series):
+    for chart_id, spec in overview_specs(model, found.main_series, found.stats):
         charts.append(
             {
                 "id": chart_id,

@@ -79,8 +79,10 @@ def cube_query(lf: pl.LazyFrame, measures: list[Measure], where: pl.Expr | None 
             continue
         value = pl.col(m.name).cast(pl.Float64)
         aggs += [value.sum().alias(f"{m.name}\x00sum"), value.count().alias(f"{m.name}\x00n")]
-    filt = pl.col(TIME).is_not_null() if where is None else pl.col(TIME).is_not_null() & where
-    return lf.filter(filt).group_by(pl.col(TIME).cast(pl.Date).alias("point")).agg(aggs).sort("point")
+    # rows without a time form one group, dropped after (filtering first copies every column read)
+    rows = lf if where is None else lf.filter(where)
+    point = pl.col(TIME).cast(pl.Date).alias("point")
+    return rows.group_by(point).agg(aggs).filter(pl.col("point").is_not_null()).sort("point")
 
 
 def span_days(c: Cube) -> int:

@@ -88,14 +88,15 @@ def segment_cells(
     if found is None:
         return None
     every = GRAINS[found][0]
-    base = df.lazy().filter(pl.col(TIME).is_not_null() & pl.col(dim).is_not_null())
     aggs = [pl.len().alias("rows")]
     for m in measures:
         if m.kind != "count":
             aggs += [m.value().sum().alias(f"{m.name}\x00sum"), m.value().count().alias(f"{m.name}\x00n")]
-    frame = (
-        base.group_by(pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"), pl.col(dim).alias("seg"))
+    frame = (  # rows without a time or a segment form groups of their own, dropped after
+        df.lazy()
+        .group_by(pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"), pl.col(dim).alias("seg"))
         .agg(aggs)
+        .drop_nulls(["period", "seg"])
         .with_columns(pl.col("seg").cast(pl.String))
         .collect()
     )

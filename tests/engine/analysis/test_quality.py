@@ -36,3 +36,18 @@ def test_a_nearly_unique_id_does_not_hide_repeated_rows(tmp_path: Path) -> None:
     unique = tmp_path / "unique.csv"
     unique.write_text("order_id,store,amount\n" + "\n".join(rows[:-1]) + "\n")
     assert "duplicate_rows" not in {d["code"] for d in analyze(unique)["qualityScore"]["deductions"]}
+
+
+def test_ids_in_order_rule_out_repeats_only_when_strictly_increasing(tmp_path: Path) -> None:
+    """Ids numbered as rows were added prove no row repeats; a copy next to its original (equal,
+    not greater) is still counted."""
+    rows = [f"ORD-{i:05d},{i % 7},{i * 1.5}" for i in range(500)]
+    copied = rows[:43] + [rows[42]] + rows[43:]
+    for name, body, repeats in (("in_order.csv", rows, 0), ("copied.csv", copied, 1)):
+        path = tmp_path / name
+        path.write_text("order_id,store,amount\n" + "\n".join(body) + "\n")
+        codes = {d["code"]: d for d in analyze(path)["qualityScore"]["deductions"]}
+        if repeats:
+            assert f"{repeats} row(s) repeat" in codes["duplicate_rows"]["message"]
+        else:
+            assert "duplicate_rows" not in codes
