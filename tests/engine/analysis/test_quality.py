@@ -42,7 +42,7 @@ def test_ids_in_order_rule_out_repeats_only_when_strictly_increasing(tmp_path: P
     """Ids numbered as rows were added prove no row repeats; a copy next to its original (equal,
     not greater) is still counted."""
     rows = [f"ORD-{i:05d},{i % 7},{i * 1.5}" for i in range(500)]
-    copied = rows[:43] + [rows[42]] + rows[43:]
+    copied = [*rows[:43], rows[42], *rows[43:]]
     for name, body, repeats in (("in_order.csv", rows, 0), ("copied.csv", copied, 1)):
         path = tmp_path / name
         path.write_text("order_id,store,amount\n" + "\n".join(body) + "\n")
