@@ -26,7 +26,7 @@ def compute_kpis(
 ) -> list[dict[str, Any]]:
     """KPI objects: id, label, value, and unit/symbol/column/measure where they apply."""
     df = model.frame
-    rows = df.height
+    rows = model.weights.cells if model.weights else df.height  # the file's rows, not the cases
     kpis: list[dict[str, Any]] = [
         {
             "id": "rows",
@@ -36,6 +36,18 @@ def compute_kpis(
         },
         {"id": "columns", "label": "Columns", "value": len(profiles)},
     ]
+    if model.weights:
+        kpis[0].pop("measure")
+        kpis.insert(
+            1,
+            {
+                "id": "cases",
+                "label": model.count.label.capitalize(),
+                "value": df.height,
+                "measure": model.count.name,
+                "column": model.weights.column,
+            },
+        )
     for m in [m for m in model.measures if m.kind != "count"][:KPI_MEASURES]:
         kpis += _measure_kpis(model, m)
     by_name = {p.name: p for p in profiles}

@@ -84,6 +84,12 @@ def caveats_and_issues(
         tie = _relation_phrase(rel)
         msg = f"'{rel.target}' {tie}; their correlation is arithmetic and is not reported as a finding."
         issues.append({"code": "derived_measure", "message": msg, "severity": "info", "column": rel.target})
+    if model.weights:
+        msg = model.weights.message()
+        issues.append(
+            {"code": "weighted_rows", "message": msg, "severity": "info", "column": model.weights.column}
+        )
+        caveats.append(msg)
     sampled = selection.get("correlation", {}).get("sampledRows")
     if sampled:
         msg = (

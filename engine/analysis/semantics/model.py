@@ -9,9 +9,12 @@ circular dimension/measure pairs. Detectors read it and never re-derive it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from engine.analysis.semantics.weights import Weights
 
 Grain = Literal["hour", "day", "week", "month", "quarter", "year"]
 GRAIN_ORDER: tuple[Grain, ...] = ("hour", "day", "week", "month", "quarter", "year")
@@ -135,6 +138,7 @@ class TableModel:
     quality: list[dict[str, Any]] = field(default_factory=list)  # impossible values found while reading
     calendar: list[str] = field(default_factory=list)  # dimensions that are parts of a date (month, weekday)
     distinct: dict[str, int] = field(default_factory=dict)  # distinct values per column (the profile's)
+    weights: Weights | None = None  # a frequency table's count column (the frame has one row per case)
 
     @property
     def count(self) -> Measure:
@@ -193,4 +197,9 @@ class TableModel:
             "relations": [r.to_dict() for r in self.relations],
             "circular": [{"dimension": d, "measure": m} for d, m in self.circular],
             "calendar": self.calendar,
+            "weights": (
+                {"column": self.weights.column, "cells": self.weights.cells, "cases": self.weights.cases}
+                if self.weights
+                else None
+            ),
         }

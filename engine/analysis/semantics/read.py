@@ -14,6 +14,7 @@ from engine.analysis.semantics.model import TIME, Measure, TableModel, TimeAxis
 from engine.analysis.semantics.relations import find_circular, find_relations
 from engine.analysis.semantics.time_axis import find_time_axis
 from engine.analysis.semantics.vocabulary import CODES, has
+from engine.analysis.semantics.weights import expand, frequency_weights
 
 MAX_MEASURES = 16
 PANEL_KEY_VALUES = 60  # a numeric column with at most this many values may be a panel key (age groups)
@@ -39,6 +40,9 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     text = text_columns(df, profiles)
     dims, entities = dimensions_and_entities(df, profiles, taken | set(text), set(numeric.codes))
     dims += [c for c in numeric.calendar + numeric.coded if c not in dims and c not in time_cols]
+    weights = frequency_weights(df, measures, dims, entities, text, numeric.codes, time is not None)
+    if weights:  # a frequency table: one row per case, its count column spent on the expansion
+        frame, measures = expand(frame, weights), []
     keyable = [
         m.name
         for m in measures
@@ -62,6 +66,8 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         for m in measures:
             m.additive_across = False
     meaning = row_meaning(file_name, df.columns, [m.name for m in measures])
+    if weights and meaning == "rows":
+        meaning = "cases"
     count = count_measure(meaning, meaning if meaning not in df.columns else f"{meaning} (rows)")
     others = _order([*[d.measure for d in durations], *measures, *[d.ended for d in ended if d.ended]], kind)[
         : MAX_MEASURES - 1
@@ -97,6 +103,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         calendar=[c for c in dims if c in numeric.calendar or _calendar_words(by_name[c])],
         distinct={p.name: p.distinct for p in profiles},
         quality=[_negative(d) for d in durations if d.negative],
+        weights=weights,
     )
     _transforms_share_kind(model)
     if model.panel is None and kind == "series":

@@ -392,3 +392,60 @@ def test_a_flow_word_on_small_signed_fractions_is_a_rate(tmp_path: Path) -> None
     assert kinds(semantics(df, tmp_path))["gsp"] == "level"
     amounts = pl.DataFrame({"year": np.arange(1950, 2010), "gsp": rng.normal(500, 90, 60).round(1)})
     assert kinds(semantics(amounts, tmp_path, "amounts.csv"))["gsp"] == "flow"
+
+
+def _cells(counts: dict[tuple[str, str], int], name: str = "Freq") -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "shift": [k[0] for k in counts],
+            "outcome": [k[1] for k in counts],
+            name: list(counts.values()),
+        }
+    )
+
+
+def test_a_frequency_table_is_read_one_row_per_case(tmp_path: Path) -> None:
+    """Six cells counting 1,000 cases: shares and drill-downs weigh each cell by its count, and the
+    count column is not a measure (summing it per shift would be the count under another name)."""
+    counts = {("day", "ok"): 420, ("day", "failed"): 30, ("night", "ok"): 180, ("night", "failed"): 270}
+    counts |= {("weekend", "ok"): 60, ("weekend", "failed"): 40}
+    result = analyze_csv(_cells(counts), tmp_path, "runs.csv")
+    sem = result["semantics"]
+    assert sem["weights"] == {"column": "Freq", "cells": 6, "cases": 1000}
+    assert [m["name"] for m in sem["measures"] if m["kind"] != "count"] == []
+    assert sem["rowMeaning"] == "runs"
+    kpis = {k["id"]: k["value"] for k in result["kpis"]}
+    assert kpis["rows"] == 6 and kpis["cases"] == 1000
+    assert any(i["code"] == "weighted_rows" for i in result["issues"])
+    # day runs: 420 of 450 ok (93%) against 240 of 550 at other times (44%); row by row it is 1 of 2
+    drill = next(i["evidence"] for i in result["insights"] if i["type"] == "drill_down")
+    assert {drill["dimension"], drill["drillDown"]["dimension"]} == {"shift", "outcome"}
+    assert drill["drillDown"]["share"] == pytest.approx(420 / 450)
+
+
+@pytest.mark.parametrize(
+    ("table", "why"),
+    [
+        (
+            _cells({("day", "ok"): 5, ("day", "failed"): 7, ("night", "ok"): 9}, name="units"),
+            "not a count name",
+        ),
+        (
+            pl.concat([_cells({("day", "ok"): 5, ("night", "ok"): 9})] * 2),
+            "a cell repeats: rows are records, not cells",
+        ),
+        (
+            _cells({("day", "ok"): 5, ("night", "ok"): 9, ("day", "failed"): 4}).with_columns(
+                amount=pl.Series([1.5, 2.5, 3.5])
+            ),
+            "another measure beside the count",
+        ),
+        (
+            _cells({("day", "ok"): 1, ("night", "ok"): 1, ("day", "failed"): 1}),
+            "counts add to no more than rows",
+        ),
+    ],
+)
+def test_what_is_not_a_frequency_table(table: pl.DataFrame, why: str, tmp_path: Path) -> None:
+    sem = semantics(table, tmp_path)
+    assert sem["weights"] is None, why

