@@ -529,10 +529,7 @@ def _segment_trends(
         ]
         measures = wanted + [m for m in measures if m not in wanted]
     out = []
-    for dim in dims:
-        cells = segment_cells(rows, dim, measures, grain, model.distinct.get(dim, 0))
-        if cells is None:
-            continue
+    for dim, cells in segment_cells(rows, dims, measures, grain, model.distinct).items():
         for m in measures:
             if model.is_circular(dim, m):
                 continue

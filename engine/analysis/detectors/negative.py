@@ -174,7 +174,7 @@ def _uniform_trend(
 ) -> Candidate | None:
     """Every segment's trend runs like the others': the change is the same across the dimension."""
     m = model.measure(name)
-    cells = segment_cells(rows, dim, [m], grain, model.distinct.get(dim, 0))
+    cells = segment_cells(rows, [dim], [m], grain, model.distinct).get(dim)
     if cells is None or len(cells.top) < 2:
         return None
     frame = cells.frame

@@ -33,16 +33,15 @@ MIN_MOVE = 0.3
 MIN_CELL_ROWS = 8  # typical rows per segment and period: fewer, and a mean per period is mostly noise
 
 
-def segment_grain(df: pl.DataFrame, dim: str, grain: str, distinct: int) -> str | None:
+def segment_grain(span_days: float, rows: int, grain: str, distinct: int) -> str | None:
     """The finest grain (no finer than `grain`) with enough rows per segment and period, and 6+ periods."""
     segments = max(1, min(distinct, MAX_SEGMENTS))
     order = ["day", "week", "month", "quarter", "year"]
-    span = df.select((pl.col(TIME).max() - pl.col(TIME).min()).dt.total_days()).item() or 0
     for g in order[order.index(grain) :]:
-        periods = span / GRAINS[g][1]
+        periods = span_days / GRAINS[g][1]
         if periods < MIN_PERIODS:
             return None
-        if df.height / segments / max(periods, 1) >= MIN_CELL_ROWS:
+        if rows / segments / max(periods, 1) >= MIN_CELL_ROWS:
             return g
     return None
 
@@ -81,34 +80,45 @@ class Cells:
 
 
 def segment_cells(
-    df: pl.DataFrame, dim: str, measures: list[Measure], grain: str, distinct: int
-) -> Cells | None:
-    """The per-period, per-segment aggregates that every measure's segment trend reads."""
-    found = segment_grain(df, dim, grain, distinct)
-    if found is None:
-        return None
-    every = GRAINS[found][0]
+    df: pl.DataFrame, dims: list[str], measures: list[Measure], grain: str, distinct: dict[str, int]
+) -> dict[str, Cells]:
+    """Per dimension, the per-period, per-segment aggregates that every measure's segment trend reads.
+
+    Each grain's period column is computed once and every dimension is grouped
+    in one parallel pass; a dimension with too few rows per cell is left out.
+    """
+    span = df.select((pl.col(TIME).max() - pl.col(TIME).min()).dt.total_days()).item() or 0
+    grains = {d: segment_grain(span, df.height, grain, distinct.get(d, 0)) for d in dims}
+    wanted = {g for g in grains.values() if g is not None}
+    if not wanted:
+        return {}
+    periods = df.with_columns(
+        pl.col(TIME).cast(pl.Date).dt.truncate(GRAINS[g][0]).alias(f"\x00period {g}") for g in sorted(wanted)
+    ).lazy()
     aggs = [pl.len().alias("rows")]
     for m in measures:
         if m.kind != "count":
             aggs += [m.value().sum().alias(f"{m.name}\x00sum"), m.value().count().alias(f"{m.name}\x00n")]
-    frame = (  # rows without a time or a segment form groups of their own, dropped after
-        df.lazy()
-        .group_by(pl.col(TIME).cast(pl.Date).dt.truncate(every).alias("period"), pl.col(dim).alias("seg"))
+    timed = [(d, g) for d, g in grains.items() if g is not None]
+    queries = [  # rows without a time or a segment form groups of their own, dropped after
+        periods.group_by(pl.col(f"\x00period {g}").alias("period"), pl.col(d).alias("seg"))
         .agg(aggs)
         .drop_nulls(["period", "seg"])
         .with_columns(pl.col("seg").cast(pl.String))
-        .collect()
-    )
-    top = (
-        frame.group_by("seg")
-        .agg(pl.col("rows").sum())
-        .filter(pl.col("rows") >= MIN_SEGMENT_ROWS)
-        .sort(["rows", "seg"], descending=[True, False])
-        .head(MAX_SEGMENTS)["seg"]
-        .to_list()
-    )
-    return Cells(found, top, frame)
+        for d, g in timed
+    ]
+    out = {}
+    for (dim, g), frame in zip(timed, pl.collect_all(queries), strict=True):
+        top = (
+            frame.group_by("seg")
+            .agg(pl.col("rows").sum())
+            .filter(pl.col("rows") >= MIN_SEGMENT_ROWS)
+            .sort(["rows", "seg"], descending=[True, False])
+            .head(MAX_SEGMENTS)["seg"]
+            .to_list()
+        )
+        out[dim] = Cells(g, top, frame)
+    return out
 
 
 def segment_trends(cells: Cells, m: Measure, dim: str, time_columns: list[str]) -> Candidate | None:
