@@ -29,6 +29,7 @@ from engine.analysis.semantics.vocabulary import (
     DIRECTION,
     EXTENSIVE,
     FLOW,
+    GROUPING,
     INTENSIVE,
     LATITUDE,
     LONGITUDE,
@@ -101,6 +102,10 @@ def _role(df: pl.DataFrame, p: ColumnProfile) -> str:
         return "flag"
     if has(p.name, PLACE) and not name_tells_kind(p.name, None) and _integral(df, p):
         return "coded" if p.distinct <= PLACE_CODES else "code"  # "average state 26.8" says nothing
+    if has(p.name, GROUPING) and _integral(df, p):
+        return (
+            "coded" if p.distinct <= GROUP_CODES else "code"
+        )  # a design's blocks segment; many strata do not
     if p.distinct <= FEW_VALUES and _integral(df, p) and not name_tells_kind(p.name, None):
         return "coded"
     return "measure"
@@ -160,6 +165,7 @@ def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
 
 
 FEW_VALUES = 6
+GROUP_CODES = 12  # up to this many numbered groups (blocks of an experiment) are a dimension, more a code
 PLACE_CODES = 60  # up to this many place codes are a dimension (US states and territories), more a code
 _FINE_CALENDAR = frozenset({"minute", "min", "second", "sec", "dom"})
 _TIME_WORDS = frozenset({"date", "time", "datetime", "timestamp", "period", "ts"})

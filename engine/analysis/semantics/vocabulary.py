@@ -104,6 +104,9 @@ START_END = (
 )
 # Places: a whole number in a column named so is a place's code (FIPS state 6, region 3), never a quantity.
 PLACE = vocab("state country county region province district city town municipality borough fips territory")
+# Groups of a study design: a whole number in a column named so says which group, never how much
+# ("average stratum 41.9" and "stratum correlates with pooled.stratum" say nothing).
+GROUPING = vocab("stratum strata cluster subject subj block replicate")
 # A lone word naming a numbered thing: an integer column called just this is a code ("flight" 1545).
 NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
 # A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.

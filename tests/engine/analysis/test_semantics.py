@@ -449,3 +449,22 @@ def test_a_frequency_table_is_read_one_row_per_case(tmp_path: Path) -> None:
 def test_what_is_not_a_frequency_table(table: pl.DataFrame, why: str, tmp_path: Path) -> None:
     sem = semantics(table, tmp_path)
     assert sem["weights"] is None, why
+
+
+def test_numbered_groups_of_a_study_design_are_codes_not_measures(tmp_path: Path) -> None:
+    """Strata and subjects numbered 1..n say which group a row is in: never averaged or correlated;
+    a handful of numbered blocks is a dimension."""
+    rng = np.random.default_rng(5)
+    n = 240
+    df = pl.DataFrame(
+        {
+            "stratum": np.repeat(np.arange(1, 81), 3),
+            "pooled.stratum": np.repeat(np.arange(1, 41), 6),
+            "block": np.tile(np.arange(1, 5), n // 4),
+            "age": rng.normal(35, 6, n).round(1),
+        }
+    )
+    sem = semantics(df, tmp_path)
+    assert set(kinds(sem)) == {"rows", "age"}
+    assert {"stratum", "pooled.stratum"} <= set(sem["codes"])
+    assert "block" in sem["dimensions"]
