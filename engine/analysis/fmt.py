@@ -59,6 +59,12 @@ def fmt_date(value: Any) -> str:
     return str(value)
 
 
+def upper_first(text: str) -> str:
+    """The text with its first letter in upper case and the rest as written: a sentence starting
+    with a column name keeps the name's own capitals ("MPG.city", "NABOVE"), which str.capitalize loses."""
+    return text[:1].upper() + text[1:]
+
+
 def label(name: str) -> str:
     """A column name for prose: `unit_price` → `unit price`."""
     return name.replace("_", " ").strip()

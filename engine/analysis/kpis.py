@@ -14,6 +14,7 @@ from typing import Any
 
 import polars as pl
 
+from engine.analysis.fmt import upper_first
 from engine.analysis.jsonsafe import json_safe, num
 from engine.analysis.profile import ColumnProfile
 from engine.analysis.semantics.model import TIME, Measure, TableModel
@@ -30,7 +31,7 @@ def compute_kpis(
     kpis: list[dict[str, Any]] = [
         {
             "id": "rows",
-            "label": model.count.label.capitalize() if model.table_kind == "events" else "Rows",
+            "label": upper_first(model.count.label) if model.table_kind == "events" else "Rows",
             "value": rows,
             "measure": model.count.name,
         },
@@ -42,7 +43,7 @@ def compute_kpis(
             1,
             {
                 "id": "cases",
-                "label": model.count.label.capitalize(),
+                "label": upper_first(model.count.label),
                 "value": df.height,
                 "measure": model.count.name,
                 "column": model.weights.column,
@@ -57,7 +58,7 @@ def compute_kpis(
             kpis.append(
                 {
                     "id": "date_range",
-                    "label": f"{model.time.column.replace('_', ' ').capitalize()} range",
+                    "label": f"{upper_first(model.time.column.replace('_', ' '))} range",
                     "value": {**rng, "grain": model.time.grain},
                     "column": model.time.column,
                 }
@@ -111,7 +112,7 @@ def _measure_kpis(model: TableModel, m: Measure) -> list[dict[str, Any]]:
         latest = model.frame.filter(pl.col(TIME) == last_time)
         agg = v.sum() if m.additive_across and model.table_kind == "panel" else v.mean()
         value = latest.select(agg).item()
-        out = _base(m, f"latest_{m.name}", f"{m.label.capitalize()} (latest)", value)
+        out = _base(m, f"latest_{m.name}", f"{upper_first(m.label)} (latest)", value)
         out["at"] = json_safe(last_time)
         return [out]
     return [_base(m, f"mean_{m.name}", f"Average {m.label}", model.frame.select(v.mean()).item())]

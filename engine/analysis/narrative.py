@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label, upper_first
 
 _GROUPS = {
     "trend": "over time",
@@ -276,7 +276,7 @@ def _entity_trend(f: _Facts) -> str:
     if f.ev.get("entity") is None:
         verb = "rose" if grew else "fell"
         return (
-            f"{f.what.capitalize()} {verb} in {a['moved']} of {a['entities']} {f.dim} values, by a median "
+            f"{upper_first(f.what)} {verb} in {a['moved']} of {a['entities']} {f.dim} values, by a median "
             f"{fmt_pct(a['medianChange'], signed=True)} ({f.p})."
         )
     most = "grew most" if grew else "fell most"
@@ -376,7 +376,7 @@ def _overview(
     total = next((k for k in kpis if k["id"].startswith("total_")), None)
     if total:
         value = fmt_num(total["value"], total.get("unit"), total.get("symbol"))
-        parts.append(f"{label(total['label']).capitalize()} is {value}.")
+        parts.append(f"{upper_first(label(total['label']))} is {value}.")
     if "date_range" in by_id:
         rng = by_id["date_range"]["value"]
         parts.append(f"Dates run from {rng['start']} to {rng['end']}.")

@@ -9,7 +9,7 @@ import polars as pl
 from engine.analysis.candidates import ChartSpec
 from engine.analysis.detectors.segment_stats import SegmentStats
 from engine.analysis.detectors.temporal import line_chart
-from engine.analysis.fmt import label
+from engine.analysis.fmt import label, upper_first
 from engine.analysis.semantics.model import TableModel
 from engine.analysis.series import TimeSeries
 
@@ -32,7 +32,7 @@ def overview_specs(
         out.append(
             (
                 "overview_over_time",
-                line_chart(main_series, f"{m.label.capitalize()} per {main_series.grain}", m.label),
+                line_chart(main_series, f"{upper_first(m.label)} per {main_series.grain}", m.label),
             )
         )
     main = next((m for m in model.measures if m.kind != "count"), None)

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
-from engine.analysis.fmt import fmt_pct
+from engine.analysis.fmt import fmt_pct, upper_first
 from engine.analysis.jsonsafe import num
 from engine.analysis.profile import ColumnProfile
 from engine.ingest.table import Table
@@ -204,4 +204,4 @@ def _title(code: str) -> str:
         "date_order_ambiguous": "Ambiguous date order",
         "date_order_conflict": "Conflicting date orders",
         "negative_duration": "Impossible durations (end before start)",
-    }.get(code, code.replace("_", " ").capitalize())
+    }.get(code, upper_first(code.replace("_", " ")))

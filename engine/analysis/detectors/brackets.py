@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
-from engine.analysis.fmt import fmt_num, fmt_p, label
+from engine.analysis.fmt import fmt_num, fmt_p, label, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.stats import welch
 
@@ -72,9 +72,9 @@ def bracket(df: pl.DataFrame, x: Measure, y: Measure) -> Candidate | None:
     )
     return Candidate(
         "bracket",
-        f"{label(x.name).capitalize()} {bracket_name}: {y.label} {ratio:.1f}×"
+        f"{upper_first(label(x.name))} {bracket_name}: {y.label} {ratio:.1f}×"
         if ratio >= 1
-        else f"{label(x.name).capitalize()} {bracket_name}: {y.label} ÷{1 / ratio:.1f}",
+        else f"{upper_first(label(x.name))} {bracket_name}: {y.label} ÷{1 / ratio:.1f}",
         text,
         min(1.0, abs(math.log(ratio)) / math.log(3)),
         p,
@@ -96,7 +96,7 @@ def bracket(df: pl.DataFrame, x: Measure, y: Measure) -> Candidate | None:
         ("bracket", x.name, y.name),
         ChartSpec(
             "bar",
-            f"{y.label.capitalize()} by {label(x.name)} bracket",
+            f"{upper_first(y.label)} by {label(x.name)} bracket",
             {
                 "categories": [f"< {fmt_num(cut, x.unit, x.symbol)}", bracket_name],
                 "values": [mb, ma],

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
-from engine.analysis.fmt import fmt_p
+from engine.analysis.fmt import fmt_p, upper_first
 from engine.analysis.semantics.model import TIME, Measure, TableModel
 from engine.analysis.series import TimeSeries
 from engine.analysis.stats import ols, pearson
@@ -184,7 +184,7 @@ def _candidate(
         basis
     ]
     text = (
-        f"{la.capitalize()} and {lb} move {'together' if r > 0 else 'in opposite directions'}{what}: "
+        f"{upper_first(la)} and {lb} move {'together' if r > 0 else 'in opposite directions'}{what}: "
         f"r={r:.2f} over {over} ({fmt_p(p)})."
     )
     pick = np.linspace(0, len(x) - 1, min(SCATTER_POINTS, len(x))).astype(int)
@@ -208,7 +208,7 @@ def _candidate(
     ev["measures"] = [a.name, b.name]
     return Candidate(
         "correlation",
-        f"{la.capitalize()} and {lb} are {'positively' if r > 0 else 'negatively'} correlated",
+        f"{upper_first(la)} and {lb} are {'positively' if r > 0 else 'negatively'} correlated",
         text,
         abs(r),
         p,
@@ -216,7 +216,7 @@ def _candidate(
         ("correlation", *sorted((a.name, b.name))),
         ChartSpec(
             "scatter",
-            f"{la.capitalize()} vs {lb}" + (" (changes)" if basis == "changes" else ""),
+            f"{upper_first(la)} vs {lb}" + (" (changes)" if basis == "changes" else ""),
             {
                 "x": x[pick].tolist(),
                 "y": y[pick].tolist(),

@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.detectors.segment_stats import SegmentStats
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label, upper_first
 from engine.analysis.stats import chi2_sf, poisson_sf
 
 CHART_CATEGORIES = 30
@@ -71,7 +71,7 @@ def _entity(s: SegmentStats) -> Candidate | None:
     n = float(counts.sum())
     what, d = s.measure.noun, label(s.dimension)
     text = (
-        f"{label(s.dimension).capitalize()} {s.names[0]} has {fmt_num(top)} {what}, {top / typical:.1f}× the "
+        f"{upper_first(label(s.dimension))} {s.names[0]} has {fmt_num(top)} {what}, {top / typical:.1f}× the "
         f"typical {fmt_num(typical)} per {d} among {k:,} ({fmt_pct(top / n)} of all; {fmt_p(p)})."
     )
     return _candidate(
@@ -116,7 +116,7 @@ def _candidate(
         ("count_distribution", s.dimension),
         ChartSpec(
             "bar",
-            f"{s.measure.label.capitalize()} by {label(s.dimension)}",
+            f"{upper_first(s.measure.label)} by {label(s.dimension)}",
             {
                 "categories": s.names[:CHART_CATEGORIES],
                 "values": s.total[:CHART_CATEGORIES].tolist(),

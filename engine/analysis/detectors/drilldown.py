@@ -24,7 +24,7 @@ from __future__ import annotations
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
-from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.stats import two_proportions, welch
 
@@ -110,7 +110,7 @@ def drill_rows(
         ("drill_down", dim, value, count.name),
         ChartSpec(
             "nested_bar",
-            f"{label(b).capitalize()} of {value} {what} vs the rest",
+            f"{upper_first(label(b))} of {value} {what} vs the rest",
             {
                 "categories": [v, f"other {label(b)}"],
                 "groups": [value, "elsewhere"],
@@ -244,7 +244,7 @@ def drill_measure(
         ("drill_down", dim, value, m.name),
         ChartSpec(
             "nested_bar",
-            f"{m.label.capitalize()} within {value}: {name} vs the rest",
+            f"{upper_first(m.label)} within {value}: {name} vs the rest",
             {
                 "categories": [m.label],
                 "groups": [name, f"rest of {value}"],

@@ -20,7 +20,7 @@ import polars as pl
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.detectors.segment_stats import SegmentStats
 from engine.analysis.detectors.segment_trend import segment_cells
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label, upper_first
 from engine.analysis.goal import GoalFocus
 from engine.analysis.semantics.model import TableModel
 from engine.analysis.stats import chi2_sf, f_sf, ols
@@ -111,7 +111,7 @@ def _even_counts(s: SegmentStats) -> Candidate | None:
             ("count_distribution", s.dimension, "negative"),
             ChartSpec(
                 "bar",
-                f"{what.capitalize()} by {d}",
+                f"{upper_first(what)} by {d}",
                 {"categories": s.names[:30], "values": s.total[:30].tolist(), "name": what},
             ),
         )
@@ -140,13 +140,13 @@ def _equal_means(s: SegmentStats) -> Candidate | None:
         f"{worst / abs(grand):.0%}" if grand and not signed else f"{worst / spread:.2f} standard deviations"
     )
     text = (
-        f"{m.capitalize()} does not differ by {d}: every one of the {k} is within {band} of the overall "
+        f"{upper_first(m)} does not differ by {d}: every one of the {k} is within {band} of the overall "
         f"{fmt_num(grand, s.measure.unit, s.measure.symbol)} (ANOVA {fmt_p(p)})."
     )
     return _negative(
         Candidate(
             "segment_comparison",
-            f"{m.capitalize()} does not differ by {d}",
+            f"{upper_first(m)} does not differ by {d}",
             text,
             0.5,
             None,

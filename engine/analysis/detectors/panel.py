@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
-from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct
+from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, upper_first
 from engine.analysis.semantics.model import TIME, Measure
 from engine.analysis.series import GRAINS, period_label
 from engine.analysis.stats import binom_sf, norm_sf, ols
@@ -107,14 +107,14 @@ def _common(rows: list[dict], m: Measure, grain: str, dim: str, time: list[str])
         changes = np.array([r["change"] for r in rows])
         lo, mid, hi = (float(np.quantile(changes, q)) for q in (0.1, 0.5, 0.9))
         text = (
-            f"{m.label.capitalize()} {word} in {len(moved)} of {k} {dim} values: a median change of "
+            f"{upper_first(m.label)} {word} in {len(moved)} of {k} {dim} values: a median change of "
             f"{fmt_pct(mid, signed=True)} (from {fmt_pct(lo, signed=True)} to {fmt_pct(hi, signed=True)} "
             "for most; "
             f"{fmt_p(p)})."
         )
         return Candidate(
             "entity_trend",
-            f"{m.label.capitalize()} {word} across {dim}",
+            f"{upper_first(m.label)} {word} across {dim}",
             text,
             min(1.0, abs(mid) / 0.5) * len(moved) / k,
             p,
@@ -138,7 +138,7 @@ def _common(rows: list[dict], m: Measure, grain: str, dim: str, time: list[str])
                 int(np.argmax([abs(r["change"]) for r in rows])),
                 m,
                 grain,
-                f"{m.label.capitalize()} per {grain} by {dim}",
+                f"{upper_first(m.label)} per {grain} by {dim}",
             ),
         )
     return None
@@ -221,7 +221,7 @@ def _leader(
             else "descriptive (fewer than five entities)",
         ),
         ("entity_trend", dim, m.name, "up" if sign > 0 else "down"),
-        _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {who} vs the others"),
+        _chart(rows, i, m, grain, f"{upper_first(m.label)} per {grain}: {who} vs the others"),
     )
 
 
@@ -264,7 +264,7 @@ def _divergent(rows: list[dict], m: Measure, grain: str, dim: str, time: list[st
                     test="entity's own slope t-test (autocorrelation-corrected), Bonferroni",
                 ),
                 ("entity_trend", dim, m.name, "divergent"),
-                _chart(rows, i, m, grain, f"{m.label.capitalize()} per {grain}: {who} against the trend"),
+                _chart(rows, i, m, grain, f"{upper_first(m.label)} per {grain}: {who} against the trend"),
             )
     return None
 
@@ -322,11 +322,11 @@ def entity_seasonality(
         peaks = {str(c.evidence["entity"]): c.evidence["aggregates"]["peak"] for c in cands}
         listed = ", ".join(f"{k} ({v})" for k, v in list(peaks.items())[:5])
         best.text = (
-            f"{m.label.capitalize()} follows a {cycle} pattern in {len(cands)} of {len(names)} {dim} values; "
+            f"{upper_first(m.label)} follows a {cycle} pattern in {len(cands)} of {len(names)} {dim} values; "
             "peaks: "
             f"{listed}. {best.text}"
         )
-        best.title = f"{cycle.capitalize()} pattern in {m.label}, {dim} by {dim}"
+        best.title = f"{upper_first(cycle)} pattern in {m.label}, {dim} by {dim}"
         best.p_value = min(1.0, (best.p_value or 1.0) * len(names))
         best.evidence["aggregates"]["entitiesWithCycle"] = len(cands)
         best.evidence["aggregates"]["peaks"] = peaks

@@ -17,7 +17,7 @@ from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.detectors.long_cycle import long_cycle
 from engine.analysis.detectors.seasonal import MIN_AMPLITUDE, Seasonal
 from engine.analysis.detectors.temporal import line_chart
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
 from engine.analysis.stats import t_sf
@@ -54,7 +54,7 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
         rel = (ts.y[i] - expected) / abs(expected) if expected else 1.0
         when = period_label(ts.x[i], ts.grain)
         text = (
-            f"{m.label.capitalize()} was unusually {'high' if z[i] > 0 else 'low'} in {when}: "
+            f"{upper_first(m.label)} was unusually {'high' if z[i] > 0 else 'low'} in {when}: "
             f"{fmt_num(ts.y[i])} against about {fmt_num(expected)} expected ({fmt_pct(rel, signed=True)}, "
             f"robust z={z[i]:.1f}, {fmt_p(p)})."
         )
@@ -81,7 +81,7 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
                 ("anomaly", m.name, str(ts.x[i])),
                 line_chart(
                     ts,
-                    f"{m.label.capitalize()} per {ts.grain}: unusual {ts.grain}",
+                    f"{upper_first(m.label)} per {ts.grain}: unusual {ts.grain}",
                     m.label,
                     anomalies=[{"x": ts.x[i], "y": float(ts.y[i])}],
                 ),
@@ -128,7 +128,7 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
         unit = {"days": "day", "months": "month", "quarters": "quarter"}[c.basis]
         at = "on" if c.name == "weekly" else "in"  # on Mondays, in March, in Q4
         text = (
-            f"{m.label.capitalize()} follows a {c.name} pattern: highest {at} {c.labels[hi]}, "
+            f"{upper_first(m.label)} follows a {c.name} pattern: highest {at} {c.labels[hi]}, "
             f"{fmt_num(c.means[hi])} per {unit} on average, "
             f"{fmt_pct((c.means[hi] - level) / abs(level), signed=True)} against the typical "
             f"{fmt_num(level)}; lowest {at} {c.labels[lo]}, {fmt_num(c.means[lo])} ({fmt_p(c.p_value)})."
@@ -137,7 +137,7 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
         out.append(
             Candidate(
                 "seasonality",
-                f"{c.name.capitalize()} pattern in {m.label}",
+                f"{upper_first(c.name)} pattern in {m.label}",
                 text,
                 min(1.0, max(c.amplitude / 0.5, c.share)),
                 c.p_value,
@@ -180,13 +180,13 @@ def cycle_finding(ts: TimeSeries, m: Measure, time: list[str]) -> Candidate | No
     cycle = f"{_article(years)} {years}-year cycle"
     shown = ", ".join(str(d.year) for d in c.peaks[-4:])
     text = (
-        f"{m.label.capitalize()} rises and falls in a cycle of about {years} years, "
+        f"{upper_first(m.label)} rises and falls in a cycle of about {years} years, "
         f"{c.cycles:.0f} times over the series (latest peaks {shown}); the wave explains "
         f"{fmt_pct(c.share)} of its variation around the trend ({fmt_p(c.p_value)})."
     )
     return Candidate(
         "seasonality",
-        f"{cycle.capitalize()} in {m.label}",
+        f"{upper_first(cycle)} in {m.label}",
         text,
         min(1.0, max(c.amplitude / 0.5, c.share)),
         c.p_value,
@@ -204,7 +204,7 @@ def cycle_finding(ts: TimeSeries, m: Measure, time: list[str]) -> Candidate | No
             test="periodogram peak against an AR(1) red-noise spectrum, over every tested frequency",
         ),
         ("seasonality", m.name, "multi-year"),
-        line_chart(ts, f"{m.label.capitalize()}: {cycle}", m.label),
+        line_chart(ts, f"{upper_first(m.label)}: {cycle}", m.label),
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
-from engine.analysis.fmt import fmt_num, fmt_p, label
+from engine.analysis.fmt import fmt_num, fmt_p, label, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.stats import poisson_sf
 
@@ -65,7 +65,7 @@ def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[
     value = fmt_num(top[amount.name], amount.unit, amount.symbol)
     total_repeats = int(combos.filter(pl.col(entity) == who)["k"].sum())
     text = (
-        f"{label(entity).capitalize()} {who} has {top['k']} identical records of {label(amount.name)} {value}"
+        f"{upper_first(label(entity))} {who} has {top['k']} identical records of {label(amount.name)} {value}"
         + (f" ({same})" if same else "")
         + f", against about {expected:.1f} expected by chance ({fmt_p(p)}); possible duplicates."
     )
@@ -130,7 +130,7 @@ def _copies_by_entity(
     p = min(1.0, poisson_sf(float(top["pairs"]), expected) * per_entity.height)
     who, copies = top[entity], int(top["copies"])
     text = (
-        f"{label(entity).capitalize()} {who} has {copies} records that repeat another of theirs exactly "
+        f"{upper_first(label(entity))} {who} has {copies} records that repeat another of theirs exactly "
         f"({', '.join(label(k) for k in keys)}), against about {expected:.1f} such pairs expected by chance "
         f"for {top['rows_e']} records ({fmt_p(p)}); possible duplicates."
     )

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
-from engine.analysis.fmt import fmt_p, fmt_pct, label
+from engine.analysis.fmt import fmt_p, fmt_pct, label, upper_first
 from engine.analysis.semantics.model import TIME, Measure
 from engine.analysis.series import GRAINS
 from engine.analysis.stats import ols
@@ -164,7 +164,7 @@ def segment_trends(cells: Cells, m: Measure, dim: str, time_columns: list[str]) 
     what = "share of " + m.label if m.kind == "count" else m.label
     word = "rising" if s_seg > 0 else "falling"
     text = (
-        f"{label(dim).capitalize()} {seg}: {what} is {word} ({fmt_pct(s_seg, signed=True)} over "
+        f"{upper_first(label(dim))} {seg}: {what} is {word} ({fmt_pct(s_seg, signed=True)} over "
         f"{len(periods)} {grain}s) while the other {label(dim)} values stay nearly flat "
         f"({fmt_pct(s_rest, signed=True)}; {fmt_p(p)})."
     )
@@ -195,7 +195,7 @@ def segment_trends(cells: Cells, m: Measure, dim: str, time_columns: list[str]) 
         ("segment_trend", dim, m.name),
         ChartSpec(
             "multiline",
-            f"{what.capitalize()} per {grain}: {seg} vs other {label(dim)}",
+            f"{upper_first(what)} per {grain}: {seg} vs other {label(dim)}",
             {
                 "x": periods,
                 "series": [

@@ -23,7 +23,7 @@ import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
 from engine.analysis.detectors.segment_stats import SegmentStats
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label, upper_first
 from engine.analysis.stats import f_sf, norm_sf, t_two_sided, welch
 
 OUTLIERS_PER_DIMENSION = 2
@@ -50,7 +50,7 @@ def _ev(
 def _named(s: SegmentStats, i: int) -> str:
     """The category with its column ("Department Support"), or alone when prose names it ("Hour 18")."""
     shown = s.shown(i)
-    return f"{label(s.dimension).capitalize()} {shown}" if shown == s.names[i] else shown
+    return f"{upper_first(label(s.dimension))} {shown}" if shown == s.names[i] else shown
 
 
 def _fmt(s: SegmentStats, value: float) -> str:
@@ -101,7 +101,7 @@ def top_contributor(s: SegmentStats) -> Candidate | None:
             test="top vs runner-up: Welch t-test when both have as many rows, else z-test of the sums",
         ),
         ("top_contributor", s.dimension, s.measure.name),
-        _bar(s, f"{m.capitalize()} by {d}"),
+        _bar(s, f"{upper_first(m)} by {d}"),
     )
 
 
@@ -121,13 +121,13 @@ def concentration(s: SegmentStats) -> Candidate | None:
         return None
     m, d = s.measure.label, label(s.dimension)
     text = (
-        f"{m.capitalize()} is concentrated: the top {top_n} of {k:,} {d} values ({fmt_pct(top_n / k)}) hold "
+        f"{upper_first(m)} is concentrated: the top {top_n} of {k:,} {d} values ({fmt_pct(top_n / k)}) hold "
         f"{fmt_pct(top_share)} of it; {cover80:,} ({fmt_pct(cover80 / k)}) cover 80%, HHI={hhi:.2f}."
     )
     cum = np.cumsum(shares).tolist()
     return Candidate(
         "concentration",
-        f"{m.capitalize()} is concentrated in few {d} values",
+        f"{upper_first(m)} is concentrated in few {d} values",
         text,
         min(1.0, (top_share - 0.2) / 0.6),
         None,
@@ -146,7 +146,7 @@ def concentration(s: SegmentStats) -> Candidate | None:
         ("concentration", s.dimension),  # one Pareto per dimension: of rows or of the main flow
         ChartSpec(
             "pareto",
-            f"{m.capitalize()} by {d} (Pareto)",
+            f"{upper_first(m)} by {d} (Pareto)",
             {
                 "categories": s.names[:CHART_CATEGORIES],
                 "values": s.total[:CHART_CATEGORIES].tolist(),
@@ -260,7 +260,7 @@ def _outlier(
             test="Welch t-test, category vs. the rest, Bonferroni over categories",
         ),
         ("means", s.dimension, s.measure.name),  # one story per dimension and measure, outlier or comparison
-        _box(s, f"{m.capitalize()} per row by {label(s.dimension)}", s.names[i]),
+        _box(s, f"{upper_first(m)} per row by {label(s.dimension)}", s.names[i]),
     )
 
 
@@ -314,7 +314,7 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
             test="one-way ANOVA from group aggregates",
         ),
         ("means", s.dimension, s.measure.name),
-        _box(s, f"{m.capitalize()} per row by {d}", s.names[extreme]),
+        _box(s, f"{upper_first(m)} per row by {d}", s.names[extreme]),
     )
 
 

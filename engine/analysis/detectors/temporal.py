@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
 from engine.analysis.detectors.seasonal import Seasonal, one_wave
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct
+from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
 from engine.analysis.stats import drift, gls_ar1, ols, poisson_trend, t_two_sided
@@ -83,18 +83,18 @@ def trend(
         start = f"{fmt_num(first)} per {ts.grain}" if first > 0 else "almost none"
         change = f"{last / first:.1f}×" if first > 0 else "from almost zero"
         text = (
-            f"{name.capitalize()} is {word}: from {start} at the start to {fmt_num(last)} per {ts.grain} "
+            f"{upper_first(name)} is {word}: from {start} at the start to {fmt_num(last)} per {ts.grain} "
             "at the end "
             f"of {n} {ts.grain}s ({change}, {fmt_p(p)})."
         )
     else:
         text = (
-            f"{name.capitalize()} is {word}: from about {fmt_num(curve[0])} to {fmt_num(curve[-1])} per "
+            f"{upper_first(name)} is {word}: from about {fmt_num(curve[0])} to {fmt_num(curve[-1])} per "
             f"{ts.grain} over {n} {ts.grain}s ({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
         )
     return Candidate(
         "trend",
-        f"{name.capitalize()} is {word}",
+        f"{upper_first(name)} is {word}",
         text,
         max(min(1.0, abs(rel) / 0.5), _standardized(y, curve)),
         p,
@@ -112,7 +112,7 @@ def trend(
             test="least-squares slope (autocorrelation-corrected) or drift t-test, Bonferroni over the two",
         ),
         ("trend", m.name),
-        line_chart(ts, f"{name.capitalize()} per {ts.grain} with trend", name, trendLine=curve.tolist()),
+        line_chart(ts, f"{upper_first(name)} per {ts.grain} with trend", name, trendLine=curve.tolist()),
     )
 
 
@@ -209,13 +209,13 @@ def period_change(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     last_label, prev_label = period_label(ts.x[-1], ts.grain), period_label(ts.x[-2], ts.grain)
     adjusted = " after the seasonal pattern" if s.significant else ""
     text = (
-        f"{m.label.capitalize()} was {fmt_num(last)} in {last_label}, {word} {fmt_pct(abs(rel))} from "
+        f"{upper_first(m.label)} was {fmt_num(last)} in {last_label}, {word} {fmt_pct(abs(rel))} from "
         f"{fmt_num(prev)} in {prev_label} ({abs(z):.1f}× the usual {ts.grain}-to-{ts.grain} move"
         f"{adjusted}, {fmt_p(p)})."
     )
     return Candidate(
         "period_change",
-        f"{m.label.capitalize()} {word} {fmt_pct(abs(rel))} {ts.grain} over {ts.grain}",
+        f"{upper_first(m.label)} {word} {fmt_pct(abs(rel))} {ts.grain} over {ts.grain}",
         text,
         min(1.0, abs(rel) / 0.5),
         p,
@@ -235,7 +235,7 @@ def period_change(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
         ("period_change", m.name),
         ChartSpec(
             "bar",
-            f"{m.label.capitalize()}: {prev_label} vs {last_label}",
+            f"{upper_first(m.label)}: {prev_label} vs {last_label}",
             {"categories": [prev_label, last_label], "values": [prev, last], "name": m.label},
         ),
         extra={"periods": (ts.x[-2], ts.x[-1]), "grain": ts.grain},
@@ -303,13 +303,13 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     when = ts_obs.x[k]
     word = "up" if step > 0 else "down"
     text = (
-        f"{m.label.capitalize()} shifted {word} from {period_label(when, ts_obs.grain)}: "
+        f"{upper_first(m.label)} shifted {word} from {period_label(when, ts_obs.grain)}: "
         f"{fmt_num(raw_b)} per {ts_obs.grain} before vs {fmt_num(raw_a)} after, a step of "
         f"{fmt_pct(rel, signed=True)} beyond the trend ({fmt_p(p)})."
     )
     return Candidate(
         "change_point",
-        f"{m.label.capitalize()} level shift on {when.isoformat()}",
+        f"{upper_first(m.label)} level shift on {when.isoformat()}",
         text,
         min(1.0, abs(rel) / 0.5),
         p,
@@ -329,7 +329,7 @@ def change_point(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
         ("change_point", m.name),
         line_chart(
             ts_obs,
-            f"{m.label.capitalize()} per {ts_obs.grain}: level shift",
+            f"{upper_first(m.label)} per {ts_obs.grain}: level shift",
             m.label,
             changePoint={
                 "x": when,

@@ -468,3 +468,13 @@ def test_numbered_groups_of_a_study_design_are_codes_not_measures(tmp_path: Path
     assert set(kinds(sem)) == {"rows", "age"}
     assert {"stratum", "pooled.stratum"} <= set(sem["codes"])
     assert "block" in sem["dimensions"]
+
+
+def test_a_finding_that_starts_with_a_column_name_keeps_its_capitals(tmp_path: Path) -> None:
+    """ "MPG.city and MPG.highway ...", never "Mpg.city": the column is named as the file names it."""
+    rng = np.random.default_rng(11)
+    city = rng.normal(22, 5, 120).round(1)
+    df = pl.DataFrame({"MPG.city": city, "MPG.highway": (city * 1.3 + rng.normal(0, 1.5, 120)).round(1)})
+    titles = [i["title"] for i in analyze_csv(df, tmp_path, "cars.csv")["insights"]]
+    assert any(t.startswith("MPG.city") or t.startswith("MPG.highway") for t in titles), titles
+    assert not any("Mpg." in t for t in titles), titles
