@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 
 from engine.analysis.semantics.model import Measure
-from engine.analysis.semantics.vocabulary import CODES, RECORD_NOUNS, words
+from engine.analysis.semantics.vocabulary import CODES, RECORD_NOUNS, vocab, words
 
 _GENERIC = frozenset(
     [
@@ -119,6 +119,8 @@ def row_meaning(file_name: str | None, columns: list[str], measures: Iterable[st
     claim_id); otherwise it names the whole ("weather", "midwest") and rows are rows.
     A file named after one of its own `measures` (salaries.csv and its `salary`) names
     that measure's values, not its rows: "Male holds 90% of salaries" would read as money.
+    So does a file named after an amount of money (wages.csv, prices.csv), whatever its
+    columns: rows of it are records of wages, and "81% of wages" would read as money too.
     A code it is named after (flights.csv and its flight number) still names the rows.
     """
     id_nouns = [
@@ -128,12 +130,17 @@ def row_meaning(file_name: str | None, columns: list[str], measures: Iterable[st
     if file_name:
         kept = [w for w in words(PurePath(file_name).stem) if _telling(w)]
         named = bool(kept) and (_looks_plural(kept[-1]) or kept[-1] in RECORD_NOUNS or kept[-1] in id_nouns)
-        if named and plural(kept[-1]) not in values:
+        if named and plural(kept[-1]) not in values and kept[-1] not in _AMOUNTS:
             return " ".join([*kept[-3:-1], plural(kept[-1])])
     return plural(id_nouns[0]) if id_nouns else "rows"
 
 
 _ID_WORDS = CODES | {"number", "num", "nr", "no"}  # ticket_number, claim_no: one per row
+# Amounts, not things: a share "of wages" or "of prices" reads as a share of the money.
+_AMOUNTS = vocab(
+    "wage wages salary salaries income incomes earnings pay revenue revenues price prices cost costs "
+    "spending expenditure expenditures profit profits turnover budget budgets rent rents"
+)
 
 
 def _looks_plural(word: str) -> bool:

@@ -13,7 +13,7 @@ from engine.analysis.semantics.measures import measure_kind, name_tells_kind, pe
 from engine.analysis.semantics.model import TIME, Measure, TableModel, TimeAxis
 from engine.analysis.semantics.relations import find_circular, find_relations
 from engine.analysis.semantics.time_axis import find_time_axis
-from engine.analysis.semantics.vocabulary import CODES, has
+from engine.analysis.semantics.vocabulary import CODES, INCOMES, has
 from engine.analysis.semantics.weights import expand, frequency_weights
 
 MAX_MEASURES = 16
@@ -61,6 +61,8 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     kind = _table_kind(frame, time, panel is not None, periods)
     if kind == "cross_section" and _ordered_rows(frame, measures):
         kind = "series"  # rows follow each other in time although no column says when
+    if kind == "cross_section":
+        _incomes_per_unit(measures)
     if panel and panel.mixed_units:
         _levels_by_behaviour(frame, measures, panel.keys)
         for m in measures:
@@ -187,6 +189,17 @@ def _on_the_hour(s: pl.Series) -> bool:
     hour = {"ns": 3_600_000_000_000, "us": 3_600_000_000, "ms": 3_600_000}[dtype.time_unit or "us"]
     share = (s.to_physical() % hour == 0).mean()
     return share is not None and bool(share >= 0.95)  # type: ignore[operator]
+
+
+def _incomes_per_unit(measures: list[Measure]) -> None:
+    """In a table of things with no time axis (occupations, states, households), an income is each
+    one's own level, per person or per household: their "total income" adds up nothing."""
+    for m in measures:
+        if m.kind == "flow" and has(m.name, INCOMES) and not has(m.name, _TOTALS):
+            m.kind, m.additive_across = "level", False
+
+
+_TOTALS = frozenset({"total*", "sum", "gross"})
 
 
 def _levels_by_behaviour(frame: pl.DataFrame, measures: list[Measure], keys: list[str]) -> None:

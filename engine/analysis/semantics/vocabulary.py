@@ -80,6 +80,8 @@ FLOW = vocab(
     "gdp gnp gsp freq frequency incidents accidents casualties killed injured injuries victims affected "
     "crimes arrests complaints defects failures flow flows discharge runoff"
 )
+# Flows that, in a table of things without a time axis, are each thing's own level (per capita).
+INCOMES = vocab("income incomes earnings")
 PERSON = vocab(
     "agent agents assignee assigned owner owners user users employee emp staff caller callers customer "
     "customers client clients requester requestor reporter manager rep salesperson seller driver author "

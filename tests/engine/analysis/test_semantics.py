@@ -318,6 +318,8 @@ def test_a_file_names_its_rows_only_when_it_is_a_noun_for_one(
         ("Salaries.csv", ["rank", "sex", "salary"], ["salary"], "rows"),  # names the values of `salary`
         ("prices.csv", ["item_id", "price"], ["price"], "items"),
         ("flights.csv", ["flight", "dep_delay"], ["dep_delay"], "flights"),  # a flight number is a code
+        ("Wages.csv", ["exp", "sex", "lwage"], ["exp", "lwage"], "rows"),  # an amount, whatever the columns
+        ("orders.csv", ["region", "amount"], ["amount"], "orders"),
     ],
 )
 def test_a_file_named_after_its_measure_does_not_name_its_rows(
@@ -478,3 +480,23 @@ def test_a_finding_that_starts_with_a_column_name_keeps_its_capitals(tmp_path: P
     titles = [i["title"] for i in analyze_csv(df, tmp_path, "cars.csv")["insights"]]
     assert any(t.startswith("MPG.city") or t.startswith("MPG.highway") for t in titles), titles
     assert not any("Mpg." in t for t in titles), titles
+
+
+def test_an_income_in_a_table_of_things_is_their_level_not_a_flow(tmp_path: Path) -> None:
+    """Occupations with their average income: "total income" of all occupations adds up nothing.
+    An income in dated records (a ledger) is still summed."""
+    rng = np.random.default_rng(3)
+    jobs = pl.DataFrame(
+        {
+            "occupation": [f"job {i}" for i in range(60)],
+            "type": rng.choice(["prof", "wc", "bc"], 60),
+            "income": rng.lognormal(8.8, 0.4, 60).round(0),
+            "education": rng.normal(11, 2, 60).round(1),
+        }
+    )
+    result = analyze_csv(jobs, tmp_path, "occupations.csv")
+    assert kinds(result["semantics"])["income"] == "level"
+    assert not any(k["id"] == "total_income" for k in result["kpis"])
+    days = pl.date_range(dt.date(2024, 1, 1), dt.date(2024, 6, 30), eager=True)
+    ledger = pl.DataFrame({"date": days, "income": rng.lognormal(4, 0.5, days.len()).round(2)})
+    assert kinds(semantics(ledger, tmp_path, "ledger.csv"))["income"] == "flow"
