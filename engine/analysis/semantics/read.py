@@ -61,7 +61,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     kind = _table_kind(frame, time, panel is not None, periods)
     if kind == "cross_section" and _ordered_rows(frame, measures):
         kind = "series"  # rows follow each other in time although no column says when
-    if kind == "cross_section":
+    if kind in ("cross_section", "panel"):
         _incomes_per_unit(measures)
     if panel and panel.mixed_units:
         _levels_by_behaviour(frame, measures, panel.keys)
@@ -192,8 +192,8 @@ def _on_the_hour(s: pl.Series) -> bool:
 
 
 def _incomes_per_unit(measures: list[Measure]) -> None:
-    """In a table of things with no time axis (occupations, states, households), an income is each
-    one's own level, per person or per household: their "total income" adds up nothing."""
+    """In a table of things (occupations, states, households; each in one row or one per year), an
+    income is each one's own level, per person or per household: their "total income" adds up nothing."""
     for m in measures:
         if m.kind == "flow" and has(m.name, INCOMES) and not has(m.name, _TOTALS):
             m.kind, m.additive_across = "level", False
