@@ -1,8 +1,9 @@
 """Words in column names that tell an analyst what a column holds.
 
 Names are split into lower-case words (`opened_at` → opened, at; `unitPrice`
-→ unit, price; `Miles_per_Gallon` → miles, per, gallon). A vocabulary entry
-ending in `*` matches any word it starts (`temp*` matches temp, temperature).
+→ unit, price; `Miles_per_Gallon` → miles, per, gallon; `UCBAdmissions` → ucb,
+admissions). A vocabulary entry ending in `*` matches any word it starts (`temp*`
+matches temp, temperature).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_SPLIT = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+_SPLIT = re.compile(
+    r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])"
+)
 
 
 @lru_cache(maxsize=4096)

@@ -13,6 +13,7 @@ import pytest
 from engine.analysis import analyze
 from engine.analysis.fmt import category
 from engine.analysis.semantics.events import row_meaning
+from engine.analysis.semantics.vocabulary import words
 
 
 def semantics(df: pl.DataFrame, tmp_path: Path, name: str = "table.csv") -> dict[str, Any]:
@@ -500,3 +501,18 @@ def test_an_income_in_a_table_of_things_is_their_level_not_a_flow(tmp_path: Path
     days = pl.date_range(dt.date(2024, 1, 1), dt.date(2024, 6, 30), eager=True)
     ledger = pl.DataFrame({"date": days, "income": rng.lognormal(4, 0.5, days.len()).round(2)})
     assert kinds(semantics(ledger, tmp_path, "ledger.csv"))["income"] == "flow"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("UCBAdmissions", ("ucb", "admissions")),  # an acronym before a word
+        ("HTTPStatus", ("http", "status")),
+        ("unitPrice", ("unit", "price")),
+        ("NABOVE", ("nabove",)),
+        ("MPG.city", ("mpg", "city")),
+        ("CPS1985", ("cps", "1985")),
+    ],
+)
+def test_names_split_into_words(name: str, expected: tuple[str, ...]) -> None:
+    assert words(name) == expected
