@@ -61,7 +61,7 @@ def read_delimited(path: Path, head: bytes, kind: str, size: int, max_columns: i
     if not has_header:
         msg = "The first row holds only numbers, so it was read as data (columns column_1, column_2, ...)."
         table.issues.append(Issue("no_header", msg))
-    table.df = _read(source, delimiter, table, sample, skip, has_header)
+    table.df = _read(source, delimiter, table, sample, skip, has_header, whole=size <= len(head))
     if not has_header:
         table.df.columns = [f"column_{i + 1}" for i in range(table.df.width)]
     _refuse_prose(path, table.df)
@@ -77,8 +77,15 @@ def _utf8_source(path: Path, codec: str, lone_cr: bool) -> str | io.BytesIO:
 
 
 def _read(
-    source: str | io.BytesIO, delimiter: str, table: Table, sample: str, skip: int, has_header: bool
+    source: str | io.BytesIO,
+    delimiter: str,
+    table: Table,
+    sample: str,
+    skip: int,
+    has_header: bool,
+    whole: bool = False,
 ) -> pl.DataFrame:
+    """The table, typed as far as the CSV reader goes; `whole`: the sample is the entire file."""
     options = {
         "has_header": has_header,
         "separator": delimiter,
@@ -87,17 +94,17 @@ def _read(
         "null_values": [""],  # other missing-value tokens (NA, null, ...) are cleared by `refine`
         "raise_if_empty": True,
     }
-    guessed, overrides = _sample_schema(sample, options)
+    guessed, overrides = _sample_schema(sample, options, guess=not whole)
     options["skip_rows"] = skip
     attempts: list[dict[str, object]] = [
-        # the sample's types imposed on the whole file: no inference pass over the file's start
-        # (inferring from 10,000 rows cost a sixth of the read); a later value that breaks them
-        # sends the read to the next attempt
-        {"schema_overrides": {**guessed, **overrides}},
         {"infer_schema_length": 10000, "schema_overrides": overrides},
         {"infer_schema": False},
         {"infer_schema": False, "truncate_ragged_lines": True, "encoding": "utf8-lossy"},
     ]
+    if guessed:  # the sample's types imposed on the whole file: no inference pass over the file's start
+        # (inferring from 10,000 rows cost a sixth of the read); a later value that breaks them sends
+        # the read to the next attempt
+        attempts.insert(0, {"schema_overrides": {**guessed, **overrides}})
     error: Exception | None = None
     for number, extra in enumerate(attempts):
         if isinstance(source, io.BytesIO):
@@ -109,7 +116,7 @@ def _read(
         except (pl.exceptions.ComputeError, pl.exceptions.ShapeError) as exc:
             error = exc
             continue
-        if number <= 1:
+        if "schema_overrides" in extra:
             for name, dtype in overrides.items():
                 if dtype == pl.Date:
                     note = table.note(name)
@@ -128,9 +135,10 @@ def _read(
 
 
 def _sample_schema(
-    sample: str, options: dict[str, object]
+    sample: str, options: dict[str, object], guess: bool = True
 ) -> tuple[dict[str, pl.DataType], dict[str, pl.DataType]]:
-    """The types the sample's rows suggest, and the types to impose whatever the rest of the file holds.
+    """The types the sample's rows suggest (when `guess`: a file longer than its sample), and the types
+    to impose whatever the rest of the file holds.
 
     Digit strings with leading zeros (zip codes, account numbers) stay text;
     columns of plain ISO dates are parsed by the CSV reader itself (the fast
@@ -143,7 +151,7 @@ def _sample_schema(
     read: dict[str, Any] = {**options, "truncate_ragged_lines": True}
     try:
         head = pl.read_csv(io.BytesIO(text.encode()), infer_schema=False, **read)
-        typed = pl.read_csv(io.BytesIO(whole.encode()), infer_schema_length=None, **read)
+        typed = pl.read_csv(io.BytesIO(whole.encode()), infer_schema_length=None, **read) if guess else None
     except pl.exceptions.PolarsError:  # only a guess: the reads below decide
         return {}, {}
     if head.height > 1:
@@ -158,8 +166,10 @@ def _sample_schema(
         elif values.str.contains(r"^\d{4}-\d{2}-\d{2}$").all():
             overrides[name] = pl.Date()
     # a column empty in the whole sample says nothing about its type: left for the reader to infer
+    if typed is None or list(typed.columns) != list(head.columns):
+        return {}, overrides
     guessed = {n: t for n, t in typed.schema.items() if typed[n].null_count() < typed.height}
-    return (guessed if list(typed.columns) == list(head.columns) else {}), overrides
+    return guessed, overrides
 
 
 def _all_numbers(fields: list[str]) -> bool:
