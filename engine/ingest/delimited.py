@@ -143,33 +143,61 @@ def _sample_schema(
     Digit strings with leading zeros (zip codes, account numbers) stay text;
     columns of plain ISO dates are parsed by the CSV reader itself (the fast
     path; a later non-ISO value makes the read fail and fall back to text).
+    The guess follows the reader's own inference (whole numbers, then numbers,
+    then true/false, else text) on one read of the sample as text.
     """
     cut = sample.rfind("\n")
     text = sample[: cut + 1] if 0 < cut < len(sample) - 1 else sample
-    last = text.rfind("\n", 0, len(text) - 1)
-    whole = text[: last + 1] if text.count("\n") > 2 else text  # the last line may be cut short
     read: dict[str, Any] = {**options, "truncate_ragged_lines": True}
     try:
         head = pl.read_csv(io.BytesIO(text.encode()), infer_schema=False, **read)
-        typed = pl.read_csv(io.BytesIO(whole.encode()), infer_schema_length=None, **read) if guess else None
     except pl.exceptions.PolarsError:  # only a guess: the reads below decide
         return {}, {}
     if head.height > 1:
         head = head.head(head.height - 1)  # the sample may end inside a quoted record
     overrides: dict[str, pl.DataType] = {}
-    for name in head.columns:
-        values = head[name].drop_nulls()
-        if not values.len():
-            continue
-        if values.str.contains(r"^0\d+$").any() and values.str.contains(r"^\d+$").all():
+    guessed: dict[str, pl.DataType] = {}
+    # what each column's values are, in one pass over all of them (casts, not regexes: a pattern is
+    # compiled anew by every call, and one query per column cost more than the reads of a long file)
+    facts = head.select(
+        fact.alias(f"{i}\x00{k}") for i, c in enumerate(head.columns) for k, fact in _facts(c)
+    )
+    row = facts.row(0, named=True) if head.width else {}
+    for i, name in enumerate(head.columns):
+        f = {k: row[f"{i}\x00{k}"] for k, _ in _facts(name)}
+        present = f["present"]
+        if not present:
+            continue  # empty in the whole sample: says nothing about its type
+        digits = f["ints"] == present
+        if digits and f["zero_led"]:
             overrides[name] = pl.String()
-        elif values.str.contains(r"^\d{4}-\d{2}-\d{2}$").all():
+        elif f["dates"] == present:
             overrides[name] = pl.Date()
-    # a column empty in the whole sample says nothing about its type: left for the reader to infer
-    if typed is None or list(typed.columns) != list(head.columns):
-        return {}, overrides
-    guessed = {n: t for n, t in typed.schema.items() if typed[n].null_count() < typed.height}
+        elif guess:  # the reader's own inference: whole numbers, numbers, true/false, else text
+            guessed[name] = (
+                pl.Int64()
+                if digits
+                else pl.Float64()
+                if f["floats"] == present
+                else pl.Boolean()
+                if f["flags"] == present
+                else pl.String()
+            )
     return guessed, overrides
+
+
+def _facts(name: str) -> list[tuple[str, pl.Expr]]:
+    """Counts that type a text column of the sample: values present, readable as whole numbers (with a
+    leading zero: a code), as plain ISO dates, as numbers, as true/false."""
+    v = pl.col(name)
+    return [
+        ("present", v.is_not_null().sum()),
+        ("ints", v.cast(pl.Int64, strict=False).is_not_null().sum()),
+        ("zero_led", (v.str.starts_with("0") & (v.str.len_bytes() > 1)).any()),
+        ("dates", (v.str.to_date("%Y-%m-%d", strict=False).is_not_null() & (v.str.len_bytes() == 10)).sum()),
+        ("floats", v.cast(pl.Float64, strict=False).is_not_null().sum()),
+        ("flags", v.str.to_lowercase().is_in(["true", "false"]).sum()),
+    ]
 
 
 def _all_numbers(fields: list[str]) -> bool:
