@@ -62,7 +62,7 @@ SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmen
 LIFECYCLE_STATES = 12
 FULL_DETECTION_ROWS = 500_000  # up to this many rows, the secondary detectors read every row...
 DETECTION_ROWS = 125_000  # ...above it, every k-th row, about this many
-BOX_SAMPLE = 50_000  # rows drawn in box plots and read by the log-scale check; other segment figures: all rows
+BOX_SAMPLE = 50_000  # rows drawn in box plots and read by the log-scale check; other segment figures: all
 
 
 @dataclass
