@@ -30,7 +30,7 @@ from engine.download import download
 from engine.errors import InputError, JobCancelled, MemoryLimitExceeded, SightlineError
 from engine.jobs.attempts import Attempt
 from engine.jobs.status import JobStatus, Stage
-from engine.jobs.store import JobRecord
+from engine.jobs.store import JobRecord, holder
 from engine.storage import job_scratch
 
 log = logging.getLogger("sightline.pipeline")
@@ -138,6 +138,17 @@ class JobRun:
             startedAt=clock.NOW,
             heartbeatAt=clock.NOW,
         )
+        if (
+            not won
+            and found
+            and found["status"] == JobStatus.PROCESSING.value
+            and holder(found) == self.attempt.token
+        ):
+            # this start went through but its reply was lost (a Redis restart) and the worker's
+            # heartbeat has since replaced the change's op id, so the resent start is not seen as
+            # a replay: only this attempt's horse moves its job to processing, so it is this one
+            log.info("Job %s: its start was applied before a lost reply; carrying on", self.job_id)
+            return found
         if not won:
             if found and found["status"] == JobStatus.CANCELLED.value:
                 log.info("Job %s was cancelled before processing. Skipping.", self.job_id)
