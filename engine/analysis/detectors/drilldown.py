@@ -28,6 +28,7 @@ from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label, upper_
 from engine.analysis.semantics.model import Measure
 from engine.analysis.stats import two_proportions, welch
 
+PAIR_ROWS = "\x00rows"  # the pair counts' own column: never a table column's name ("n", a count)
 MIN_LIFT = 1.5
 MIN_GAP = 0.15
 MIN_ROWS = 5
@@ -142,10 +143,10 @@ class Nesting:
             top = (
                 self.pair_counts(inner, outer)
                 .group_by(inner)
-                .agg(pl.col("n").max().alias("top"), pl.col("n").sum().alias("all"))
+                .agg(pl.col(PAIR_ROWS).max().alias("\x00top"), pl.col(PAIR_ROWS).sum().alias("\x00all"))
             )
-            self._nested[inner, outer] = top.height > 1 and float(top["top"].sum()) >= 0.95 * float(
-                top["all"].sum()
+            self._nested[inner, outer] = top.height > 1 and float(top["\x00top"].sum()) >= 0.95 * float(
+                top["\x00all"].sum()
             )
         return self._nested[inner, outer]
 
@@ -159,7 +160,7 @@ class Nesting:
                 rows.lazy()
                 .filter(pl.col(a).is_not_null() & pl.col(b).is_not_null())
                 .group_by(a, b)
-                .agg(pl.len().alias("n"))
+                .agg(pl.len().alias(PAIR_ROWS))
                 .collect()
             )
         return self._pairs[key]
@@ -274,7 +275,9 @@ def strongest_pair(small: list[str], nesting: Nesting) -> tuple[str, str, str, i
         # the hierarchy check's counts of value pairs (a sample of rows): enough to find the cell;
         # drill_rows then measures and tests it on the detection rows
         t = nesting.pair_counts(a, b).select(
-            pl.col(a).cast(pl.String).alias("a"), pl.col(b).cast(pl.String).alias("b"), "n"
+            pl.col(a).cast(pl.String).alias("a"),
+            pl.col(b).cast(pl.String).alias("b"),
+            pl.col(PAIR_ROWS).alias("n"),
         )
         total = float(t["n"].sum())
         rows_a = dict(t.group_by("a").agg(pl.col("n").sum()).iter_rows())

@@ -52,8 +52,10 @@ def frequency_weights(
 
     It is one when one whole-number column named as a count (Freq, n, count)
     is the only measure, every other column is a dimension (or a code, such as
-    R's row names), no combination of the dimensions repeats, and the counts
-    add up to more cases than rows.
+    R's row names), the dimensions are crossed (each value labels several cells;
+    a column with a value per row or so is a measure of its row, such as y
+    successes of n trials), no combination of them repeats, and the counts add
+    up to more cases than rows.
     """
     if timed or entities or text or len(measures) != 1 or not dimensions:
         return None
@@ -71,6 +73,8 @@ def frequency_weights(
         return None
     if df.select(pl.struct(dimensions).is_duplicated().any()).item():
         return None
+    if any(n > df.height / 2 for n in df.select(pl.col(dimensions).n_unique()).row(0)):
+        return None  # not a crossed table: a column with a value per row or so labels no cells
     return Weights(name, df.height, int(cases))
 
 

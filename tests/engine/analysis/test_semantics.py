@@ -447,6 +447,12 @@ def test_a_frequency_table_is_read_one_row_per_case(tmp_path: Path) -> None:
             _cells({("day", "ok"): 1, ("night", "ok"): 1, ("day", "failed"): 1}),
             "counts add to no more than rows",
         ),
+        (
+            pl.DataFrame(
+                {"y": [17, 29, 3, 20, 1, 15], "n": [24, 29, 27, 20, 12, 16], "size": list("LLLSSS")}
+            ),
+            "y successes of n trials: y is a measure of its row, not a label of cells",
+        ),
     ],
 )
 def test_what_is_not_a_frequency_table(table: pl.DataFrame, why: str, tmp_path: Path) -> None:
@@ -516,3 +522,12 @@ def test_an_income_in_a_table_of_things_is_their_level_not_a_flow(tmp_path: Path
 )
 def test_names_split_into_words(name: str, expected: tuple[str, ...]) -> None:
     assert words(name) == expected
+
+
+def test_columns_named_like_internal_counts_do_not_clash(tmp_path: Path) -> None:
+    """A few-valued integer column called `n` (dplyr's count() writes one) is a dimension like any
+    other: the drill-down's own pair counts must not collide with it (they raised DuplicateError)."""
+    rng = np.random.default_rng(8)
+    df = pl.DataFrame({"n": rng.integers(1, 5, 300), "group": rng.choice(["a", "b", "c"], 300)})
+    result = analyze_csv(df, tmp_path, "counts.csv")
+    assert "n" in result["semantics"]["dimensions"]
