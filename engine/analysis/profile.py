@@ -1,13 +1,12 @@
 """Per-column profile: semantic type, missing/distinct counts, top values, statistics, date range.
 
 All statistics come from a few vectorised polars passes over the full frame
-(no sampling), with two exceptions on long tables: above 500,000 rows distinct
+(no sampling), with two exceptions on long tables above 500,000 rows: distinct
 counts of columns whose values rarely repeat are HyperLogLog estimates (flagged
-`distinctApprox`), and above
-500,000 rows quantiles come from a systematic sample of about 250,000 rows
-(flagged by `stats.quantileRows`; a quantile read so is within a few tenths of
-a percentile of the exact one). Counts, sums, means, extremes and
-missing values are always exact.
+`distinctApprox`), and quantiles come from a systematic sample of about 250,000
+rows (flagged by `stats.quantileRows`; a quantile read so is within a few tenths
+of a percentile of the exact one). Counts, sums, means, extremes and missing
+values are always exact.
 """
 
 from __future__ import annotations
@@ -120,8 +119,11 @@ def _repeating(df: pl.DataFrame) -> list[str]:
 
 def _value_counts(df: pl.DataFrame, names: list[str]) -> dict[str, pl.DataFrame]:
     """Every value of each column with its count (missing values as one row), in one parallel pass."""
-    queries = [df.lazy().group_by(name).agg(pl.len().alias("\x00n")) for name in names]
-    return dict(zip(names, pl.collect_all(queries), strict=True))
+    return dict(zip(names, pl.collect_all(_counts(df.lazy(), name) for name in names), strict=True))
+
+
+def _counts(rows: pl.LazyFrame, name: str) -> pl.LazyFrame:
+    return rows.group_by(name).agg(pl.len().alias("\x00n"))
 
 
 def _distinct(name: str, dtype: pl.DataType, approx: bool) -> pl.Expr:
@@ -225,11 +227,10 @@ def _top_values(
         return []
     rows = df.height
     counted = counted or {}
-    missing = [n for n in names if n not in counted]
-    counted = {**counted, **_value_counts(df, missing)}
-    tops = pl.collect_all(
-        counted[name].lazy().drop_nulls(name).sort(["\x00n", name], descending=[True, False]).head(TOP_VALUES)
-        for name in names
+    queries = (counted[name].lazy() if name in counted else _counts(df.lazy(), name) for name in names)
+    tops = pl.collect_all(  # one pass: the columns not counted yet are counted in the same queries
+        q.drop_nulls(name).sort(["\x00n", name], descending=[True, False]).head(TOP_VALUES)
+        for name, q in zip(names, queries, strict=True)
     )
     out = []
     for name, counts in zip(names, tops, strict=True):

@@ -159,12 +159,11 @@ def _sample_schema(
     guessed: dict[str, pl.DataType] = {}
     # what each column's values are, in one pass over all of them (casts, not regexes: a pattern is
     # compiled anew by every call, and one query per column cost more than the reads of a long file)
-    facts = head.select(
-        fact.alias(f"{i}\x00{k}") for i, c in enumerate(head.columns) for k, fact in _facts(c)
-    )
+    exprs = [_facts(name) for name in head.columns]
+    facts = head.select(e.alias(f"{i}\x00{k}") for i, column in enumerate(exprs) for k, e in column)
     row = facts.row(0, named=True) if head.width else {}
     for i, name in enumerate(head.columns):
-        f = {k: row[f"{i}\x00{k}"] for k, _ in _facts(name)}
+        f = {k: row[f"{i}\x00{k}"] for k, _ in exprs[i]}
         present = f["present"]
         if not present:
             continue  # empty in the whole sample: says nothing about its type

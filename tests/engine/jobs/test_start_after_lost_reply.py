@@ -20,21 +20,19 @@ from engine.jobs.status import JobStatus
 from engine.pipeline import JobRun
 
 
-def _claimed(ctx: EngineContext) -> Attempt:
+def _started(ctx: EngineContext) -> Attempt:
+    """A claimed job whose start (the horse's first send) was applied and its reply lost."""
     job_id = new_job_id()
     ctx.store.create(job_id, file_name="t.csv")
     attempt, _ = claim(ctx.store, job_id, "sightline-test")
     assert attempt is not None
+    assert ctx.store.transition(job_id, JobStatus.PROCESSING, token=attempt.token, startedAt=clock.NOW)[0]
     return attempt
 
 
 def test_a_start_applied_before_a_lost_reply_carries_on(make_ctx: Callable[..., EngineContext]) -> None:
     ctx = make_ctx()
-    attempt = _claimed(ctx)
-    # the first send of the start, applied, its reply lost
-    assert ctx.store.transition(
-        attempt.job_id, JobStatus.PROCESSING, token=attempt.token, startedAt=clock.NOW
-    )[0]
+    attempt = _started(ctx)
     assert attempts.beat(ctx.store, attempt)  # the worker's heartbeat: a new op id on the record
     record = JobRun(ctx, attempt)._start()  # the resend
     assert record is not None and record["status"] == JobStatus.PROCESSING.value
@@ -42,8 +40,5 @@ def test_a_start_applied_before_a_lost_reply_carries_on(make_ctx: Callable[..., 
 
 def test_a_job_another_attempt_started_is_still_skipped(make_ctx: Callable[..., EngineContext]) -> None:
     ctx = make_ctx()
-    attempt = _claimed(ctx)
-    assert ctx.store.transition(
-        attempt.job_id, JobStatus.PROCESSING, token=attempt.token, startedAt=clock.NOW
-    )[0]
+    attempt = _started(ctx)
     assert JobRun(ctx, Attempt(attempt.job_id, attempt.token + 1))._start() is None
