@@ -372,7 +372,7 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
             outliers = [] if skip else category_outliers(s)
             # most of the money sits in "Approved" claims because most claims are approved: by nature
             lifecycle = _lifecycle(s)
-            leaders = [] if lifecycle else [top_contributor(s), concentration(s)]
+            leaders = [] if lifecycle else [top_contributor(s, main=s.measure.money), concentration(s)]
             found = [*leaders, None if outliers else segment_comparison(s)]
             candidates += outliers
         candidates += [c for c in found if c]

@@ -17,6 +17,7 @@ from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.fmt import fmt_pct, upper_first
 from engine.analysis.jsonsafe import num
 from engine.analysis.profile import ColumnProfile
+from engine.analysis.stats import poisson_sf
 from engine.ingest.table import Table
 
 
@@ -31,6 +32,9 @@ def _columns_deduction(code: str, columns: list[ColumnProfile], cap: float, what
     """2 points per column (at most `cap`), naming the first five."""
     names = ", ".join(p.name for p in columns[:5])
     return _deduction(code, min(cap, 2.0 * len(columns)), f"{len(columns)} column(s) {what}: {names}.")
+
+
+CHANCE_P = 1e-3  # repeats as many as coincidence gives this seldom count as duplicates
 
 
 def _duplicate_rows(df: pl.DataFrame, profiles: list[ColumnProfile]) -> int:
@@ -53,7 +57,36 @@ def _duplicate_rows(df: pl.DataFrame, profiles: list[ColumnProfile]) -> int:
         increasing = df.lazy().select((key > key.shift(1)).all()).collect().item()
         if increasing or df.select(key.hash().n_unique()).item() == rows:
             return 0
-    return rows - df.hash_rows().n_unique()
+    repeats = rows - df.hash_rows().n_unique()
+    if not repeats or poisson_sf(repeats, _chance_repeats(df)) > CHANCE_P:
+        return 0
+    return repeats
+
+
+def _chance_repeats(df: pl.DataFrame) -> float:
+    """How many repeated rows coincidence alone would give: rows of few, coarse columns repeat.
+
+    Nine looms per wool and tension with whole-number break counts, or eruption
+    times to the minute, repeat by nature, not by a double export. If the
+    columns were independent, two rows would match with probability
+    Π_col Σ_value share² (shares among the distinct rows, so that the repeats do
+    not make themselves look likely); the repeats to expect are then about that
+    times the number of pairs. Repeats count as duplicates only when chance would
+    give as many less than once in a thousand tables (`CHANCE_P`, Poisson). With
+    an id or a measure of many values the expectation is nil and one repeat counts.
+    """
+    rows = df.height
+    distinct = df.unique()  # the shares of the distinct rows: repeats must not vouch for themselves
+    match = 1.0
+    for name in df.columns:
+        counts = distinct.get_column(name).unique_counts().to_numpy()
+        if len(counts) >= 0.95 * distinct.height:
+            return 0.0  # a key (an order id) sets each record apart: no coincidence makes two alike
+        shares = counts / distinct.height
+        match *= float((shares * shares).sum())
+        if match * rows * rows < 1e-6:
+            return 0.0
+    return match * rows * (rows - 1) / 2
 
 
 def quality(

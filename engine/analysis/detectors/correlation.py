@@ -1,7 +1,10 @@
 """Correlations that mean something.
 
 - Cross-sections and event tables: Pearson on rows (above 200k rows, on every
-  k-th row), basis `rows`.
+  k-th row), basis `rows`. When both columns drift slowly down the file (rows
+  in time order with no date column: quarterly GDP beside the population), the
+  test counts effective rows, n (1 - ρ) / (1 + ρ) with ρ the product of their
+  lag-1 autocorrelations, so two trends never pass for a relation.
 - Series (one row per period): on period-to-period **changes**, never on
   levels: two trending series always "correlate" (basis `changes`).
 - Panels: on changes within each entity, pooled (basis `changes`).
@@ -24,7 +27,7 @@ from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.fmt import fmt_p, upper_first
 from engine.analysis.semantics.model import TIME, Measure, TableModel
 from engine.analysis.series import TimeSeries
-from engine.analysis.stats import ols, pearson
+from engine.analysis.stats import effective_n, lag1, ols, pearson
 
 SAMPLE_ROWS = 100_000
 SCATTER_POINTS = 800
@@ -101,7 +104,9 @@ def _on_rows(
         x, y = both[a.name].to_numpy(), both[b.name].to_numpy()
         if len(x) < 8:
             continue
-        c = _candidate(a, b, x, y, "rows", f"{len(x):,} rows", "sampledRows" in info)
+        rx, ry = lag1(x), lag1(y)
+        n_eff = effective_n(len(x), rx * ry) if rx > 0 and ry > 0 else None
+        c = _candidate(a, b, x, y, "rows", f"{len(x):,} rows", "sampledRows" in info, n_eff=n_eff)
         if c:
             out.append(c)
     return out
@@ -171,10 +176,11 @@ def _candidate(
     over: str,
     sampled: bool,
     grain: str | None = None,
+    n_eff: float | None = None,
 ) -> Candidate | None:
     if np.std(x) == 0 or np.std(y) == 0:
         return None
-    r, p = pearson(x, y)
+    r, p = pearson(x, y, n_eff)
     if abs(r) < MIN_ABS_R:
         return None
     slope = r * float(np.std(y) / np.std(x))
@@ -206,6 +212,8 @@ def _candidate(
     )
     ev["basis"] = basis
     ev["measures"] = [a.name, b.name]
+    if n_eff is not None:
+        ev["aggregates"]["effectiveN"] = round(n_eff, 1)
     return Candidate(
         "correlation",
         f"{upper_first(la)} and {lb} are {'positively' if r > 0 else 'negatively'} correlated",

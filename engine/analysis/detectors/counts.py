@@ -2,7 +2,8 @@
 
 - A dimension (2–50 values): the leading category against an even spread
   (chi-square goodness of fit), reported when it holds at least twice an even
-  share and 1.5× the runner-up ("Hardware holds 67% of incidents").
+  share and 1.5× the runner-up ("Hardware holds 67% of incidents"); never for a
+  column of one value but for a handful (99% or more).
 - An entity (agents, callers, customers): the one with far more rows than the
   others (Poisson test against the others' mean, Bonferroni over entities) —
   "one agent carries three times the typical workload".
@@ -21,6 +22,7 @@ from engine.analysis.stats import chi2_sf, poisson_sf
 
 CHART_CATEGORIES = 30
 MIN_ENTITY_ROWS = 10
+NEAR_CONSTANT = 0.99
 
 
 def count_distribution(s: SegmentStats) -> Candidate | None:
@@ -34,8 +36,8 @@ def _category(s: SegmentStats) -> Candidate | None:
     k, n = len(s.names), float(s.total.sum())
     counts = s.total
     share = float(counts[0] / n)
-    if k == 2 and share < 0.75:
-        return None
+    if (k == 2 and share < 0.75) or share >= NEAR_CONSTANT:
+        return None  # a column of one value but for a handful says nothing about the rows
     if k > 2 and (share < max(0.1, 1.5 / k) or counts[0] < 1.15 * counts[1]):
         return None
     expected = n / k

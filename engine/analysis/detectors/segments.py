@@ -29,6 +29,7 @@ from engine.analysis.stats import f_sf, norm_sf, t_two_sided, welch
 OUTLIERS_PER_DIMENSION = 2
 MIN_OUTLIER_ROWS = 5
 CHART_CATEGORIES = 30
+MIRROR_RATIO = 1.25  # a flow's leader must hold this many times its share of the rows
 
 
 def _ev(
@@ -57,12 +58,24 @@ def _fmt(s: SegmentStats, value: float) -> str:
     return fmt_num(value, s.measure.unit, s.measure.symbol)
 
 
-def top_contributor(s: SegmentStats) -> Candidate | None:
-    """The leading category of a count or flow when it stands well clear of the runner-up."""
+def top_contributor(s: SegmentStats, *, main: bool = True) -> Candidate | None:
+    """The leading category of a count or flow when it stands well clear of the runner-up.
+
+    A flow's leader that holds about its share of the rows and no more says
+    only that it has the most rows ("average health" patients make most doctor
+    visits because most patients report average health): that is the count's
+    finding, not this one's. Money (`main`) is the exception while its leader
+    holds under half the rows: "North brings the most revenue" is read for
+    itself; "loans with no collections hold 99% of the amount lent" is not.
+    """
     if len(s.names) < 3 or not s.measure.summable or s.total[1] <= 0 or _has_negatives(s):
         return None
     ratio = float(s.total[0] / s.total[1])
     if ratio < 1.2:
+        return None
+    rows_share = float(s.rows[0] / s.rows.sum())
+    mirrors = s.total[0] < MIRROR_RATIO * rows_share * s.total.sum()
+    if s.measure.kind != "count" and mirrors and (not main or rows_share >= 0.5):
         return None
     if abs(s.count[0] - s.count[1]) <= 0.1 * max(s.count[0], s.count[1]) and s.measure.kind != "count":
         # as many rows each (a panel: one per period): the totals differ exactly as the means do

@@ -121,12 +121,15 @@ def row_meaning(file_name: str | None, columns: list[str], measures: Iterable[st
     that measure's values, not its rows: "Male holds 90% of salaries" would read as money.
     So does a file named after an amount of money (wages.csv, prices.csv), whatever its
     columns: rows of it are records of wages, and "81% of wages" would read as money too.
-    A code it is named after (flights.csv and its flight number) still names the rows.
+    A file named after any column's exact name (affairs.csv and its `affairs`, a count per
+    person) names that column too. A code it is named after (flights.csv and its flight
+    number) still names the rows.
     """
     id_nouns = [
         ws[-2] for ws in map(words, columns) if len(ws) >= 2 and ws[-1] in _ID_WORDS and _telling(ws[-2])
     ]
     values = {plural(ws[0]) for ws in map(words, measures) if len(ws) == 1}
+    values |= {c.lower() for c in columns}  # Affairs.csv and its `affairs` column: its values, not the rows
     if file_name:
         kept = [w for w in words(PurePath(file_name).stem) if _telling(w)]
         named = bool(kept) and (_looks_plural(kept[-1]) or kept[-1] in RECORD_NOUNS or kept[-1] in id_nouns)

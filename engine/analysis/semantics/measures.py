@@ -30,6 +30,7 @@ from engine.analysis.semantics.vocabulary import (
     EXTENSIVE,
     FLOW,
     GROUPING,
+    INCOMES,
     INTENSIVE,
     LATITUDE,
     LONGITUDE,
@@ -83,7 +84,7 @@ def read_numeric(
             measure = _measure(p, p.name in level_hint)
             if not name_tells_kind(p.name, p.parsing.get("unit")) and _tally(p):
                 measure.kind, measure.additive_across = "flow", True
-            if measure.kind == "flow" and _rate_like(p, df.height - p.missing):
+            if measure.kind == "flow" and (_rate_like(p, df.height - p.missing) or _fraction_like(p)):
                 measure.kind, measure.additive_across = "level", False
             reading.measures.append(measure)
     reading.geography = {"latitude": lat, "longitude": lon} if lat and lon else None
@@ -121,6 +122,8 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     ws = words(p.name)
     if has(p.name, CODES) or (ws[-1:] == ("no",) and p.semantic == "integer"):
         return True
+    if any(len(w) > 4 and w.endswith(("code", "cod")) for w in ws):  # distcod, areacode: run together
+        return True
     if p.semantic == "integer" and len(ws) == 1 and has(p.name, NUMBERED):
         return True
     if set(ws) <= _TIME_WORDS and not _elapsed(p):  # a number called "date" is an encoded date
@@ -129,11 +132,9 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
         return True
     if has(p.name, CALENDAR) and (p.distinct > 24 or has(p.name, _FINE_CALENDAR)):
         return True  # minute, second, day of month: too fine to segment by
-    lo, hi = p.stats.get("min"), p.stats.get("max")
-    if has(p.name, YEARS) and lo is not None and hi is not None and lo >= YEAR_MIN and hi <= YEAR_MAX:
+    if _named_year(p, ws):
         return True
-    if has(p.name, YEARS) and p.semantic == "integer" and _within(p, 0, 99):
-        return True  # two-digit years (63..92) that are not the time axis
+    lo, hi = p.stats.get("min"), p.stats.get("max")
     if has(p.name, DIRECTION) and lo is not None and hi is not None and lo >= 0 and hi <= 360:
         return True  # a compass direction (wind from 350° and from 10° is not "on average" from 180°)
     if (
@@ -147,6 +148,18 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
         if s.len() > 20 and bool((s.diff().drop_nulls() == 1).mean() >= 0.99):  # type: ignore[operator]
             return True
     return _block_id(df, p)
+
+
+def _named_year(p: ColumnProfile, ws: tuple[str, ...]) -> bool:
+    """A year that is not the time axis: by name (foundingyear, model_year) and by its values."""
+    if not (has(p.name, YEARS) or any(w.endswith("year") for w in ws)):
+        return False
+    if _within(p, YEAR_MIN, YEAR_MAX):
+        return True
+    if p.semantic == "integer" and _within(p, NAMED_YEAR_MIN, YEAR_MAX):
+        return True  # a journal founded in 1665: a year by name, too early for a time axis
+    # two-digit years (63..92) that are not the time axis
+    return has(p.name, YEARS) and p.semantic == "integer" and _within(p, 0, 99)
 
 
 def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
@@ -165,6 +178,7 @@ def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
 
 
 FEW_VALUES = 6
+NAMED_YEAR_MIN = 1000
 GROUP_CODES = 12  # up to this many numbered groups (blocks of an experiment) are a dimension, more a code
 PLACE_CODES = 60  # up to this many place codes are a dimension (US states and territories), more a code
 _FINE_CALENDAR = frozenset({"minute", "min", "second", "sec", "dom"})
@@ -221,6 +235,25 @@ def _rate_like(p: ColumnProfile, present: int) -> bool:
     return lo >= -1.0 and hi <= 1.0 and share >= 0.05
 
 
+def _fraction_like(p: ColumnProfile) -> bool:
+    """Fractions between 0 and 1 (0.44, 0.68, 0.94): a share, a rate or a probability.
+
+    No amount of money per row runs from 0.44 to 0.94 without a currency
+    sign: a "tax" column of such values is a marginal tax rate, and its total
+    says nothing. Physical flows (daily rain in inches, a discharge) can be
+    small fractions and still add up; their names tell.
+    """
+    lo, hi = p.stats.get("min"), p.stats.get("max")
+    if p.semantic == "integer" or lo is None or hi is None or p.parsing.get("unit") == "currency":
+        return False
+    return lo >= 0 and hi <= 1 and lo < hi and not has(p.name, _PHYSICAL)
+
+
+_PHYSICAL = frozenset(
+    {"precip*", "rain*", "snow*", "discharge", "runoff", "flow", "flows", "energy", "generation", "volume"}
+)
+
+
 def _measure(p: ColumnProfile, behaves_like_level: bool) -> Measure:
     unit, symbol = p.parsing.get("unit"), p.parsing.get("symbol")
     kind, across = measure_kind(p.name, unit, behaves_like_level)
@@ -260,9 +293,11 @@ def measure_kind(name: str, unit: str | None, behaves_like_level: bool) -> tuple
             if has(w, EXTENSIVE) or has(w, FLOW):
                 return "level", True
         return "level", False
-    if unit == "percent" or has(name, _MODIFIERS):
-        return "level", False
     ws = words(name)
+    if unit == "percent" or has(name, _MODIFIERS) or "to" in ws[1:-1]:  # debt_to_income: a ratio
+        return "level", False
+    if has(name, INCOMES) and has(name, _PER_UNIT):  # a borrower's annual income adds up nothing
+        return "level", False
     for w in reversed(ws):
         if has(w, INTENSIVE):
             return "level", False
@@ -285,6 +320,9 @@ def _unknown_total(word: str, ws: tuple[str, ...]) -> bool:
 
 _BILLED = frozenset(
     {"grand", "sub", "subtotal", "order", "invoice", "line", "bill", "cart", "basket", "net", "gross", "sum"}
+)
+_PER_UNIT = frozenset(
+    {"annual", "annualized", "monthly", "yearly", "weekly", "hourly", "household", "family", "personal"}
 )
 _MODIFIERS = frozenset(
     {"unit", "per", "avg", "average", "mean", "median", "pct", "percent", "ratio", "rate", "share"}

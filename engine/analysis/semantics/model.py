@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
+from engine.analysis.semantics.vocabulary import MONEY, has
+
 if TYPE_CHECKING:
     from engine.analysis.semantics.weights import Weights
 
@@ -67,6 +69,11 @@ class Measure:
     def agg(self) -> str:
         """How the measure is aggregated per period or segment: count, sum or mean."""
         return {"count": "count", "flow": "sum", "level": "mean", "duration": "mean"}[self.kind]
+
+    @property
+    def money(self) -> bool:
+        """Whether the measure is an amount of money (revenue, cost, price), by its unit or its name."""
+        return self.unit == "currency" or has(self.name, MONEY)
 
     @property
     def summable(self) -> bool:

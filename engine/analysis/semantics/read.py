@@ -67,7 +67,12 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         _levels_by_behaviour(frame, measures, panel.keys)
         for m in measures:
             m.additive_across = False
-    meaning = row_meaning(file_name, df.columns, [m.name for m in measures])
+    # one row per period (and entity): the file names what is measured (fatalities.csv of state-years)
+    meaning = (
+        "rows"
+        if kind in ("series", "panel")
+        else row_meaning(file_name, df.columns, [m.name for m in measures])
+    )
     if weights and meaning == "rows":
         meaning = "cases"
     count = count_measure(meaning, meaning if meaning not in df.columns else f"{meaning} (rows)")
@@ -143,11 +148,13 @@ def _table_kind(frame: pl.DataFrame, time: TimeAxis | None, panel: bool, periods
 
 
 def _ordered_rows(frame: pl.DataFrame, measures: list[Measure]) -> bool:
-    """Rows in time order without a time column: every measure moves little from one row to the next.
+    """Rows in time order without a time column: most measures move little from one row to the next.
 
-    Random or grouped rows have little lag-1 correlation; a column sorted on
-    purpose is monotonic. A table of prices with no date column, one row per
-    day, is neither.
+    Random or grouped rows have little lag-1 correlation; a table sorted on
+    purpose has one monotonic column, and only the columns that follow it
+    closely share its smoothness. A table of quarterly indicators with no date
+    column (GDP and population rising, interest rates wandering) is smooth in
+    nearly every column, several of them not monotonic.
     """
     cols = [m.name for m in measures if m.kind != "count"]
     if len(cols) < 2 or frame.height < 30:
@@ -155,14 +162,16 @@ def _ordered_rows(frame: pl.DataFrame, measures: list[Measure]) -> bool:
     data = frame.select([pl.col(c).cast(pl.Float64) for c in cols]).drop_nulls()
     if data.height < 30:
         return False
+    smooth = wandering = 0
     for c in cols:
         v = data[c].to_numpy()
-        d = np.diff(v)
-        if (d >= 0).all() or (d <= 0).all() or np.std(v) == 0:
+        if np.std(v) == 0:
             return False
-        if float(np.corrcoef(v[:-1], v[1:])[0, 1]) < 0.9:
-            return False
-    return True
+        if float(np.corrcoef(v[:-1], v[1:])[0, 1]) >= 0.9:
+            d = np.diff(v)
+            smooth += 1
+            wandering += not ((d >= 0).all() or (d <= 0).all())
+    return wandering >= min(2, len(cols)) and smooth >= 0.75 * len(cols)
 
 
 _DAY_WORDS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -224,7 +233,7 @@ def _order(measures: list[Measure], kind: str) -> list[Measure]:
     """The main measure first: a money flow, else a duration, else the count (events) or first measure."""
 
     def rank(m: Measure) -> tuple[int, int]:
-        if m.kind == "flow" and (m.unit == "currency" or _money(m.name)):
+        if m.kind == "flow" and m.money:
             return (0, 0)
         if m.kind == "duration":
             return (1, 0)
@@ -235,12 +244,6 @@ def _order(measures: list[Measure], kind: str) -> list[Measure]:
         return (4, 0)
 
     return sorted(measures, key=rank)
-
-
-def _money(name: str) -> bool:
-    from engine.analysis.semantics.vocabulary import has, vocab
-
-    return has(name, vocab("revenue* sales amount* profit* turnover spend cost* gmv price* income payment*"))
 
 
 def _wide(frame: pl.DataFrame, kind: str, measures: list[Measure]) -> dict[str, object] | None:

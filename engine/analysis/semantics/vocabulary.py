@@ -66,7 +66,7 @@ INTENSIVE = vocab(
     "adj adjusted elevation altitude alt bmi salary salaries wage wages lifeexp expectancy probability "
     "prob fraction accuracy progress duration minutes hours seconds delay delays latency distance dist "
     "mileage horsepower hp displacement coef slope std zscore rank ranking satisfaction "
-    "temperature tmax tmin tavg visibility dewpoint gust time percap life"
+    "temperature tmax tmin tavg visibility dewpoint gust time percap life deflator cpi ppi hicp"
 )
 EXTENSIVE = vocab(
     "population pop people inhabitants residents headcount employ* employees workforce labor labour "
@@ -85,6 +85,7 @@ FLOW = vocab(
 )
 # Flows that, in a table of things without a time axis, are each thing's own level (per capita).
 INCOMES = vocab("income incomes earnings")
+MONEY = vocab("revenue* sales amount* profit* turnover spend cost* gmv price* income payment*")
 PERSON = vocab(
     "agent agents assignee assigned owner owners user users employee emp staff caller callers customer "
     "customers client clients requester requestor reporter manager rep salesperson seller driver author "

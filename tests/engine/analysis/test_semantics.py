@@ -321,6 +321,7 @@ def test_a_file_names_its_rows_only_when_it_is_a_noun_for_one(
         ("flights.csv", ["flight", "dep_delay"], ["dep_delay"], "flights"),  # a flight number is a code
         ("Wages.csv", ["exp", "sex", "lwage"], ["exp", "lwage"], "rows"),  # an amount, whatever the columns
         ("orders.csv", ["region", "amount"], ["amount"], "orders"),
+        ("Affairs.csv", ["affairs", "gender", "age"], ["age"], "rows"),  # the count of `affairs` per person
     ],
 )
 def test_a_file_named_after_its_measure_does_not_name_its_rows(
@@ -507,6 +508,90 @@ def test_an_income_in_a_table_of_things_is_their_level_not_a_flow(tmp_path: Path
     days = pl.date_range(dt.date(2024, 1, 1), dt.date(2024, 6, 30), eager=True)
     ledger = pl.DataFrame({"date": days, "income": rng.lognormal(4, 0.5, days.len()).round(2)})
     assert kinds(semantics(ledger, tmp_path, "ledger.csv"))["income"] == "flow"
+
+
+def test_fractions_ratios_and_per_person_incomes_are_levels(tmp_path: Path) -> None:
+    """A `tax` of 0.44..0.94 is a marginal tax rate, `debt_to_income` a ratio, a borrower's
+    `annual_income` their own level: none of them has a total. Daily rain in inches and an
+    amount with a currency sign stay flows however small."""
+    rng = np.random.default_rng(4)
+    days = pl.date_range(dt.date(2024, 1, 1), dt.date(2024, 8, 31), eager=True)
+    n = days.len()
+    loans = pl.DataFrame(
+        {
+            "issued": days,
+            "grade": rng.choice(["A", "B", "C"], n),
+            "loan_amount": rng.lognormal(9.5, 0.5, n).round(0),
+            "annual_income": rng.lognormal(11, 0.4, n).round(0),
+            "debt_to_income": rng.gamma(4, 5, n).round(2),
+            "tax": rng.uniform(0.44, 0.94, n).round(3),
+            "rain": rng.uniform(0, 0.9, n).round(2),
+        }
+    )
+    result = analyze_csv(loans, tmp_path, "loans.csv")
+    got = kinds(result["semantics"])
+    assert {c: got[c] for c in ("annual_income", "debt_to_income", "tax")} == dict.fromkeys(
+        ("annual_income", "debt_to_income", "tax"), "level"
+    )
+    assert got["loan_amount"] == "flow" and got["rain"] == "flow"
+    assert not {"total_annual_income", "total_debt_to_income", "total_tax"} & {
+        k["id"] for k in result["kpis"]
+    }
+
+
+def test_years_and_codes_run_into_one_word_are_codes(tmp_path: Path) -> None:
+    """`foundingyear` (1665..2000) and `distcod` (a district code) are neither measures nor KPIs."""
+    rng = np.random.default_rng(5)
+    n = 150
+    df = pl.DataFrame(
+        {
+            "distcod": rng.permutation(np.arange(60000, 60000 + n)),
+            "foundingyear": rng.integers(1665, 2001, n),
+            "price": rng.lognormal(5, 0.6, n).round(2),
+            "subs": rng.lognormal(6, 0.8, n).round(0),
+        }
+    )
+    result = analyze_csv(df, tmp_path, "journals.csv")
+    assert "distcod" in result["semantics"]["codes"]
+    assert not {"distcod", "foundingyear"} & set(kinds(result["semantics"]))
+    assert not [k for k in result["kpis"] if "distcod" in k["id"] or "foundingyear" in k["id"]]
+
+
+def test_quarterly_indicators_without_a_date_column_are_a_series(tmp_path: Path) -> None:
+    """GDP and population rising quarter after quarter, interest rates wandering, no date column:
+    the rows are in time order, so correlations are of changes, never of two trends."""
+    rng = np.random.default_rng(6)
+    n = 200
+    t = np.arange(n)
+    df = pl.DataFrame(
+        {
+            "gdp": 1000 * np.exp(0.008 * t + np.cumsum(rng.normal(0, 0.01, n))),
+            "population": 180 + 0.3 * t,  # strictly increasing
+            "tbill": 5 + np.cumsum(rng.normal(0, 0.3, n)),
+            "unemp": 6 + np.cumsum(rng.normal(0, 0.2, n)),
+        }
+    )
+    result = analyze_csv(df, tmp_path, "macro.csv")
+    assert result["semantics"]["tableKind"] == "series"
+    for insight in result["insights"]:
+        if insight["type"] == "correlation":
+            assert insight["evidence"]["basis"] == "changes", insight["title"]
+
+
+def test_a_panel_s_rows_are_not_named_after_the_file(tmp_path: Path) -> None:
+    """fatalities.csv with one row per state and year: a row is a state-year, not a fatality."""
+    states = [f"S{i:02d}" for i in range(20)]
+    years = list(range(1982, 1989))
+    rng = np.random.default_rng(7)
+    df = pl.DataFrame(
+        {
+            "state": [s for s in states for _ in years],
+            "year": years * len(states),
+            "jail": rng.choice(["yes", "no"], len(states) * len(years)),
+            "fatal": rng.poisson(800, len(states) * len(years)),
+        }
+    )
+    assert semantics(df, tmp_path, "Fatalities.csv")["rowMeaning"] == "rows"
 
 
 @pytest.mark.parametrize(

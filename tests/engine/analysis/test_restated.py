@@ -1,0 +1,103 @@
+"""Findings that are true but say nothing an analyst would report: they restate the rows.
+
+- a leader of a flow that holds only its share of the rows (most visits are made by the
+  patients of the commonest health rating because most patients have that rating);
+- a column of one value but for a handful ("99.6% of rows have 0 accounts past due");
+- two columns that drift slowly down the file, correlated only as two trends are;
+- rows that repeat because the columns are few and coarse (nine looms per setting).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from engine.analysis import analyze
+
+
+def run(df: pl.DataFrame, tmp_path: Path, name: str = "table.csv") -> dict[str, Any]:
+    path = tmp_path / name
+    df.write_csv(path)
+    return analyze(path)
+
+
+def found(result: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [i for i in result["insights"] if i["type"] == kind]
+
+
+def test_a_flow_s_leader_that_only_has_the_most_rows_is_not_a_top_contributor(tmp_path: Path) -> None:
+    """Visits per patient, the same on average in every health group: "average" health leads the
+    total only because 80% of patients say so. A group that does hold more than its rows is kept."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    health = rng.choice(["average", "poor", "excellent", "good"], n, p=[0.7, 0.1, 0.1, 0.1])
+    mirrored = pl.DataFrame({"health": health, "visits": rng.poisson(5.0, n)})
+    assert not found(run(mirrored, tmp_path, "patients.csv"), "top_contributor")
+
+    heavy = np.where(health == "poor", rng.poisson(30.0, n), rng.poisson(2.0, n))
+    leaders = found(run(mirrored.with_columns(visits=heavy), tmp_path, "patients.csv"), "top_contributor")
+    assert leaders and leaders[0]["evidence"]["entity"] == "poor"
+
+
+def test_a_column_of_one_value_but_a_handful_has_no_count_finding(tmp_path: Path) -> None:
+    rng = np.random.default_rng(12)
+    n = 3000
+    past_due = np.zeros(n, dtype=int)
+    past_due[rng.choice(n, 9, replace=False)] = rng.integers(1, 3, 9)
+    df = pl.DataFrame(
+        {
+            "accounts_past_due": past_due,
+            "grade": rng.choice(["A", "B", "C", "D"], n, p=[0.7, 0.1, 0.1, 0.1]),
+            "loan_amount": rng.lognormal(9, 0.5, n).round(0),
+        }
+    )
+    counts = found(run(df, tmp_path, "loans.csv"), "count_distribution")
+    assert [c["evidence"]["dimension"] for c in counts] == ["grade"], [c["title"] for c in counts]
+
+
+def test_two_trends_down_the_file_are_not_correlated_rows(tmp_path: Path) -> None:
+    """Two independent random walks, one row after the other, with no date column and a third
+    column of noise (so the table does not read as a series): their level correlation is large
+    by chance, the test counts the rows it effectively has."""
+    for seed in range(5):
+        rng = np.random.default_rng(40 + seed)
+        n = 300
+        df = pl.DataFrame(
+            {
+                "a": 100 + np.cumsum(rng.normal(0, 1, n)),
+                "b": 50 + np.cumsum(rng.normal(0, 1, n)),
+                "c": rng.normal(0, 1, n),
+                "d": rng.normal(0, 1, n),
+            }
+        )
+        result = run(df, tmp_path)
+        assert result["semantics"]["tableKind"] == "cross_section"
+        pairs = [c["evidence"]["aggregates"]["pearsonR"] for c in found(result, "correlation")]
+        assert not pairs, (seed, pairs)
+
+
+def test_a_real_relation_between_rows_in_order_still_stands(tmp_path: Path) -> None:
+    rng = np.random.default_rng(13)
+    n = 300
+    a = 100 + np.cumsum(rng.normal(0, 1, n))
+    df = pl.DataFrame({"a": a, "b": 2 * a + rng.normal(0, 0.5, n), "c": rng.normal(0, 1, n)})
+    pairs = found(run(df, tmp_path), "correlation")
+    assert any(set(c["evidence"]["measures"]) == {"a", "b"} for c in pairs)
+    assert pairs[0]["evidence"]["aggregates"].get("effectiveN", n) < n
+
+
+def test_rows_of_few_coarse_columns_repeat_by_nature_not_as_duplicates(tmp_path: Path) -> None:
+    """Whole-number break counts of nine looms for each of six settings repeat by coincidence."""
+    rng = np.random.default_rng(14)
+    wool, tension = np.repeat(["A", "B"], 27), np.tile(np.repeat(["L", "M", "H"], 9), 2)
+    df = pl.DataFrame({"breaks": rng.poisson(25, 54), "wool": wool, "tension": tension})
+    deductions = {d["code"] for d in run(df, tmp_path)["qualityScore"]["deductions"]}
+    assert "duplicate_rows" not in deductions
+
+    measured = df.with_columns(strength=rng.normal(40, 6, 54).round(2))
+    copied = pl.concat([measured, measured.head(3)])  # three rows exported twice: no coincidence
+    deductions = {d["code"]: d for d in run(copied, tmp_path)["qualityScore"]["deductions"]}
+    assert "3 row(s) repeat" in deductions["duplicate_rows"]["message"]
