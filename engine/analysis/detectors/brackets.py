@@ -25,11 +25,16 @@ SAMPLE = 200_000
 
 
 def thresholds(lo: float, hi: float) -> list[float]:
-    """Round numbers between lo and hi."""
+    """Round numbers between lo and hi, within three powers of ten of hi.
+
+    A measure that is mostly zero (plague deaths in most years) has lo = 0: a cut
+    at 1e-09 would read as nonsense, so the smallest tried is hi's scale / 1000.
+    """
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo or hi <= 0:
         return []
     out = []
-    for exp in range(math.floor(math.log10(max(lo, 1e-9))), math.ceil(math.log10(hi)) + 1):
+    top = math.ceil(math.log10(hi))
+    for exp in range(max(math.floor(math.log10(max(lo, 1e-300))), top - 3), top + 1):
         for base in (1, 2, 2.5, 5):
             v = base * 10**exp
             if lo <= v <= hi:

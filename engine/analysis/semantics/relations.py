@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.semantics.model import Measure, Relation
+from engine.analysis.semantics.vocabulary import words
 
 SAMPLE = 20_000
 CIRCULAR_SAMPLE = 50_000
@@ -53,6 +54,7 @@ def find_relations(
         return []
     cols = {m: sample[m].cast(pl.Float64).to_numpy() for m in names}
     found = _arithmetic(names, cols)
+    found += _named(names, found)
     additive = {m.name for m in measures if m.kind == "flow" or (m.kind == "level" and m.additive_across)}
     # parts of a total add up: a penguin's flipper is not part of its mass, though it is smaller; over
     # time, aggregates and their parts (GDP and consumption) often carry names that say nothing
@@ -70,6 +72,46 @@ def find_relations(
         found += _transforms(varied, cols, found)
         found += _linear(varied, cols, found)
     return found
+
+
+def _named(names: list[str], found: list[Relation]) -> list[Relation]:
+    """Ties the names spell out, whatever the values.
+
+    - `applications_total` and `applications_men`: one word apart, one of them a total,
+      so the other is its part;
+    - `rawpoll_clinton` and `adjpoll_clinton`: one quantity raw and adjusted (or
+      seasonally adjusted): two versions of one number, a transform of each other.
+    """
+    out: list[Relation] = []
+    for a, b in combinations(names, 2):
+        if any({a, b} <= {x.target, *x.parts} for x in found):
+            continue
+        wa, wb = words(a), words(b)
+        if len(wa) != len(wb) or len(wa) < 2:
+            continue
+        apart = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
+        if len(apart) != 1:
+            continue
+        x, y = apart[0]
+        if x in _WHOLE or y in _WHOLE:
+            out.append(Relation("component_of", a if x in _WHOLE else b, [b if x in _WHOLE else a]))
+        elif _version(x) == _version(y):
+            out.append(Relation("transform_of", a, [b]))
+    return out
+
+
+_WHOLE = frozenset({"total", "all", "overall", "combined"})
+_VERSIONS = ("raw", "adjusted", "adj", "unadjusted", "nsa", "sa")
+
+
+def _version(word: str) -> str:
+    """A word without its raw/adjusted mark: rawpoll and adjpoll are both `poll`."""
+    for mark in _VERSIONS:
+        if word.startswith(mark) and len(word) > len(mark):
+            return word[len(mark) :]
+        if word == mark:
+            return ""
+    return word
 
 
 def distinct_count(values: np.ndarray) -> int:

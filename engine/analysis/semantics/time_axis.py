@@ -19,6 +19,7 @@ from engine.analysis.profile import ColumnProfile
 from engine.analysis.semantics.model import TIME, Grain, TimeAxis
 
 YEAR_MIN, YEAR_MAX = 1700, 2100  # a column named like a year holding these is the time axis
+HISTORY_YEAR_MIN = 1000  # earlier years too, when the column is called "year" and rows follow them
 _YEAR_NAME = re.compile(
     r"(^|[_\s.-])(year|yr|yyyy|jahr|annee|año|ano|fiscal_?year|fy)s?($|[_\s.-])|^year|^[a-z]{1,2}year$", re.I
 )
@@ -39,9 +40,12 @@ def year_like(df: pl.DataFrame, p: ColumnProfile) -> bool:
     ):
         return False
     lo, hi = p.stats.get("min"), p.stats.get("max")
-    if lo is None or hi is None or lo < YEAR_MIN or hi > YEAR_MAX:
+    if lo is None or hi is None or hi > YEAR_MAX or lo < HISTORY_YEAR_MIN:
         return False
     s = df[p.name].drop_nulls()
+    # Arbuthnot's christenings, 1629..1710: earlier years only in a column called "year", in order
+    if lo < YEAR_MIN and not (_TIME_WORD.match(p.name) and bool((s.diff().drop_nulls() > 0).all())):
+        return False
     return p.semantic == "integer" or bool((s.cast(pl.Float64) % 1 == 0).all())
 
 

@@ -101,3 +101,10 @@ def test_rows_of_few_coarse_columns_repeat_by_nature_not_as_duplicates(tmp_path:
     copied = pl.concat([measured, measured.head(3)])  # three rows exported twice: no coincidence
     deductions = {d["code"]: d for d in run(copied, tmp_path)["qualityScore"]["deductions"]}
     assert "3 row(s) repeat" in deductions["duplicate_rows"]["message"]
+
+
+def test_a_bracket_of_a_mostly_zero_measure_is_cut_at_a_readable_number() -> None:
+    from engine.analysis.detectors.brackets import thresholds
+
+    cuts = thresholds(0.0, 4000.0)
+    assert cuts and min(cuts) >= 1.0, cuts  # never "plague ≥ 1e-09"

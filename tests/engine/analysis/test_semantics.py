@@ -616,3 +616,41 @@ def test_columns_named_like_internal_counts_do_not_clash(tmp_path: Path) -> None
     df = pl.DataFrame({"n": rng.integers(1, 5, 300), "group": rng.choice(["a", "b", "c"], 300)})
     result = analyze_csv(df, tmp_path, "counts.csv")
     assert "n" in result["semantics"]["dimensions"]
+
+
+def test_names_that_spell_a_part_or_a_version_tie_the_columns(tmp_path: Path) -> None:
+    """`applications_total` holds `applications_men`; `rawpoll_x` and `adjpoll_x` are one poll,
+    raw and adjusted. Neither pair is a correlation to report."""
+    rng = np.random.default_rng(8)
+    n = 300
+    men = rng.poisson(200, n).astype(float)
+    raw = rng.normal(45, 4, n)
+    df = pl.DataFrame(
+        {
+            "applications_men": men,
+            "applications_total": men + rng.poisson(150, n),
+            "rawpoll_clinton": raw,
+            "adjpoll_clinton": raw + rng.normal(0.5, 0.5, n),
+        }
+    )
+    result = analyze_csv(df, tmp_path, "polls.csv")
+    ties = {(r["kind"], r["target"], *r["parts"]) for r in result["semantics"]["relations"]}
+    assert ("component_of", "applications_total", "applications_men") in ties
+    assert ("transform_of", "rawpoll_clinton", "adjpoll_clinton") in ties
+    assert not [i for i in result["insights"] if i["type"] == "correlation"]
+
+
+def test_a_column_called_year_is_never_a_measure_and_early_years_in_order_are_the_time_axis(
+    tmp_path: Path,
+) -> None:
+    """Ice-core years (-800000 .. 2018) are not averaged; Arbuthnot's years 1629..1710, one row
+    each, are the time axis."""
+    rng = np.random.default_rng(9)
+    cores = pl.DataFrame(
+        {"year": np.sort(rng.integers(-800_000, 2018, 300)), "co2": rng.normal(240, 30, 300)}
+    )
+    assert "year" not in kinds(semantics(cores, tmp_path, "co2.csv"))
+    years = np.arange(1629, 1711)
+    christenings = pl.DataFrame({"Year": years, "Males": rng.poisson(5900, years.size)})
+    sem = semantics(christenings, tmp_path, "arbuthnot.csv")
+    assert sem["time"]["column"] == "Year" and sem["time"]["grain"] == "year"
