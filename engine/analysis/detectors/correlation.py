@@ -99,17 +99,36 @@ def _on_rows(
         data = data.gather_every(data.height // SAMPLE_ROWS)  # systematic sample: every k-th row
         info["sampledRows"] = data.height
     out = []
+    sorted_by = _sorted_by(model.frame, [m.name for m in model.measures if m.kind != "count"])
     for a, b in pairs:
         both = data.select(pl.col(a.name).cast(pl.Float64), pl.col(b.name).cast(pl.Float64)).drop_nulls()
         x, y = both[a.name].to_numpy(), both[b.name].to_numpy()
         if len(x) < 8:
             continue
         rx, ry = lag1(x), lag1(y)
-        n_eff = effective_n(len(x), rx * ry) if rx > 0 and ry > 0 else None
+        n_eff = effective_n(len(x), rx * ry) if rx > 0 and ry > 0 and not sorted_by else None
         c = _candidate(a, b, x, y, "rows", f"{len(x):,} rows", "sampledRows" in info, n_eff=n_eff)
         if c:
             out.append(c)
     return out
+
+
+def _sorted_by(frame: pl.DataFrame, names: list[str]) -> bool:
+    """Whether the rows are sorted by one of these columns (women by height, cars by speed).
+
+    Their order is then the analyst's, not time's: neighbours are alike because of
+    the sort, each row is still its own observation, and no correction applies.
+    """
+    if not names:
+        return False
+    ordered = frame.select(
+        [
+            (pl.col(n).drop_nulls().diff().drop_nulls() >= 0).all()
+            | (pl.col(n).drop_nulls().diff().drop_nulls() <= 0).all()
+            for n in names
+        ]
+    ).row(0)
+    return any(bool(v) for v in ordered)
 
 
 def _on_changes(model: TableModel, pairs: list[tuple[Measure, Measure]]) -> list[Candidate]:

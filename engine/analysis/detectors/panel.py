@@ -21,9 +21,10 @@ import numpy as np
 import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
+from engine.analysis.detectors.seasonal import seasonal_hump
 from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, upper_first
 from engine.analysis.semantics.model import TIME, Measure
-from engine.analysis.series import GRAINS, period_label
+from engine.analysis.series import GRAINS, TimeSeries, period_label
 from engine.analysis.stats import binom_sf, norm_sf, ols
 
 ENTITY = "\x00entity"
@@ -74,7 +75,12 @@ def entity_trends(
         if g.height < MIN_PERIODS:
             continue
         y = g["y"].to_numpy().astype(float)
-        rows.append(_growth(str(name), g["period"].to_list(), y))
+        periods = g["period"].to_list()
+        row = _growth(str(name), periods, y)
+        ts = TimeSeries(m.name, m.agg, m.kind, grain, periods, y, np.ones(len(y)), [])
+        if seasonal_hump(ts, y):
+            row["p"] = 1.0  # under two years of a season: its rise is the time of year, not growth
+        rows.append(row)
         if len(rows) >= MAX_ENTITIES:
             break
     if len(rows) < 2:
@@ -184,10 +190,10 @@ def _leader(
         spread = 1.4826 * float(np.median(np.abs(slopes - center))) or float(np.std(slopes)) or 1e-9
         z = (r["slope"] - center) / spread
         p: float | None = min(1.0, norm_sf(sign * z) * k)
-        if r["p"] > 0.05:  # its own trend must stand too
-            return None
     else:
         p, z = None, None
+    if r["p"] > 0.05:  # its own trend must stand too
+        return None
     word = "grew most" if sign > 0 else "fell most"
     x0, x1 = period_label(r["x"][0], grain), period_label(r["x"][-1], grain)
     text = (

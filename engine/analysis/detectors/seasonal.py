@@ -28,6 +28,7 @@ MIN_AMPLITUDE = 0.1  # cycle range relative to the level ...
 MIN_SHARE = 0.5  # ... or most of the de-trended variance (levels far from zero: CO₂ ppm) ...
 MIN_VISIBLE = 0.01  # ... and still at least 1% of the level
 SIGNIFICANT = 0.01
+HALF_CYCLE_R2 = 0.15  # a yearly wave explaining this much more than a line: a season, not a trend
 
 
 @dataclass
@@ -197,6 +198,16 @@ def one_wave(ts: TimeSeries, y: np.ndarray) -> tuple[float, float] | None:
     line = np.column_stack([np.ones_like(days), days])
     wave = np.column_stack([line, np.sin(angle), np.cos(angle)])
     return _rss(line, y), _rss(wave, y)
+
+
+def seasonal_hump(ts: TimeSeries, y: np.ndarray) -> bool:
+    """Whether one yearly wave explains far more than the line does (a season, not a trend)."""
+    fits = one_wave(ts, y)
+    if fits is None:
+        return False
+    line, wave = fits
+    total = float(np.sum((y - y.mean()) ** 2)) or 1.0
+    return (line - wave) / total >= HALF_CYCLE_R2
 
 
 def _rss(design: np.ndarray, y: np.ndarray) -> float:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
-from engine.analysis.detectors.seasonal import Seasonal, one_wave
+from engine.analysis.detectors.seasonal import Seasonal, one_wave, seasonal_hump
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
@@ -29,7 +29,6 @@ from engine.analysis.stats import drift, gls_ar1, ols, poisson_trend, t_two_side
 MIN_TREND_POINTS = 6
 MIN_CHANGE_POINTS = 8
 MIN_POP_POINTS = 8  # the last move is judged against at least six earlier ones
-HALF_CYCLE_R2 = 0.15
 
 
 def line_chart(ts: TimeSeries, title: str, label: str, **marks: object) -> ChartSpec:
@@ -66,7 +65,7 @@ def trend(
     ts = s.ts
     y = s.adjusted
     n = len(ts)
-    if n < MIN_TREND_POINTS or float(np.ptp(y)) == 0 or _seasonal_hump(ts, y):
+    if n < MIN_TREND_POINTS or float(np.ptp(y)) == 0 or seasonal_hump(ts, y):
         return None
     t = np.arange(n, dtype=float)
     fit = fit_trend(t, y, m.kind != "level" or ts.positive, counts=m.kind == "count")
@@ -137,16 +136,6 @@ def _large_for_a_level(m: Measure, y: np.ndarray, curve: np.ndarray) -> bool:
     its trend counts when the fitted change is large against the series' own spread."""
     spread = float(np.std(y))
     return m.kind == "level" and spread > 0 and abs(float(curve[-1] - curve[0])) >= 1.0 * spread
-
-
-def _seasonal_hump(ts: TimeSeries, y: np.ndarray) -> bool:
-    """Whether one yearly wave explains far more than the line does (a season, not a trend)."""
-    fits = one_wave(ts, y)
-    if fits is None:
-        return False
-    line, wave = fits
-    total = float(np.sum((y - y.mean()) ** 2)) or 1.0
-    return (line - wave) / total >= HALF_CYCLE_R2
 
 
 def _standardized(y: np.ndarray, curve: np.ndarray) -> float:

@@ -37,6 +37,7 @@ MAX_PARTS = 4
 EXACT_RANK = 0.999  # |Spearman| at which one column is a function of the other, not merely related
 EXACT_R2 = 0.9995  # R² at which a column is built from two others
 MIN_DISTINCT = 8  # below this many values a rank tie is a coincidence of coarse data
+MIN_EXACT_ROWS = 30  # below this many rows a perfect rank order can be a strong relation's chance
 
 
 def find_relations(
@@ -69,8 +70,9 @@ def find_relations(
         found += _proportional(flows, cols, found)
     else:  # over time two trending series are monotone in each other without being built from it
         varied = [n for n in names if distinct_count(cols[n]) >= MIN_DISTINCT]
-        found += _transforms(varied, cols, found)
-        found += _linear(varied, cols, found)
+        found += _transforms(varied, cols, found, named_only=sample.height < MIN_EXACT_ROWS)
+        if sample.height >= MIN_EXACT_ROWS:
+            found += _linear(varied, cols, found)
     return found
 
 
@@ -206,12 +208,20 @@ def _tied(a: str, b: str, found: list[Relation]) -> bool:
     return any({a, b} <= {r.target, *r.parts} for r in found)
 
 
-def _transforms(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
-    """Pairs where one is an exact monotone function of the other (|Spearman| ≥ 0.999)."""
+def _transforms(
+    names: list[str], cols: dict[str, np.ndarray], found: list[Relation], *, named_only: bool = False
+) -> list[Relation]:
+    """Pairs where one is an exact monotone function of the other (|Spearman| ≥ 0.999).
+
+    In a small table (`named_only`: 15 women's heights and weights) a strong relation ranks
+    perfectly by chance: only names that share a word (wage, log_wage) are read so then.
+    """
     ranks = {n: _ranks(cols[n]) for n in names}
     out: list[Relation] = []
     for a, b in combinations(names, 2):
         if _tied(a, b, found + out) or np.std(ranks[a]) == 0 or np.std(ranks[b]) == 0:
+            continue
+        if named_only and not set(words(a)) & set(words(b)):
             continue
         if abs(float(np.corrcoef(ranks[a], ranks[b])[0, 1])) >= EXACT_RANK:
             out.append(Relation("transform_of", b, [a]))  # the later column is usually the derived one

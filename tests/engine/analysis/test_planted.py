@@ -247,3 +247,25 @@ def test_wandering_or_noisy_yearly_series_have_no_cycle(tmp_path: Path, seed: in
     noise = run(_yearly(50 + rng.normal(0, 5, n)), tmp_path)
     for result in (walk, noise):
         assert not [i for i in result["insights"] if i["type"] == "seasonality"], result["insights"]
+
+
+def test_a_season_in_one_year_of_stations_is_no_station_s_growth(tmp_path: Path) -> None:
+    """Three stations, daily readings over one year: rain and temperature rise and fall with the
+    season; no station "grew most" because its summer came after its winter."""
+    rng = np.random.default_rng(21)
+    days = pl.date_range(dt.date(2013, 1, 1), dt.date(2013, 12, 31), eager=True)
+    season = np.sin(2 * np.pi * (np.arange(days.len()) - 100) / 365.25)
+    frames = [
+        pl.DataFrame(
+            {
+                "date": days,
+                "station": name,
+                "temp": 12 + 10 * season + rng.normal(0, 2, days.len()) + shift,
+                "precip": np.clip(rng.gamma(0.5, 0.2 + 0.15 * season * scale + 0.15), 0, None).round(2),
+            }
+        )
+        for name, shift, scale in (("JFK", 0.0, 1.0), ("LGA", 1.0, 1.4), ("EWR", -1.0, 0.6))
+    ]
+    result = run(pl.concat(frames), tmp_path)
+    grew = [i for i in result["insights"] if i["type"] in ("entity_trend", "trend", "change_point")]
+    assert not grew, [i["title"] for i in grew]

@@ -108,3 +108,14 @@ def test_a_bracket_of_a_mostly_zero_measure_is_cut_at_a_readable_number() -> Non
 
     cuts = thresholds(0.0, 4000.0)
     assert cuts and min(cuts) >= 1.0, cuts  # never "plague ≥ 1e-09"
+
+
+def test_a_small_table_sorted_by_one_measure_keeps_its_correlation(tmp_path: Path) -> None:
+    """Fifteen women by height with their weights: sorted, ranked perfectly by chance, and still
+    fifteen observations of a strong relation (neither a transform nor a trend)."""
+    rng = np.random.default_rng(15)
+    height = np.arange(58, 73)
+    df = pl.DataFrame({"height": height, "weight": (3.45 * height - 87.5 + rng.normal(0, 0.4, 15)).round(1)})
+    assert df["weight"].is_sorted()
+    pairs = found(run(df, tmp_path, "women.csv"), "correlation")
+    assert [set(c["evidence"]["measures"]) for c in pairs] == [{"height", "weight"}]
