@@ -99,7 +99,7 @@ def _on_rows(
         data = data.gather_every(data.height // SAMPLE_ROWS)  # systematic sample: every k-th row
         info["sampledRows"] = data.height
     out = []
-    sorted_by = _sorted_by(model.frame, [m.name for m in model.measures if m.kind != "count"])
+    sorted_by = _sorted_by(data, names)  # on the sample: a sorted column stays sorted in it
     for a, b in pairs:
         both = data.select(pl.col(a.name).cast(pl.Float64), pl.col(b.name).cast(pl.Float64)).drop_nulls()
         x, y = both[a.name].to_numpy(), both[b.name].to_numpy()

@@ -31,6 +31,7 @@ from engine.analysis.stats import two_proportions
 SAMPLE = 20_000
 TOP_TERMS = 12
 MIN_DOMINANT_SHARE = 0.2
+BOILERPLATE_SHARE = 0.9
 MIN_CODE_SHARE = 0.05
 MIN_CODE_ROWS = 10  # one code (a printer, an error) named in this many rows, far more than the others
 MIN_LIFT = 2.0
@@ -321,7 +322,8 @@ def overall_terms(source: TextRows, count: Measure) -> list[Candidate]:
     freq = (
         source.terms.group_by("term").agg(pl.len().alias("k")).sort(["k", "term"], descending=[True, False])
     )
-    top = list(freq.head(20).iter_rows())
+    # a word in nearly every row is the export's template ("issue reported by user"), not a topic
+    top = list(freq.filter(pl.col("k") < BOILERPLATE_SHARE * n).head(20).iter_rows())
     out = []
     if top:
         typical = sorted(c for _, c in top)[len(top) // 2]

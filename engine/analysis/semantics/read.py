@@ -154,7 +154,9 @@ def _ordered_rows(frame: pl.DataFrame, measures: list[Measure]) -> bool:
     purpose has one monotonic column, and only the columns that follow it
     closely share its smoothness. A table of quarterly indicators with no date
     column (GDP and population rising, interest rates wandering) is smooth in
-    nearly every column, several of them not monotonic.
+    nearly every column, several of them not monotonic. A grid (a density over
+    eruption times and waits, one wait held for 75 rows) is smooth too, but its
+    outer column is a staircase.
     """
     cols = [m.name for m in measures if m.kind != "count"]
     if len(cols) < 2 or frame.height < 30:
@@ -167,10 +169,13 @@ def _ordered_rows(frame: pl.DataFrame, measures: list[Measure]) -> bool:
         v = data[c].to_numpy()
         if np.std(v) == 0:
             return False
+        d = np.diff(v)
+        monotone = bool((d >= 0).all() or (d <= 0).all())
+        if monotone and np.count_nonzero(d) < 0.5 * len(d):
+            return False  # a step of few values held for many rows: a grid or blocks, not time
         if float(np.corrcoef(v[:-1], v[1:])[0, 1]) >= 0.9:
-            d = np.diff(v)
             smooth += 1
-            wandering += not ((d >= 0).all() or (d <= 0).all())
+            wandering += not monotone
     return wandering >= min(2, len(cols)) and smooth >= 0.75 * len(cols)
 
 

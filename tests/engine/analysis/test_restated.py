@@ -119,3 +119,25 @@ def test_a_small_table_sorted_by_one_measure_keeps_its_correlation(tmp_path: Pat
     assert df["weight"].is_sorted()
     pairs = found(run(df, tmp_path, "women.csv"), "correlation")
     assert [set(c["evidence"]["measures"]) for c in pairs] == [{"height", "weight"}]
+
+
+def test_a_word_in_every_row_is_the_template_not_the_topic(tmp_path: Path) -> None:
+    """Every description says "ticket" (and "near desk"); half of them are about a printer."""
+    rng = np.random.default_rng(16)
+    n = 800
+    topic = rng.choice(
+        ["printer jam", "vpn drops", "laptop slow", "mailbox full", "badge lost"],
+        n,
+        p=[0.52, 0.12, 0.12, 0.12, 0.12],
+    )
+    df = pl.DataFrame(
+        {
+            "ticket_id": [f"T{i:05d}" for i in range(n)],
+            "description": [
+                f"ticket: {t} near desk {d}" for t, d in zip(topic, rng.integers(1, 400, n), strict=True)
+            ],
+        }
+    )
+    terms = found(run(df, tmp_path, "tickets.csv"), "text_terms")
+    assert terms and "'printer'" in terms[0]["text"], [t["title"] for t in terms]
+    assert not any(w in terms[0]["title"] for w in ("ticket", "near", "desk"))

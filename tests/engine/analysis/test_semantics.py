@@ -578,6 +578,18 @@ def test_quarterly_indicators_without_a_date_column_are_a_series(tmp_path: Path)
             assert insight["evidence"]["basis"] == "changes", insight["title"]
 
 
+def test_a_grid_is_not_a_series(tmp_path: Path) -> None:
+    """A density over a 40 × 40 grid of eruption times and waits: every column is smooth down
+    the file, but the outer one is a staircase. The coordinates are not two series."""
+    x, y = np.meshgrid(np.linspace(1.6, 5.1, 40), np.linspace(43, 96, 40))
+    density = np.exp(-((x - 4.3) ** 2) / 0.3 - ((y - 80) ** 2) / 40)
+    df = pl.DataFrame({"eruptions": x.ravel(), "waiting": y.ravel(), "density": density.ravel()})
+    result = analyze_csv(df, tmp_path, "grid.csv")
+    assert result["semantics"]["tableKind"] == "cross_section"
+    pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
+    assert {"eruptions", "waiting"} not in pairs
+
+
 def test_a_panel_s_rows_are_not_named_after_the_file(tmp_path: Path) -> None:
     """fatalities.csv with one row per state and year: a row is a state-year, not a fatality."""
     states = [f"S{i:02d}" for i in range(20)]
