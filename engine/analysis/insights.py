@@ -548,12 +548,15 @@ def _repeats(model: TableModel) -> list[Candidate]:
     people = [e.column for e in model.entities] or [
         d for d in model.dimensions if model.distinct.get(d, 0) > 20
     ]
-    cats = [d for d in model.dimensions if d not in people][:1]
+    # a claim filed twice keeps its category or merchant, not its workflow state (approved once,
+    # rejected once): each of the first two such columns is tried, the stronger repeat is kept
+    cats = [d for d in model.dimensions if d not in people and not has(d, STATUS)][:2]
     for who in people[:2]:
         for m in flows[:1]:
-            c = repeated_records(model.frame, who, m, cats)
-            if c:
-                out.append(c)
+            tried = (repeated_records(model.frame, who, m, dims) for dims in ([[d] for d in cats] or [[]]))
+            found = [c for c in tried if c]
+            if found:
+                out.append(min(found, key=lambda c: c.p_value if c.p_value is not None else 1.0))
     return out
 
 

@@ -1,10 +1,11 @@
 """A measure's brackets used as a dimension: "claims above 5,000 take 3× longer to process".
 
 For a flow X and another measure Y (a duration first), rows are split at round
-thresholds of X (1, 2, 2.5 and 5 × a power of ten) between its 20th and 90th
-percentiles; the split with the largest Welch t statistic on Y is kept when
-the mean of Y above it is at least 1.5× (or at most 1/1.5 of) the mean below.
-Bonferroni over the thresholds tried.
+thresholds of X (1, 2, 2.5 and 5 × a power of ten) between its 20th and 98th
+percentiles; a bracket holds at least 2% of the rows and 20 of them (the large
+claims that take longest are often the top few percent). The split with the
+largest Welch t statistic on Y is kept when the mean of Y above it is at least
+1.5× (or at most 1/1.5 of) the mean below. Bonferroni over the thresholds tried.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from engine.analysis.semantics.model import Measure
 from engine.analysis.stats import welch
 
 MIN_RATIO = 1.5
-MIN_SHARE = 0.05
+MIN_SHARE = 0.02
+MIN_ROWS = 20
+TOP_QUANTILE = 0.98
 SAMPLE = 200_000
 
 
@@ -50,12 +53,13 @@ def bracket(df: pl.DataFrame, x: Measure, y: Measure) -> Candidate | None:
     if data.height < 40:
         return None
     xs, ys = data["x"].to_numpy(), data["y"].to_numpy()
-    cuts = thresholds(float(np.quantile(xs, 0.2)), float(np.quantile(xs, 0.9)))
+    cuts = thresholds(float(np.quantile(xs, 0.2)), float(np.quantile(xs, TOP_QUANTILE)))
+    least = max(MIN_ROWS, MIN_SHARE * len(xs))
     best: tuple[float, float, float, float, float, float] | None = None
     for cut in cuts:
         above = xs >= cut
         na, nb = int(above.sum()), int((~above).sum())
-        if na < MIN_SHARE * len(xs) or nb < MIN_SHARE * len(xs):
+        if na < least or nb < least:
             continue
         ma, mb = float(ys[above].mean()), float(ys[~above].mean())
         t, p = welch(ma, float(ys[above].var(ddof=1)), na, mb, float(ys[~above].var(ddof=1)), nb)

@@ -269,3 +269,38 @@ def test_a_season_in_one_year_of_stations_is_no_station_s_growth(tmp_path: Path)
     result = run(pl.concat(frames), tmp_path)
     grew = [i for i in result["insights"] if i["type"] in ("entity_trend", "trend", "change_point")]
     assert not grew, [i["title"] for i in grew]
+
+
+def test_the_few_large_claims_that_take_longest_are_a_bracket_and_repeats_ignore_the_status(
+    tmp_path: Path,
+) -> None:
+    """Claims of 500 or more (about 3% of them) take three times as long to approve; one employee
+    files the same 49.99 meal twelve times, some approved and some rejected."""
+    rng = np.random.default_rng(22)
+    n = 2500
+    amount = np.round(rng.lognormal(4.5, 0.9, n), 2)
+    employee = rng.choice([f"emp{i:03d}" for i in range(150)], n)
+    category = rng.choice(["Travel", "Meals", "Lodging", "Supplies"], n)
+    planted = np.arange(100, 100 + 12 * 7, 7)
+    employee[planted], category[planted], amount[planted] = "emp042", "Meals", 49.99
+    submitted = [
+        dt.datetime(2024, 1, 1) + dt.timedelta(hours=float(h)) for h in np.sort(rng.uniform(0, 7000, n))
+    ]
+    hours = rng.lognormal(3, 0.6, n) * np.where(amount >= 500, 3, 1)
+    df = pl.DataFrame(
+        {
+            "claim_id": [f"C{i:06d}" for i in range(n)],
+            "employee": employee,
+            "category": category,
+            "status": rng.choice(["Approved", "Rejected"], n, p=[0.85, 0.15]),
+            "amount": amount,
+            "submitted_at": submitted,
+            "approved_at": [s + dt.timedelta(hours=float(h)) for s, h in zip(submitted, hours, strict=True)],
+        }
+    )
+    result = run(df, tmp_path)
+    brackets = [i for i in result["insights"] if i["type"] == "bracket"]
+    assert brackets and brackets[0]["evidence"]["aggregates"]["threshold"] in (250, 500), brackets
+    repeats = [i for i in result["insights"] if i["type"] == "repeats"]
+    assert repeats and repeats[0]["evidence"]["entity"] == "emp042"
+    assert "12" in repeats[0]["title"], repeats[0]["title"]
