@@ -553,10 +553,9 @@ def _repeats(model: TableModel) -> list[Candidate]:
     cats = [d for d in model.dimensions if d not in people and not has(d, STATUS)][:2]
     for who in people[:2]:
         for m in flows[:1]:
-            tried = (repeated_records(model.frame, who, m, dims) for dims in ([[d] for d in cats] or [[]]))
-            found = [c for c in tried if c]
-            if found:
-                out.append(min(found, key=lambda c: c.p_value if c.p_value is not None else 1.0))
+            c = repeated_records(model.frame, who, m, [[d] for d in cats])
+            if c:
+                out.append(c)
     return out
 
 

@@ -100,12 +100,13 @@ def _on_rows(
         info["sampledRows"] = data.height
     out = []
     sorted_by = _sorted_by(data, names)  # on the sample: a sorted column stays sorted in it
+    drift = {n: lag1(data[n].drop_nulls().cast(pl.Float64).to_numpy()) for n in names}
     for a, b in pairs:
         both = data.select(pl.col(a.name).cast(pl.Float64), pl.col(b.name).cast(pl.Float64)).drop_nulls()
         x, y = both[a.name].to_numpy(), both[b.name].to_numpy()
         if len(x) < 8:
             continue
-        rx, ry = lag1(x), lag1(y)
+        rx, ry = drift[a.name], drift[b.name]
         n_eff = effective_n(len(x), rx * ry) if rx > 0 and ry > 0 and not sorted_by else None
         c = _candidate(a, b, x, y, "rows", f"{len(x):,} rows", "sampledRows" in info, n_eff=n_eff)
         if c:

@@ -26,12 +26,28 @@ MIN_REPEATS = 3
 MIN_DISTINCT_SHARE = 0.05  # amounts must be varied: a price list repeats by nature
 
 
-def repeated_records(df: pl.DataFrame, entity: str, amount: Measure, dims: list[str]) -> Candidate | None:
-    """The entity with the most unexpected repeats of one identical record, or None."""
+def repeated_records(
+    df: pl.DataFrame, entity: str, amount: Measure, choices: list[list[str]]
+) -> Candidate | None:
+    """The entity with the most unexpected repeats of one identical record, or None.
+
+    A record is the amount with each of `choices` in turn (the category, the merchant):
+    the most significant repeat is kept. The amounts are checked to vary once.
+    """
+    a = pl.col(amount.name)
+    varied = a.drop_nulls().approx_n_unique().alias("values")
+    values, present = df.select(varied, a.count().alias("present")).row(0)
+    if present < 50 or values < MIN_DISTINCT_SHARE * present:
+        return None
+    found = [c for c in (_repeated(df, entity, amount, dims) for dims in choices or [[]]) if c]
+    return min(found, key=lambda c: 1.0 if c.p_value is None else c.p_value, default=None)
+
+
+def _repeated(df: pl.DataFrame, entity: str, amount: Measure, dims: list[str]) -> Candidate | None:
     keys = [amount.name, *dims]
     base = df.select(entity, *keys).drop_nulls()
     n = base.height
-    if n < 50 or base[amount.name].n_unique() < MIN_DISTINCT_SHARE * n:
+    if n < 50:
         return None
     pairs = base.group_by(entity, *keys).agg(pl.len().alias("k")).filter(pl.col("k") >= 2)
     if pairs.height == 0:

@@ -333,7 +333,7 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
     """(dimension, measure) pairs where the dimension follows from the measure.
 
     One pass per dimension, all measures at once; ranges per category are
-    read on a sample of up to 200,000 rows, with robust ends (1st and 99th
+    read on a systematic sample of about CIRCULAR_SAMPLE rows, with robust ends (1st and 99th
     percentiles) for the brackets test, so one mislabelled storm does not hide
     that storm status is defined by wind.
     """
@@ -365,41 +365,35 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
         )
     out = []
     for dim, table in zip(dimensions, pl.collect_all(queries), strict=True):
+        cols = {c: table[c].to_numpy() for c in table.columns if c != dim}
         for m in names:
             if m == dim:
                 continue
-            t = (
-                table.select(
-                    pl.col(dim),
-                    pl.col(f"{m}\x00lo").alias("lo"),
-                    pl.col(f"{m}\x00hi").alias("hi"),
-                    pl.col(f"{m}\x00n").alias("n"),
-                    pl.col(f"{m}\x00q01").alias("q01"),
-                    pl.col(f"{m}\x00q99").alias("q99"),
-                )
-                .filter(pl.col("n") > 0)
-                .sort("lo")
-            )
-            if t.height < 2:
+            n = cols[f"{m}\x00n"]
+            keep = n > 0
+            if int(keep.sum()) < 2:
                 continue
-            lo, hi, n = t["lo"].to_numpy(), t["hi"].to_numpy(), t["n"].to_numpy()
+            order = np.argsort(cols[f"{m}\x00lo"][keep], kind="stable")
+            lo, hi = cols[f"{m}\x00lo"][keep][order], cols[f"{m}\x00hi"][keep][order]
+            n = n[keep][order]
+            q01, q99 = cols[f"{m}\x00q01"][keep][order], cols[f"{m}\x00q99"][keep][order]
             brackets = bool(np.all(lo[1:] > np.maximum.accumulate(hi)[:-1])) and float(np.ptp(hi)) > 0
-            if brackets or _pinned(lo, hi, n) or _defined(t):
+            if brackets or _pinned(lo, hi, n) or _defined(n, q01, q99):
                 out.append((dim, m))
     return out
 
 
-def _defined(ranges: pl.DataFrame) -> bool:
+def _defined(n: np.ndarray, q01: np.ndarray, q99: np.ndarray) -> bool:
     """Three or more large categories that split the measure into brackets, one after another.
 
     Storm status is defined by wind: depression up to 33 kt, tropical storm 34–63,
     hurricane 64 and up, while other statuses overlap them all. A single
     category far from the rest (the largest firm) is not a definition.
     """
-    total = int(ranges["n"].sum())
-    big = ranges.filter(pl.col("n") >= max(20, 0.05 * total)).sort("q99")
+    big = n >= max(20, 0.05 * float(n.sum()))
+    ends = sorted(zip(q99[big].tolist(), q01[big].tolist(), strict=True))
     disjoint, last = 0, -np.inf
-    for lo, hi in big.select("q01", "q99").iter_rows():  # the most categories whose ranges do not overlap
+    for hi, lo in ends:  # the most categories whose ranges do not overlap
         if lo > last:
             disjoint, last = disjoint + 1, hi
     return disjoint >= 3

@@ -80,7 +80,7 @@ def test_category_outliers_and_repeats_hold_their_level_on_skewed_amounts() -> N
         df = _claims(rng)
         stats = segment_stats(df, df, ["employee"], [amount])[0]
         outliers.append(min([c.p_value or 1.0 for c in category_outliers(stats)] or [1.0]))
-        found = repeated_records(df, "employee", amount, ["category"])
+        found = repeated_records(df, "employee", amount, [["category"]])
         repeats.append(found.p_value or 1.0 if found else 1.0)
     for ps in (np.array(outliers), np.array(repeats)):
         # a point mass beside a long tail is hard on any t-test: within 3x of the level at 1%,
