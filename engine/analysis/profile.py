@@ -28,7 +28,7 @@ APPROX_DISTINCT_ROWS = 500_000  # above this, distinct counts are HyperLogLog es
 FEW_VALUES = 0.2  # ...except for columns whose values repeat (distinct share of a probe below this):
 PROBE_ROWS = 10_000  # they are counted exactly, and that count gives their top values too
 TEXT_SAMPLE = 5000  # values read to tell free text from categories and ids
-QUANTILE_ROWS = 250_000  # above twice this, quantiles come from every k-th row (moments stay exact)
+QUANTILE_ROWS = 100_000  # above twice this, quantiles come from every k-th row (moments stay exact)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from engine.analysis.semantics.model import TIME, Measure, TableModel
 from engine.analysis.series import TimeSeries
 from engine.analysis.stats import effective_n, lag1, ols, pearson
 
-SAMPLE_ROWS = 100_000
+SAMPLE_ROWS = 50_000
 SCATTER_POINTS = 800
 MIN_ABS_R = 0.3
 MAX_MEASURES = 8
@@ -100,10 +100,11 @@ def _on_rows(
         info["sampledRows"] = data.height
     out = []
     sorted_by = _sorted_by(data, names)  # on the sample: a sorted column stays sorted in it
-    drift = {n: lag1(data[n].drop_nulls().cast(pl.Float64).to_numpy()) for n in names}
+    cols = {n: data[n].cast(pl.Float64).fill_null(np.nan).to_numpy() for n in names}  # once per column
+    drift = {n: lag1(v[~np.isnan(v)]) for n, v in cols.items()}
     for a, b in pairs:
-        both = data.select(pl.col(a.name).cast(pl.Float64), pl.col(b.name).cast(pl.Float64)).drop_nulls()
-        x, y = both[a.name].to_numpy(), both[b.name].to_numpy()
+        keep = ~(np.isnan(cols[a.name]) | np.isnan(cols[b.name]))
+        x, y = cols[a.name][keep], cols[b.name][keep]
         if len(x) < 8:
             continue
         rx, ry = drift[a.name], drift[b.name]
