@@ -81,14 +81,19 @@ def _named(names: list[str], found: list[Relation]) -> list[Relation]:
 
     - `applications_total` and `applications_men`: one word apart, one of them a total,
       so the other is its part;
-    - `rawpoll_clinton` and `adjpoll_clinton`: one quantity raw and adjusted (or
-      seasonally adjusted): two versions of one number, a transform of each other.
+    - `rawpoll_clinton` and `adjpoll_clinton`, `close` and `adj_close`: one quantity raw
+      and adjusted (or seasonally adjusted): two versions of one number, a transform of
+      each other.
     """
     out: list[Relation] = []
     for a, b in combinations(names, 2):
         if any({a, b} <= {x.target, *x.parts} for x in found):
             continue
         wa, wb = words(a), words(b)
+        longer, shorter = (wa, wb) if len(wa) > len(wb) else (wb, wa)
+        if len(longer) == len(shorter) + 1 and longer[0] in _VERSIONS and longer[1:] == shorter:
+            out.append(Relation("transform_of", a, [b]))  # close and adj_close: one price, adjusted
+            continue
         if len(wa) != len(wb) or len(wa) < 2:
             continue
         apart = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]

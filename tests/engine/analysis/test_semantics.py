@@ -632,7 +632,7 @@ def test_columns_named_like_internal_counts_do_not_clash(tmp_path: Path) -> None
 
 def test_names_that_spell_a_part_or_a_version_tie_the_columns(tmp_path: Path) -> None:
     """`applications_total` holds `applications_men`; `rawpoll_x` and `adjpoll_x` are one poll,
-    raw and adjusted. Neither pair is a correlation to report."""
+    raw and adjusted, as `close` and `adj_close` are one price. No pair is a correlation to report."""
     rng = np.random.default_rng(8)
     n = 300
     men = rng.poisson(200, n).astype(float)
@@ -643,12 +643,14 @@ def test_names_that_spell_a_part_or_a_version_tie_the_columns(tmp_path: Path) ->
             "applications_total": men + rng.poisson(150, n),
             "rawpoll_clinton": raw,
             "adjpoll_clinton": raw + rng.normal(0.5, 0.5, n),
+            "close": 100 + np.cumsum(rng.normal(0, 1, n)),
         }
-    )
+    ).with_columns(adj_close=pl.col("close") * 0.97 + rng.normal(0, 0.05, n))
     result = analyze_csv(df, tmp_path, "polls.csv")
     ties = {(r["kind"], r["target"], *r["parts"]) for r in result["semantics"]["relations"]}
     assert ("component_of", "applications_total", "applications_men") in ties
     assert ("transform_of", "rawpoll_clinton", "adjpoll_clinton") in ties
+    assert {("transform_of", "close", "adj_close"), ("transform_of", "adj_close", "close")} & ties
     assert not [i for i in result["insights"] if i["type"] == "correlation"]
 
 
