@@ -13,7 +13,8 @@
   (basis `periods` or `changes`).
 
 Pairs tied by arithmetic or by being part of one another (`semantics.relations`)
-and a duration with its own source dates are never tested.
+and a duration with its own source dates are never tested; nor, in a cross-section,
+a flow beside a headcount of the same units (murders and population: the size).
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def correlations(
     ]
     info: dict[str, object] = {"skippedDerivedPairs": skipped}
     pairs = [(a, b) for a, b in combinations(measures, 2) if not model.related(a.name, b.name)]
+    if model.table_kind == "cross_section":  # states' murders and populations: the size of each state
+        sized = [sorted((a.name, b.name)) for a, b in pairs if _sizes(a, b)]
+        info["skippedSizePairs"] = sized
+        pairs = [(a, b) for a, b in pairs if not _sizes(a, b)]
     out: list[Candidate] = []
     if model.table_kind in ("series", "panel"):
         out += _on_changes(model, pairs)
@@ -58,6 +63,14 @@ def correlations(
         out += _per_period(model, series)
     _one_per_cluster(out, model)
     return out, info
+
+
+def _sizes(a: Measure, b: Measure) -> bool:
+    """A flow or a headcount beside a headcount of the same units (murders and population,
+    population and houses): across units of different sizes both grow with the size, so
+    their correlation says only that big districts are big. A rate per head is the finding."""
+    headcount = [m.kind == "level" and m.additive_across for m in (a, b)]
+    return any(headcount) and all(h or m.kind == "flow" for h, m in zip(headcount, (a, b), strict=True))
 
 
 def _one_per_cluster(found: list[Candidate], model: TableModel) -> None:

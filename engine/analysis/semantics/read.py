@@ -10,7 +10,8 @@ from engine.analysis.semantics.durations import Duration, find_durations
 from engine.analysis.semantics.entities import dimensions_and_entities, find_panel, text_columns
 from engine.analysis.semantics.events import count_measure, row_meaning
 from engine.analysis.semantics.measures import measure_kind, name_tells_kind, persistent, read_numeric
-from engine.analysis.semantics.model import TIME, Measure, TableModel, TimeAxis
+from engine.analysis.semantics.model import TIME, Measure, Relation, TableModel, TimeAxis
+from engine.analysis.semantics.rates import per_head
 from engine.analysis.semantics.relations import find_circular, find_relations
 from engine.analysis.semantics.time_axis import find_time_axis
 from engine.analysis.semantics.vocabulary import CODES, INCOMES, has
@@ -61,12 +62,11 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     kind = _table_kind(frame, time, panel is not None, periods)
     if kind == "cross_section" and _ordered_rows(frame, measures):
         kind = "series"  # rows follow each other in time although no column says when
-    if kind in ("cross_section", "panel"):
-        _incomes_per_unit(measures)
     if panel and panel.mixed_units:
         _levels_by_behaviour(frame, measures, panel.keys)
         for m in measures:
             m.additive_across = False
+    frame, rates, ties = _of_things(frame, kind, measures)
     # one row per period (and entity): the file names what is measured (fatalities.csv of state-years)
     meaning = (
         "rows"
@@ -76,9 +76,9 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     if weights and meaning == "rows":
         meaning = "cases"
     count = count_measure(meaning, meaning if meaning not in df.columns else f"{meaning} (rows)")
-    others = _order([*[d.measure for d in durations], *measures, *[d.ended for d in ended if d.ended]], kind)[
-        : MAX_MEASURES - 1
-    ]
+    others = _order(
+        [*[d.measure for d in durations], *rates, *measures, *[d.ended for d in ended if d.ended]], kind
+    )[: MAX_MEASURES - 1]
     measures = _order([count, *others], kind)
     model = TableModel(
         frame=frame,
@@ -104,7 +104,8 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
             measures,
             panel.keys if panel else None,
             kind in ("series", "panel"),
-        ),
+        )
+        + ties,
         # entity keys (firms, cities) differ in size by nature: only categorisations can be circular
         circular=find_circular(frame, [d for d in dims if not (panel and d in panel.keys)], measures),
         calendar=[c for c in dims if c in numeric.calendar or _calendar_words(by_name[c])],
@@ -203,6 +204,17 @@ def _on_the_hour(s: pl.Series) -> bool:
     hour = {"ns": 3_600_000_000_000, "us": 3_600_000_000, "ms": 3_600_000}[dtype.time_unit or "us"]
     share = (s.to_physical() % hour == 0).mean()
     return share is not None and bool(share >= 0.95)  # type: ignore[operator]
+
+
+def _of_things(
+    frame: pl.DataFrame, kind: str, measures: list[Measure]
+) -> tuple[pl.DataFrame, list[Measure], list[Relation]]:
+    """In a table of things (states, occupations; once or once a year each): incomes are each
+    one's own level, and a count beside the population is read per head as well."""
+    if kind not in ("cross_section", "panel"):
+        return frame, [], []
+    _incomes_per_unit(measures)
+    return per_head(frame, measures)  # murders beside population: murders per 100,000 people
 
 
 def _incomes_per_unit(measures: list[Measure]) -> None:

@@ -69,7 +69,8 @@ INTENSIVE = vocab(
     "temperature tmax tmin tavg visibility dewpoint gust time percap life deflator cpi ppi hicp"
 )
 EXTENSIVE = vocab(
-    "population pop people inhabitants residents headcount employ* employees workforce labor labour "
+    "population pop popn people inhabitants residents headcount houses dwellings "
+    "employ* employees workforce labor labour "
     "balance* inventory backlog outstanding holdings assets liabilities debt capital reserves listings "
     "members subscribers enrolled enrollment unemploy* unemployed capacity fleet beds "
     "households stock"

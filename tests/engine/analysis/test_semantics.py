@@ -668,3 +668,34 @@ def test_a_column_called_year_is_never_a_measure_and_early_years_in_order_are_th
     christenings = pl.DataFrame({"Year": years, "Males": rng.poisson(5900, years.size)})
     sem = semantics(christenings, tmp_path, "arbuthnot.csv")
     assert sem["time"]["column"] == "Year" and sem["time"]["grain"] == "year"
+
+
+def test_a_count_beside_the_population_is_read_per_head(tmp_path: Path) -> None:
+    """Counties with their overdose deaths and their population: the deaths mostly say how big
+    each county is. The rate per 100,000 people is what differs by region; the deaths and the
+    population are not reported as correlated (big counties are big)."""
+    rng = np.random.default_rng(10)
+    n = 240
+    region = rng.choice(["North", "South", "East", "West"], n)
+    population = np.round(rng.lognormal(11, 1.0, n))
+    rate = np.where(region == "South", 60.0, 20.0) * rng.lognormal(0, 0.15, n)
+    df = pl.DataFrame(
+        {
+            "county": [f"C{i:03d}" for i in range(n)],
+            "region": region,
+            "population": population,
+            "deaths": rng.poisson(rate * population / 100_000),
+        }
+    )
+    result = analyze_csv(df, tmp_path, "counties.csv")
+    measures = {m["name"]: m for m in result["semantics"]["measures"]}
+    rate_name = "deaths per 100,000 population"
+    assert measures[rate_name]["kind"] == "level" and measures[rate_name]["derived"]
+    south = [
+        i
+        for i in result["insights"]
+        if i["type"] in ("category_outlier", "segment_comparison") and i["evidence"]["measure"] == rate_name
+    ]
+    assert south, [i["title"] for i in result["insights"]]
+    pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
+    assert {"deaths", "population"} not in pairs
