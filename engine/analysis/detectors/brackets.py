@@ -53,6 +53,8 @@ def bracket(df: pl.DataFrame, x: Measure, y: Measure) -> Candidate | None:
     if data.height < 40:
         return None
     xs, ys = data["x"].to_numpy(), data["y"].to_numpy()
+    if float(xs.min()) < 0:  # brackets of an amount; a change that runs negative is no amount
+        return None
     cuts = thresholds(float(np.quantile(xs, 0.2)), float(np.quantile(xs, TOP_QUANTILE)))
     least = max(MIN_ROWS, MIN_SHARE * len(xs))
     best: tuple[float, float, float, float, float, float] | None = None

@@ -49,18 +49,20 @@ def drill_rows(
     (`nesting` knows the hierarchies of `df`; `scanned` is how many segments were searched to find
     this one: their tests count too)."""
     inside = pl.col(dim).cast(pl.String) == value
+    flagged = _truthy(pl.col(dim))
     best: tuple[float, float, str, str, float, float, float] | None = None
     tried = 0
     queries = [
         df.lazy()
         .filter(pl.col(dim).is_not_null() & pl.col(b).is_not_null())
         .group_by(pl.col(b).alias("v"))
-        .agg(inside.sum().alias("in"), (~inside).sum().alias("out"))
+        .agg(inside.sum().alias("in"), (~inside).sum().alias("out"), flagged.sum().alias("flagged"))
         .with_columns(pl.col("v").cast(pl.String))
         for b in others
     ]
+    flags = df[dim].drop_nulls().cast(pl.String).str.to_lowercase().unique().to_list()
     for b, t in zip(others, pl.collect_all(queries), strict=True):
-        if t.height < 2 or nesting.nested(b, dim) or nesting.nested(dim, b):
+        if t.height < 2 or nesting.nested(b, dim) or nesting.nested(dim, b) or _one_hot(flags, t):
             continue
         n_in, n_out = float(t["in"].sum()), float(t["out"].sum())
         if n_in < MIN_ROWS or n_out < MIN_ROWS:
@@ -81,14 +83,17 @@ def drill_rows(
     p = min(1.0, p_raw * max(tried, 1) * scanned)
     what = count.noun
     up = s_in > s_out
+    segment, found = category(dim, value), category(b, v)
+    if str(v).lower() == str(value).lower():  # mother's and father's education: name both columns
+        segment, found = f"{upper_first(label(dim))} = {value}", f"{label(b)} = {v}"
     text = (
-        f"{category(dim, value)} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: "
+        f"{segment} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: "
         f"{fmt_pct(s_in)} of them "
         f"against {fmt_pct(s_out)} of other {what} ({fmt_p(p)})."
     )
     return Candidate(
         "drill_down",
-        f"{category(dim, value)} {what}: {fmt_pct(s_in)} in {category(b, v)} vs {fmt_pct(s_out)} elsewhere",
+        f"{segment} {what}: {fmt_pct(s_in)} in {found} vs {fmt_pct(s_out)} elsewhere",
         text,
         min(1.0, abs(s_in - s_out) / 0.5),
         p,
@@ -121,6 +126,25 @@ def drill_rows(
             },
         ),
     )
+
+
+_TRUE = ("1", "1.0", "true", "yes", "y", "t")
+_FALSE = ("0", "0.0", "false", "no", "n", "f")
+
+
+def _truthy(col: pl.Expr) -> pl.Expr:
+    return col.cast(pl.String).str.to_lowercase().is_in(_TRUE)
+
+
+def _one_hot(flags: list[str], table: pl.DataFrame) -> bool:
+    """Two yes/no columns never both yes (spring, summer, fall beside a winter baseline): one
+    variable spread over flags, so one says the other by construction, not by any tendency."""
+    values = {str(v).lower() for v in table["v"].to_list()}
+    binary = set(_TRUE) | set(_FALSE)
+    if not (set(flags) <= binary and values <= binary and len(flags) == 2 and len(values) == 2):
+        return False
+    yes = table.filter(pl.col("v").str.to_lowercase().is_in(_TRUE))
+    return yes.height == 1 and int(yes["flagged"].item()) == 0
 
 
 class Nesting:

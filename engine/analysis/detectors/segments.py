@@ -29,6 +29,7 @@ from engine.analysis.stats import f_sf, norm_sf, t_two_sided, welch
 OUTLIERS_PER_DIMENSION = 2
 MIN_OUTLIER_ROWS = 5
 CHART_CATEGORIES = 30
+LARGE_GAP_SD = 0.5  # segment means this many standard deviations apart differ, whatever their level
 MIRROR_RATIO = 1.25  # a flow's leader must hold this many times its share of the rows
 
 
@@ -296,7 +297,10 @@ def segment_comparison(s: SegmentStats) -> Candidate | None:
         max(((s.var * (s.count - 1)).sum() + (s.count * (s.mean - grand) ** 2).sum()) / max(n - 1, 1), 0)
     )
     gap = (s.mean[hi] - s.mean[lo]) / (sd if signed else abs(grand)) if (sd if signed else grand) else 0.0
-    if gap < (0.3 if signed else 0.15):
+    spread = (s.mean[hi] - s.mean[lo]) / sd if sd else 0.0
+    # far from zero (heights, temperatures) a large gap is a small share of the mean: half a
+    # standard deviation between the extremes is a difference an analyst reports all the same
+    if gap < (0.3 if signed else 0.15) and spread < LARGE_GAP_SD:
         return None
     m, d = s.measure.label, label(s.dimension)
     how = (

@@ -113,7 +113,7 @@ START_END = (
 PLACE = vocab("state country county region province district city town municipality borough fips territory")
 # Groups of a study design: a whole number in a column named so says which group, never how much
 # ("average stratum 41.9" and "stratum correlates with pooled.stratum" say nothing).
-GROUPING = vocab("stratum strata cluster subject subj block replicate")
+GROUPING = vocab("stratum strata cluster subject subj block replicate family")
 # A lone word naming a numbered thing: an integer column called just this is a code ("flight" 1545).
 NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
 # A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.

@@ -141,3 +141,43 @@ def test_a_word_in_every_row_is_the_template_not_the_topic(tmp_path: Path) -> No
     terms = found(run(df, tmp_path, "tickets.csv"), "text_terms")
     assert terms and "'printer'" in terms[0]["text"], [t["title"] for t in terms]
     assert not any(w in terms[0]["title"] for w in ("ticket", "near", "desk"))
+
+
+def test_flags_of_one_variable_are_not_drilled_into_each_other(tmp_path: Path) -> None:
+    """spring, summer and fall as 0/1 beside a winter baseline: a summer day is never a spring
+    day by construction. Education of mother and father share values: both columns are named."""
+    rng = np.random.default_rng(17)
+    n = 400
+    season = rng.choice(["winter", "spring", "summer", "fall"], n, p=[0.1, 0.3, 0.5, 0.1])
+    df = pl.DataFrame({f: (season == f).astype(int) for f in ("spring", "summer", "fall")}).with_columns(
+        volume=pl.Series(rng.poisson(300, n))
+    )
+    drills = found(run(df, tmp_path, "trail.csv"), "drill_down")
+    flags = {"spring", "summer", "fall"}
+    assert not [
+        d for d in drills if {d["evidence"]["dimension"], d["evidence"]["drillDown"]["dimension"]} <= flags
+    ]
+
+    levels = ["none", "school", "college"]
+    mother = rng.choice(levels, 1500, p=[0.3, 0.5, 0.2])
+    father = np.where(rng.random(1500) < 0.7, mother, rng.choice(levels, 1500))
+    drills = found(run(pl.DataFrame({"ed": mother, "ded": father}), tmp_path, "births.csv"), "drill_down")
+    same = [d for d in drills if d["evidence"]["entity"] == d["evidence"]["drillDown"]["value"]]
+    named = [d["title"].lower().count(" = ") for d in same]
+    assert same and named == [2] * len(same), [d["title"] for d in drills]
+
+
+def test_heights_far_from_zero_still_differ_by_sex(tmp_path: Path) -> None:
+    """Five inches between men and women is 8% of the mean height and 1.4 standard deviations."""
+    rng = np.random.default_rng(18)
+    sex = rng.choice(["M", "F"], 900)
+    df = pl.DataFrame({"sex": sex, "height": np.where(sex == "M", 69.2, 64.1) + rng.normal(0, 2.5, 900)})
+    assert [c["evidence"]["dimension"] for c in found(run(df, tmp_path), "segment_comparison")] == ["sex"]
+
+
+def test_a_change_that_runs_negative_has_no_brackets(tmp_path: Path) -> None:
+    """Quarterly % changes of consumption and income: no "consumption ≥ 1" bracket."""
+    rng = np.random.default_rng(19)
+    consumption = rng.normal(0.75, 0.6, 190)
+    df = pl.DataFrame({"consumption": consumption, "income": 0.5 * consumption + rng.normal(0.4, 0.8, 190)})
+    assert not found(run(df, tmp_path), "bracket")
