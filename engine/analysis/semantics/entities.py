@@ -20,6 +20,7 @@ from engine.analysis.profile import ColumnProfile
 from engine.analysis.semantics.model import TIME, Entity
 from engine.analysis.semantics.vocabulary import CODES, PERSON, has, vocab
 
+ALIAS_SAMPLE = 50_000  # rows read to tell that one dimension relabels another
 MAX_DIMENSION_VALUES = 50
 MAX_DIMENSIONS = 6
 MAX_ENTITIES = 4
@@ -75,10 +76,34 @@ def dimensions_and_entities(
             and (person or p.distinct > MAX_DIMENSION_VALUES)
         ):
             entities.append(Entity(p.name, p.distinct, person))
+    by_name = {p.name: p for p in profiles}
+    labels = _labels(df, dims + [by_name[e.column] for e in entities if by_name[e.column] not in dims])
+    dims = [p for p in dims if p.name not in labels]
+    entities = [e for e in entities if e.column not in labels]
     dims.sort(key=lambda p: (p.missing > 0.5 * rows, p.distinct > 20, abs(p.distinct - 6), p.missing))
     # people first, then the keys whose values repeat most (customers with many orders)
     entities.sort(key=lambda e: (not e.person, e.distinct / max(rows, 1) > 0.5, -e.distinct))
     return [p.name for p in dims][:MAX_DIMENSIONS], entities[:MAX_ENTITIES]
+
+
+def _labels(df: pl.DataFrame, dims: list[ColumnProfile]) -> set[str]:
+    """Dimensions that only relabel another, one value for one value (`subject_abbr` ETHNMUS beside
+    `subject` Ethnomusicology, `abb` AL beside `state` Alabama): each finding would come twice.
+    The shorter-worded one of each pair goes; the longer reads better in prose."""
+    out: set[str] = set()
+    rows = df.select([p.name for p in dims])
+    if rows.height > 2 * ALIAS_SAMPLE:
+        rows = rows.gather_every(rows.height // ALIAS_SAMPLE)
+    for a, b in combinations(dims, 2):
+        if abs(a.distinct - b.distinct) > 0.2 * max(a.distinct, b.distinct) or a.name in out or b.name in out:
+            continue  # a relabelling has about as many values (an abbreviation may be missing here and there)
+        pair = rows.select(a.name, b.name).drop_nulls()
+        if pair.height < 2:
+            continue
+        if pair.unique().height == pair[a.name].n_unique() == pair[b.name].n_unique():
+            wordy = pair.select(pl.col(a.name, b.name).cast(pl.String).str.len_chars().mean()).row(0)
+            out.add(b.name if (wordy[1] or 0.0) <= (wordy[0] or 0.0) else a.name)
+    return out
 
 
 def text_columns(df: pl.DataFrame, profiles: list[ColumnProfile]) -> list[str]:

@@ -111,7 +111,9 @@ _MONTHS = frozenset(
 )
 
 
-def row_meaning(file_name: str | None, columns: list[str], measures: Iterable[str] = ()) -> str:
+def row_meaning(
+    file_name: str | None, columns: list[str], measures: Iterable[str] = (), keys: Iterable[str] | None = None
+) -> str:
     """The plural noun for one row, e.g. "incidents" from incidents_2024.csv or incident_id.
 
     A file name is a noun for its rows when it is already plural ("tickets"), names
@@ -125,8 +127,10 @@ def row_meaning(file_name: str | None, columns: list[str], measures: Iterable[st
     person) names that column too. A code it is named after (flights.csv and its flight
     number) still names the rows.
     """
-    id_nouns = [
-        ws[-2] for ws in map(words, columns) if len(ws) >= 2 and ws[-1] in _ID_WORDS and _telling(ws[-2])
+    id_nouns = [  # from columns with a value per row when they are known: SexCode codes no sexes
+        ws[-2]
+        for ws in map(words, columns if keys is None else list(keys))
+        if len(ws) >= 2 and ws[-1] in _ID_WORDS and _telling(ws[-2])
     ]
     values = {plural(ws[0]) for ws in map(words, measures) if len(ws) == 1}
     values |= {c.lower() for c in columns}  # Affairs.csv and its `affairs` column: its values, not the rows

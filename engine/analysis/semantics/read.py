@@ -71,7 +71,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     meaning = (
         "rows"
         if kind in ("series", "panel")
-        else row_meaning(file_name, df.columns, [m.name for m in measures])
+        else row_meaning(file_name, df.columns, [m.name for m in measures], _keys(df, profiles))
     )
     if weights and meaning == "rows":
         meaning = "cases"
@@ -204,6 +204,15 @@ def _on_the_hour(s: pl.Series) -> bool:
     hour = {"ns": 3_600_000_000_000, "us": 3_600_000_000, "ms": 3_600_000}[dtype.time_unit or "us"]
     share = (s.to_physical() % hour == 0).mean()
     return share is not None and bool(share >= 0.95)  # type: ignore[operator]
+
+
+def _keys(df: pl.DataFrame, profiles: list[ColumnProfile]) -> list[str]:
+    """Columns with a value of their own on (nearly) every row: the ones that can name a row."""
+    return [
+        p.name
+        for p in profiles
+        if p.missing < 0.5 * df.height and p.distinct >= 0.95 * (df.height - p.missing)
+    ]
 
 
 def _of_things(

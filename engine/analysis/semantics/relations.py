@@ -22,6 +22,7 @@ percent complete" says nothing.
 
 from __future__ import annotations
 
+import re
 from itertools import combinations
 
 import numpy as np
@@ -47,15 +48,17 @@ def find_relations(
 
     `keys` are a panel's entity columns: proportionality is then judged within each entity.
     """
-    names = [m.name for m in measures if m.kind in ("flow", "level") and not m.derived][:12]
+    every = [m.name for m in measures if m.kind in ("flow", "level") and not m.derived]
+    named = _named(every, [])  # ties the names spell: cheap, so over every measure
+    names = every[:12]
     if len(names) < 2:
-        return []
+        return named
     sample = df.select(names).head(SAMPLE).drop_nulls()
     if sample.height < 5:
-        return []
+        return named
     cols = {m: sample[m].cast(pl.Float64).to_numpy() for m in names}
     found = _arithmetic(names, cols)
-    found += _named(names, found)
+    found += [r for r in named if not any({r.target, *r.parts} <= {x.target, *x.parts} for x in found)]
     additive = {m.name for m in measures if m.kind == "flow" or (m.kind == "level" and m.additive_across)}
     # parts of a total add up: a penguin's flipper is not part of its mass, though it is smaller; over
     # time, aggregates and their parts (GDP and consumption) often carry names that say nothing
@@ -81,6 +84,7 @@ def _named(names: list[str], found: list[Relation]) -> list[Relation]:
 
     - `applications_total` and `applications_men`: one word apart, one of them a total,
       so the other is its part;
+    - `exper` and `expersq`, `wage` and `lwage`: a measure and its square or its log;
     - `rawpoll_clinton` and `adjpoll_clinton`, `close` and `adj_close`: one quantity raw
       and adjusted (or seasonally adjusted): two versions of one number, a transform of
       each other.
@@ -88,6 +92,10 @@ def _named(names: list[str], found: list[Relation]) -> list[Relation]:
     out: list[Relation] = []
     for a, b in combinations(names, 2):
         if any({a, b} <= {x.target, *x.parts} for x in found):
+            continue
+        squared = _squared_or_logged(a, b) or _squared_or_logged(b, a)  # exper and expersq, wage and lwage
+        if squared:
+            out.append(squared)
             continue
         wa, wb = words(a), words(b)
         longer, shorter = (wa, wb) if len(wa) > len(wb) else (wb, wa)
@@ -105,6 +113,14 @@ def _named(names: list[str], found: list[Relation]) -> list[Relation]:
         elif _version(x) == _version(y):
             out.append(Relation("transform_of", a, [b]))
     return out
+
+
+def _squared_or_logged(base: str, other: str) -> Relation | None:
+    """`other` as `base` squared or logged, by its name (inc86sq, exper_squared, lwage, log_price)."""
+    a, b = (re.sub(r"[^a-z0-9]", "", n.lower()) for n in (base, other))
+    if len(a) >= 2 and b in {a + "sq", a + "squared", a + "2", "l" + a, "ln" + a, "log" + a}:
+        return Relation("transform_of", other, [base])
+    return None
 
 
 _WHOLE = frozenset({"total", "all", "overall", "combined"})

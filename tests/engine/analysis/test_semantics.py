@@ -699,3 +699,36 @@ def test_a_count_beside_the_population_is_read_per_head(tmp_path: Path) -> None:
     assert south, [i["title"] for i in result["insights"]]
     pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
     assert {"deaths", "population"} not in pairs
+
+
+def test_a_column_that_relabels_another_is_dropped_and_codes_name_no_rows(tmp_path: Path) -> None:
+    """`state_abb` (AL) beside `state` (Alabama) would give every finding twice; `SexCode` (0/1)
+    codes each passenger's sex and names no rows ("Female sexes" read as nonsense)."""
+    rng = np.random.default_rng(11)
+    n = 600
+    names = [f"State {i}" for i in range(30)]
+    state = rng.choice(names, n)
+    sex = rng.choice(["female", "male"], n)
+    df = pl.DataFrame(
+        {
+            "state": state,
+            "state_abb": [s.replace("State ", "S") for s in state],
+            "Sex": sex,
+            "SexCode": (sex == "female").astype(int),
+            "fare": rng.lognormal(3, 0.5, n),
+        }
+    )
+    sem = semantics(df, tmp_path, "titanic.csv")
+    columns = set(sem["dimensions"]) | {e["column"] for e in sem["entities"]}
+    assert "state" in columns and "state_abb" not in columns
+    assert sem["rowMeaning"] == "rows"
+
+
+def test_a_measure_and_its_square_or_log_by_name_are_tied_beyond_the_first_twelve(tmp_path: Path) -> None:
+    rng = np.random.default_rng(12)
+    n = 300
+    cols = {f"m{i}": rng.normal(50, 10, n) for i in range(13)}
+    income = rng.gamma(2, 10, n)
+    df = pl.DataFrame({**cols, "inc86": income, "inc86sq": income**2, "lwage": np.log(income + 1)})
+    rel = {(r["kind"], r["target"], *r["parts"]) for r in semantics(df, tmp_path)["relations"]}
+    assert ("transform_of", "inc86sq", "inc86") in rel
