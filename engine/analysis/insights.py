@@ -46,7 +46,7 @@ from engine.analysis.detectors.text import overall_terms, segment_terms, text_ro
 from engine.analysis.goal import GoalFocus, relevance
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
-from engine.analysis.semantics.vocabulary import STATUS, has
+from engine.analysis.semantics.vocabulary import PRICES, STATUS, has
 from engine.analysis.series import TimeSeries, build_series, choose_grain, cube, dense_days
 
 TIME_MEASURES = 4
@@ -355,9 +355,12 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
     read = list(dict.fromkeys([*columns, *(m.name for m in measures if m.kind != "count")]))
     sample = df.select(read).gather_every(df.height // BOX_SAMPLE) if df.height > 2 * BOX_SAMPLE else df
     stats = segment_stats(df, sample, columns, measures, frozenset(entity_cols))
+    keys = set((model.panel or {}).get("keys") or [])
     for s in stats:
         if model.is_circular(s.dimension, s.measure):
             continue
+        if s.dimension in keys and has(s.measure.name, PRICES):
+            continue  # one share's price beside another's: their units differ, only their moves compare
         if s.measure.kind == "count":
             pareto = s.entity or (len(s.names) >= 10 and s.dimension not in model.calendar)
             lifecycle = _lifecycle(s)  # most tickets are "Closed" by nature

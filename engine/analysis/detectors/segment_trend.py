@@ -149,12 +149,12 @@ def segment_trends(cells: Cells, m: Measure, dim: str, time_columns: list[str]) 
             continue
         t = np.arange(len(y), dtype=float)[ok]
         ys, yr = y[ok], rest[ok]
-        gap = ys - yr if m.kind != "count" else ys
-        slope, _, _, p = ols(t, gap)
         s_seg = _rel(t, ys)
         s_rest = _rel(t, yr)
         if abs(s_seg) < MIN_MOVE or abs(s_rest) > 0.5 * abs(s_seg):
-            continue
+            continue  # told apart before the (costlier) test: most segments move as the rest do
+        gap = ys - yr if m.kind != "count" else ys
+        slope, _, _, p = ols(t, gap)
         p = min(1.0, p * len(cells.top))
         if best is None or p < best[0]:
             best = (p, seg, y, rest, s_seg, s_rest, slope)

@@ -86,6 +86,8 @@ FLOW = vocab(
 )
 # Flows that, in a table of things without a time axis, are each thing's own level (per capita).
 INCOMES = vocab("income incomes earnings")
+# Quotes of a security or a good: levels in each one's own units, compared across them only by their moves.
+PRICES = vocab("price* close open high low adj adjusted quote* nav bid ask")
 MONEY = vocab("revenue* sales amount* profit* turnover spend cost* gmv price* income payment*")
 PERSON = vocab(
     "agent agents assignee assigned owner owners user users employee emp staff caller callers customer "

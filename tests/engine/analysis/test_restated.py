@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -181,3 +182,29 @@ def test_a_change_that_runs_negative_has_no_brackets(tmp_path: Path) -> None:
     consumption = rng.normal(0.75, 0.6, 190)
     df = pl.DataFrame({"consumption": consumption, "income": 0.5 * consumption + rng.normal(0.4, 0.8, 190)})
     assert not found(run(df, tmp_path), "bracket")
+
+
+def test_shares_prices_are_compared_by_their_moves_not_their_levels(tmp_path: Path) -> None:
+    """A long table of four shares' daily closes: "AAA stands out on average close" compares
+    prices in different units; which share grew most is the finding."""
+    rng = np.random.default_rng(20)
+    days = [dt.date(2022, 1, 3) + dt.timedelta(days=i) for i in range(500)]
+    frames = [
+        pl.DataFrame(
+            {
+                "symbol": s,
+                "date": days,
+                "close": (base * np.exp(np.cumsum(rng.normal(d, 0.01, 500)))).round(2),
+            }
+        )
+        for s, base, d in (
+            ("AAA", 40.0, 0.002),
+            ("BBB", 300.0, 0.0),
+            ("CCC", 90.0, -0.001),
+            ("DDD", 15.0, 0.0005),
+        )
+    ]
+    result = run(pl.concat(frames), tmp_path, "stocks.csv")
+    levels = [i for i in result["insights"] if i["type"] in ("category_outlier", "segment_comparison")]
+    assert not levels, [i["title"] for i in levels]
+    assert found(result, "entity_trend")
