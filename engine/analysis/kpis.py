@@ -19,6 +19,7 @@ from engine.analysis.fmt import upper_first
 from engine.analysis.jsonsafe import json_safe, num
 from engine.analysis.profile import ColumnProfile
 from engine.analysis.semantics.model import TIME, Measure, TableModel
+from engine.analysis.semantics.vocabulary import PRICES, has
 
 KPI_MEASURES = 4
 
@@ -50,7 +51,7 @@ def compute_kpis(
                 "column": model.weights.column,
             },
         )
-    for m in [m for m in model.measures if m.kind != "count"][:KPI_MEASURES]:
+    for m in [m for m in model.measures if m.kind != "count" and not _unpooled(model, m)][:KPI_MEASURES]:
         kpis += _measure_kpis(model, m)
     by_name = {p.name: p for p in profiles}
     if model.time and model.time.column in by_name:
@@ -91,6 +92,11 @@ def _base(m: Measure, kpi_id: str, text: str, value: Any) -> dict[str, Any]:
         "measure": m.name,
         **_unit(m),
     }
+
+
+def _unpooled(model: TableModel, m: Measure) -> bool:
+    """A price across the entities of a panel (several shares' closes): their mean is no one's price."""
+    return model.table_kind == "panel" and bool((model.panel or {}).get("keys")) and has(m.name, PRICES)
 
 
 def _measure_kpis(model: TableModel, m: Measure) -> list[dict[str, Any]]:

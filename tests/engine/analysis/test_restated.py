@@ -208,3 +208,6 @@ def test_shares_prices_are_compared_by_their_moves_not_their_levels(tmp_path: Pa
     levels = [i for i in result["insights"] if i["type"] in ("category_outlier", "segment_comparison")]
     assert not levels, [i["title"] for i in levels]
     assert found(result, "entity_trend")
+    assert not [
+        k for k in result["kpis"] if "close" in k["id"]
+    ]  # the mean of four shares' closes is no price
