@@ -120,7 +120,7 @@ def _within(p: ColumnProfile, lo: float, hi: float) -> bool:
 def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     """Identifiers, zip/ISO/phone numbers and years that are not the time axis."""
     ws = words(p.name)
-    if has(p.name, CODES) or (ws[-1:] == ("no",) and p.semantic == "integer"):
+    if has(p.name, CODES) or (ws[-1:] in (("no",), ("nr",)) and p.semantic == "integer"):
         return True
     if any(len(w) > 4 and w.endswith(("code", "cod")) for w in ws):  # distcod, areacode: run together
         return True

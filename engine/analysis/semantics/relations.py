@@ -85,6 +85,7 @@ def _named(names: list[str], found: list[Relation]) -> list[Relation]:
     - `applications_total` and `applications_men`: one word apart, one of them a total,
       so the other is its part;
     - `exper` and `expersq`, `wage` and `lwage`: a measure and its square or its log;
+    - `Disease` and `Disease.rate`: a count and its rate;
     - `rawpoll_clinton` and `adjpoll_clinton`, `close` and `adj_close`: one quantity raw
       and adjusted (or seasonally adjusted): two versions of one number, a transform of
       each other.
@@ -102,6 +103,10 @@ def _named(names: list[str], found: list[Relation]) -> list[Relation]:
         if len(longer) == len(shorter) + 1 and longer[0] in _VERSIONS and longer[1:] == shorter:
             out.append(Relation("transform_of", a, [b]))  # close and adj_close: one price, adjusted
             continue
+        if len(longer) == len(shorter) + 1 and longer[-1] in _RATES and longer[:-1] == shorter:
+            rate, count = (a, b) if longer is wa else (b, a)  # Disease and Disease.rate: deaths, per head
+            out.append(Relation("transform_of", rate, [count]))
+            continue
         if len(wa) != len(wb) or len(wa) < 2:
             continue
         apart = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
@@ -118,11 +123,12 @@ def _named(names: list[str], found: list[Relation]) -> list[Relation]:
 def _squared_or_logged(base: str, other: str) -> Relation | None:
     """`other` as `base` squared or logged, by its name (inc86sq, exper_squared, lwage, log_price)."""
     a, b = (re.sub(r"[^a-z0-9]", "", n.lower()) for n in (base, other))
-    if len(a) >= 2 and b in {a + "sq", a + "squared", a + "2", "l" + a, "ln" + a, "log" + a}:
+    if len(a) >= 2 and b in {a + "sq", a + "squared", "l" + a, "ln" + a, "log" + a}:  # not a + "2": m1, m12
         return Relation("transform_of", other, [base])
     return None
 
 
+_RATES = frozenset({"rate", "pct", "percent", "share", "ratio", "per", "percap", "pc"})
 _WHOLE = frozenset({"total", "all", "overall", "combined"})
 _VERSIONS = ("raw", "adjusted", "adj", "unadjusted", "nsa", "sa")
 

@@ -724,11 +724,23 @@ def test_a_column_that_relabels_another_is_dropped_and_codes_name_no_rows(tmp_pa
     assert sem["rowMeaning"] == "rows"
 
 
-def test_a_measure_and_its_square_or_log_by_name_are_tied_beyond_the_first_twelve(tmp_path: Path) -> None:
+def test_a_measure_and_its_square_log_or_rate_by_name_are_tied_beyond_the_first_twelve(
+    tmp_path: Path,
+) -> None:
     rng = np.random.default_rng(12)
     n = 300
-    cols = {f"m{i}": rng.normal(50, 10, n) for i in range(13)}
+    cols = {f"m{i}": rng.normal(50, 10, n) for i in range(10)}
     income = rng.gamma(2, 10, n)
-    df = pl.DataFrame({**cols, "inc86": income, "inc86sq": income**2, "lwage": np.log(income + 1)})
+    deaths = rng.poisson(40, n).astype(float)
+    df = pl.DataFrame(
+        {
+            **cols,
+            "inc86": income,
+            "inc86sq": income**2,
+            "lwage": np.log(income + 1),
+            "Disease": deaths,
+            "Disease.rate": deaths / rng.uniform(0.8, 1.2, n),
+        }
+    )
     rel = {(r["kind"], r["target"], *r["parts"]) for r in semantics(df, tmp_path)["relations"]}
-    assert ("transform_of", "inc86sq", "inc86") in rel
+    assert {("transform_of", "inc86sq", "inc86"), ("transform_of", "Disease.rate", "Disease")} <= rel
