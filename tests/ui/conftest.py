@@ -137,12 +137,15 @@ def failing_csv(tmp_path: Path) -> Path:
 def hostile_csv(tmp_path: Path) -> Path:
     """A table whose cells and category names try HTML and Markdown-link injection.
 
-    One region's amounts are five times the others', in enough rows to pass the
-    table-wide significance gate, so the names reach the findings' text too."""
+    One region's amounts are five times the others', and one label's three times
+    (the two columns vary apart: one relabelling the other would be left out), in
+    enough rows to pass the table-wide significance gate, so the names reach the
+    findings' text too."""
     rows = ["region,label,amount"]
     for n in range(120):
-        region, label = HOSTILE_VALUES[n % 4], HOSTILE_VALUES[(n + 1) % 4]
-        rows.append(f"{region},{label},{(n % 40) * (5 if n % 4 == 0 else 1)}")
+        region, label = HOSTILE_VALUES[n % 4], HOSTILE_VALUES[(n // 4) % 4]
+        amount = (n % 40 + 1) * (5 if n % 4 == 0 else 1) * (3 if (n // 4) % 4 == 1 else 1)
+        rows.append(f"{region},{label},{amount}")
     path = tmp_path / "hostile.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
