@@ -60,10 +60,18 @@ def drill_rows(
         .with_columns(pl.col("v").cast(pl.String))
         for b in others
     ]
-    flags = df[dim].drop_nulls().cast(pl.String).str.to_lowercase().unique().to_list()
+    flags: list[str] | None = None  # the segment column's values, read once and only beside a yes/no column
     for b, t in zip(others, pl.collect_all(queries), strict=True):
-        if t.height < 2 or nesting.nested(b, dim) or nesting.nested(dim, b) or _one_hot(flags, t):
+        if t.height < 2 or nesting.nested(b, dim) or nesting.nested(dim, b):
             continue
+        if t.height == 2:
+            flags = (
+                flags
+                if flags is not None
+                else df[dim].drop_nulls().cast(pl.String).str.to_lowercase().unique().to_list()
+            )
+            if _one_hot(flags, t):
+                continue
         n_in, n_out = float(t["in"].sum()), float(t["out"].sum())
         if n_in < MIN_ROWS or n_out < MIN_ROWS:
             continue

@@ -91,12 +91,20 @@ def _labels(df: pl.DataFrame, dims: list[ColumnProfile]) -> set[str]:
     `subject` Ethnomusicology, `abb` AL beside `state` Alabama): each finding would come twice.
     The shorter-worded one of each pair goes; the longer reads better in prose."""
     out: set[str] = set()
-    rows = df.select([p.name for p in dims])
+    # a relabelling has about as many values (an abbreviation may be missing here and there)
+    pairs = [
+        (a, b)
+        for a, b in combinations(dims, 2)
+        if abs(a.distinct - b.distinct) <= 0.2 * max(a.distinct, b.distinct)
+    ]
+    if not pairs:
+        return out
+    rows = df.select(list(dict.fromkeys(p.name for pair in pairs for p in pair)))
     if rows.height > 2 * ALIAS_SAMPLE:
         rows = rows.gather_every(rows.height // ALIAS_SAMPLE)
-    for a, b in combinations(dims, 2):
-        if abs(a.distinct - b.distinct) > 0.2 * max(a.distinct, b.distinct) or a.name in out or b.name in out:
-            continue  # a relabelling has about as many values (an abbreviation may be missing here and there)
+    for a, b in pairs:
+        if a.name in out or b.name in out:
+            continue
         pair = rows.select(a.name, b.name).drop_nulls()
         if pair.height < 2:
             continue
