@@ -138,6 +138,7 @@ def drill_rows(
 
 _TRUE = ("1", "1.0", "true", "yes", "y", "t")
 _FALSE = ("0", "0.0", "false", "no", "n", "f")
+_BINARY = frozenset(_TRUE + _FALSE)
 
 
 def _truthy(col: pl.Expr) -> pl.Expr:
@@ -148,8 +149,7 @@ def _one_hot(flags: list[str], table: pl.DataFrame) -> bool:
     """Two yes/no columns never both yes (spring, summer, fall beside a winter baseline): one
     variable spread over flags, so one says the other by construction, not by any tendency."""
     values = {str(v).lower() for v in table["v"].to_list()}
-    binary = set(_TRUE) | set(_FALSE)
-    if not (set(flags) <= binary and values <= binary and len(flags) == 2 and len(values) == 2):
+    if not (set(flags) <= _BINARY and values <= _BINARY and len(flags) == 2 and len(values) == 2):
         return False
     yes = table.filter(pl.col("v").str.to_lowercase().is_in(_TRUE))
     return yes.height == 1 and int(yes["flagged"].item()) == 0

@@ -132,7 +132,7 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
         return True
     if has(p.name, CALENDAR) and (p.distinct > 24 or has(p.name, _FINE_CALENDAR)):
         return True  # minute, second, day of month: too fine to segment by
-    if _named_year(p, ws):
+    if _named_year(df, p, ws):
         return True
     lo, hi = p.stats.get("min"), p.stats.get("max")
     if has(p.name, DIRECTION) and lo is not None and hi is not None and lo >= 0 and hi <= 360:
@@ -150,11 +150,11 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     return _block_id(df, p)
 
 
-def _named_year(p: ColumnProfile, ws: tuple[str, ...]) -> bool:
+def _named_year(df: pl.DataFrame, p: ColumnProfile, ws: tuple[str, ...]) -> bool:
     """A year that is not the time axis: by name (foundingyear, model_year) and by its values."""
     if not (has(p.name, YEARS) or any(w.endswith("year") for w in ws)):
         return False
-    if ws in (("year",), ("yr",)) and _integral_stats(p):
+    if ws in (("year",), ("yr",)) and _integral(df, p):
         return True  # a column called "year" counts years, whatever their range (ice cores: -800000)
     if _within(p, YEAR_MIN, YEAR_MAX):
         return True
@@ -162,11 +162,6 @@ def _named_year(p: ColumnProfile, ws: tuple[str, ...]) -> bool:
         return True  # a journal founded in 1665: a year by name, too early for a time axis
     # two-digit years (63..92) that are not the time axis
     return has(p.name, YEARS) and p.semantic == "integer" and _within(p, 0, 99)
-
-
-def _integral_stats(p: ColumnProfile) -> bool:
-    lo, hi = p.stats.get("min"), p.stats.get("max")
-    return p.semantic == "integer" or (lo is not None and hi is not None and lo % 1 == 0 and hi % 1 == 0)
 
 
 def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:

@@ -10,12 +10,12 @@ already holds such a rate (a death rate beside the deaths) gets no second one.
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
 
 from engine.analysis.fmt import label
 from engine.analysis.semantics.model import Measure, Relation
 from engine.analysis.semantics.vocabulary import has, vocab
+from engine.analysis.stats import pearson
 
 HEADS = vocab("population pop popn inhabitants residents people persons")
 SCALES = (1, 100, 1_000, 100_000)  # per person, per 100, per 1,000 or per 100,000 people
@@ -69,7 +69,4 @@ def _same(rate: pl.Series, other: pl.Series) -> bool:
     both = pl.DataFrame({"a": rate, "b": other.cast(pl.Float64)}).drop_nulls()
     if both.height < 5:
         return False
-    a, b = both["a"].to_numpy(), both["b"].to_numpy()
-    if np.std(a) == 0 or np.std(b) == 0:
-        return False
-    return abs(float(np.corrcoef(a, b)[0, 1])) >= SAME
+    return abs(pearson(both["a"].to_numpy(), both["b"].to_numpy())[0]) >= SAME

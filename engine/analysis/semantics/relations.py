@@ -49,7 +49,7 @@ def find_relations(
     `keys` are a panel's entity columns: proportionality is then judged within each entity.
     """
     every = [m.name for m in measures if m.kind in ("flow", "level") and not m.derived]
-    named = _named(every, [])  # ties the names spell: cheap, so over every measure
+    named = _named(every)  # ties the names spell: cheap, so over every measure
     names = every[:12]
     if len(names) < 2:
         return named
@@ -58,7 +58,7 @@ def find_relations(
         return named
     cols = {m: sample[m].cast(pl.Float64).to_numpy() for m in names}
     found = _arithmetic(names, cols)
-    found += [r for r in named if not any({r.target, *r.parts} <= {x.target, *x.parts} for x in found)]
+    found += [r for r in named if not _tied(r.target, r.parts[0], found)]
     additive = {m.name for m in measures if m.kind == "flow" or (m.kind == "level" and m.additive_across)}
     # parts of a total add up: a penguin's flipper is not part of its mass, though it is smaller; over
     # time, aggregates and their parts (GDP and consumption) often carry names that say nothing
@@ -79,7 +79,7 @@ def find_relations(
     return found
 
 
-def _named(names: list[str], found: list[Relation]) -> list[Relation]:
+def _named(names: list[str]) -> list[Relation]:
     """Ties the names spell out, whatever the values.
 
     - `applications_total` and `applications_men`: one word apart, one of them a total,
@@ -92,8 +92,6 @@ def _named(names: list[str], found: list[Relation]) -> list[Relation]:
     """
     out: list[Relation] = []
     for a, b in combinations(names, 2):
-        if any({a, b} <= {x.target, *x.parts} for x in found):
-            continue
         squared = _squared_or_logged(a, b) or _squared_or_logged(b, a)  # exper and expersq, wage and lwage
         if squared:
             out.append(squared)
