@@ -11,7 +11,7 @@ from engine.ingest.detect import check_size, sniff_kind
 from engine.ingest.normalize import normalize_dtypes
 from engine.ingest.readers import read_excel, read_json, read_parquet
 from engine.ingest.refine import refine_columns
-from engine.ingest.reshape import unpivot_months
+from engine.ingest.reshape import reshape
 from engine.ingest.table import Issue, Table
 
 HEAD_BYTES = 262144
@@ -41,7 +41,7 @@ def load_table(
     _clean_names(table)
     normalize_dtypes(table)
     refine_columns(table)
-    return unpivot_months(table)
+    return reshape(table)
 
 
 def _read(

@@ -28,6 +28,9 @@ NULL_TOKENS = [
     "?",
     "--",
     "\\N",
+    "..",  # "not available" in World Bank, OECD and national statistics exports
+    "...",
+    ":",  # Eurostat's "not available"
 ]
 
 

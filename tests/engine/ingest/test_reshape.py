@@ -58,3 +58,134 @@ def test_other_layouts_are_left_alone(tmp_path: Path) -> None:
         path = tmp_path / name
         frame.write_csv(path)
         assert load_table(path, get_settings()).df.columns == frame.columns, name
+
+
+COUNTRIES = ["Austria", "Belgium", "Chile", "Denmark", "Egypt", "France", "Ghana", "Haiti"]
+
+
+def _world_bank(indicators: dict[str, str], years: range = range(1990, 2021)) -> str:
+    """A World Bank export: one row per country and indicator, one column per year, '..' for gaps."""
+    rng = np.random.default_rng(5)
+    lines = [",".join(["Country Name", "Country Code", "Indicator Name", "Indicator Code", *map(str, years)])]
+    for country in COUNTRIES:
+        for label, code in indicators.items():
+            start = rng.uniform(1e6, 9e7)
+            cells = [f"{start * 1.015**k:.0f}" for k in range(len(years))]
+            cells[3] = ".."
+            lines.append(",".join([country, country[:3].upper(), f'"{label}"', code, *cells]))
+    return "\n".join(lines) + "\n"
+
+
+def test_year_columns_become_one_yearly_series_per_country(tmp_path: Path) -> None:
+    path = tmp_path / "API_SP.POP.TOTL.csv"
+    path.write_text(_world_bank({"Population, total": "SP.POP.TOTL"}))
+    table = load_table(path, get_settings())
+    assert table.df.columns == ["Country Name", "Country Code", "year", "Population, total"]
+    assert table.df.height == len(COUNTRIES) * 31 and table.df["Population, total"].null_count() == len(
+        COUNTRIES
+    )
+    issue = next(i for i in table.issues if i.code == "years_as_columns")
+    assert "1990 … 2020" in issue.message and "Indicator Name" in issue.message
+    result = analyze(path)
+    assert result["semantics"]["time"]["grain"] == "year"
+    years_as_measures = [k for k in result["kpis"] if (k.get("measure") or "").isdigit()]
+    assert not years_as_measures, years_as_measures
+    assert all(
+        i["type"] != "correlation" for i in result["insights"]
+    )  # 1990 against 1991 was the top finding
+
+
+def test_several_indicators_become_one_column_each(tmp_path: Path) -> None:
+    path = tmp_path / "wdi.csv"
+    path.write_text(_world_bank({"Population, total": "SP.POP.TOTL", "GDP (current US$)": "NY.GDP.MKTP.CD"}))
+    table = load_table(path, get_settings())
+    assert table.df.columns == [
+        "Country Name",
+        "Country Code",
+        "year",
+        "Population, total",
+        "GDP (current US$)",
+    ]
+    assert table.df.height == len(COUNTRIES) * 31
+    codes = {i.code for i in table.issues}
+    assert {"years_as_columns", "variables_as_rows"} <= codes
+
+
+def _long_statistics(*, unit: bool) -> pl.DataFrame:
+    """FAO's layout: area, item, element (the variable), year, unit, value, flag."""
+    rng = np.random.default_rng(8)
+    rows = []
+    for area in COUNTRIES[:5]:
+        for item in ("Wheat", "Maize"):
+            hectares = rng.uniform(1e4, 1e6)
+            for year in range(2000, 2016):
+                tonnes = hectares * 3 * (1 + 0.03 * (year - 2000))
+                for element, amount, u in (("Area harvested", hectares, "ha"), ("Production", tonnes, "t")):
+                    rows.append(
+                        {"Area": area, "Item": item, "Element": element, "Year": year,
+                         **({"Unit": u} if unit else {}), "Value": round(amount), "Flag": "E"}
+                    )  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+def test_variables_in_rows_become_one_column_each(tmp_path: Path) -> None:
+    path = tmp_path / "crops.csv"
+    _long_statistics(unit=True).write_csv(path)
+    table = load_table(path, get_settings())
+    assert table.df.columns == ["Area", "Item", "Year", "Area harvested (ha)", "Production (t)"]
+    assert table.df.height == 5 * 2 * 16
+    issue = next(i for i in table.issues if i.code == "variables_as_rows")
+    assert issue.extra["variable"] == "Element" and "Flag" in issue.message
+    result = analyze(path)
+    measures = {m["name"] for m in result["semantics"]["measures"]}
+    assert "Value" not in measures and "Production (t)" in measures
+
+
+def test_a_second_value_for_one_observation_keeps_the_first_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "crops.csv"
+    frame = _long_statistics(unit=False)
+    pl.concat([frame, frame.head(1).with_columns(pl.col("Value") + 1)]).write_csv(path)
+    table = load_table(path, get_settings())
+    assert table.df["Area harvested"][0] == frame["Value"][0]
+    assert next(i for i in table.issues if i.code == "repeated_observations").extra["count"] == 1
+
+
+def test_tables_that_only_look_long_or_wide_are_left_alone(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    sales = pl.DataFrame(
+        {
+            "date": [dt.date(2024, 1, 1) + dt.timedelta(days=k // 3) for k in range(90)],
+            "item": ["pens", "ink", "paper"] * 30,  # products are entities, not variables
+            "value": rng.uniform(10, 100, 90).round(2),
+        }
+    )
+    yearly = pl.DataFrame(
+        {"product": ["a", "b", "c"], **{str(y): [1.0, 2.0, 3.0] for y in range(2019, 2025)}}
+    )
+    long = _long_statistics(unit=False)
+    for name, frame in {
+        "sales.csv": sales,
+        "yearly_with_price.csv": yearly.with_columns(pl.Series("price", [9.5, 3.0, 4.0])),
+        "few_years.csv": yearly.select("product", "2023", "2024"),
+        "not_one_value_each.csv": pl.concat([long, long]),  # every observation twice
+    }.items():
+        path = tmp_path / name
+        frame.write_csv(path)
+        assert load_table(path, get_settings()).df.columns == frame.columns, name
+
+
+def test_a_share_indicator_is_averaged_across_countries_never_summed(tmp_path: Path) -> None:
+    years = range(2000, 2021)
+    rng = np.random.default_rng(6)
+    lines = [",".join(["Country Name", "Country Code", "Indicator Name", *map(str, years)])]
+    for country in COUNTRIES:
+        start = rng.uniform(5, 60)
+        cells = [f"{min(99.0, start + 2.5 * k):.1f}" for k in range(len(years))]
+        lines.append(",".join([country, country[:3].upper(), '"Internet users (% of population)"', *cells]))
+    path = tmp_path / "internet.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = analyze(path)
+    (measure,) = [m for m in result["semantics"]["measures"] if m["kind"] != "count"]
+    assert measure["name"] == "Internet users (% of population)" and measure["kind"] == "level"
+    shown = [k["value"] for k in result["kpis"] if k.get("measure") == measure["name"]]
+    assert shown and all(v <= 100 for v in shown), result["kpis"]  # eight countries' shares never add up

@@ -18,10 +18,10 @@ import re
 
 import polars as pl
 
+from engine.ingest.reshape.common import is_year, replace_frame
 from engine.ingest.table import Issue, Table
 
 MIN_MONTHS = 10
-YEARS = (1700, 2100)
 VALUE = "value"
 _MONTHS = {
     name: k
@@ -57,7 +57,7 @@ def unpivot_months(table: Table) -> Table:
     months = {c: k for c, k in months.items() if df[c].dtype.is_numeric()}
     if len(set(months.values())) < MIN_MONTHS or len(set(months.values())) != len(months):
         return table
-    year = next((c for c in df.columns if _YEAR.match(c.strip().lower()) and _is_year(df[c])), None)
+    year = next((c for c in df.columns if _YEAR.match(c.strip().lower()) and is_year(df[c])), None)
     if year is None:
         return table
     rest = [c for c in df.columns if c not in months and c != year]
@@ -88,17 +88,5 @@ def unpivot_months(table: Table) -> Table:
             f"{long.height:,} rows{dropped}.",
         )
     )
-    table.df = long
-    for c in [*months, year, *summaries]:
-        table.notes.pop(c, None)
+    replace_frame(table, long, [*months, year, *summaries])
     return table
-
-
-def _is_year(s: pl.Series) -> bool:
-    """Whole numbers of years (1950, or 1950.0 from a spreadsheet), none missing."""
-    if not s.dtype.is_numeric() or s.null_count() > 0 or s.len() == 0:
-        return False
-    f = s.cast(pl.Float64)
-    lo, hi = f.min(), f.max()
-    whole = bool((f == f.round(0)).all())
-    return whole and isinstance(lo, float) and isinstance(hi, float) and YEARS[0] <= lo and hi <= YEARS[1]
