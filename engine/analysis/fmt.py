@@ -8,6 +8,8 @@ import math
 import re
 from typing import Any
 
+import numpy as np
+
 
 def fmt_num(value: float | int | None, unit: str | None = None, symbol: str | None = None) -> str:
     """`1234567.8` → `1.23M`, `1234.5` → `1,234.5`, with a currency symbol or % when known."""
@@ -41,6 +43,24 @@ def fmt_pct(share: float | None, signed: bool = False) -> str:
     value = share * 100
     text = f"{value:.0f}%" if abs(value) >= 10 else f"{value:.1f}%"
     return f"+{text}" if signed and value > 0 else text
+
+
+def ratio_scale(values: np.ndarray, base: float, interval: bool = False) -> bool:
+    """Whether a change against `base` reads as a percentage: not on a scale with an arbitrary zero
+    (degrees), not for values on both sides of zero (returns, a log, an inflation change), not
+    against a base on the other side of zero from the values."""
+    if interval or base == 0 or values.size == 0:
+        return False
+    lo, hi = float(values.min()), float(values.max())
+    return not (lo < 0 < hi) and (base > 0) == (hi > 0)
+
+
+def fmt_change(new: float, base: float, as_ratio: bool) -> str:
+    """`new` against `base`: "+48%" on a ratio scale, else the signed difference ("+11.5")."""
+    if as_ratio:
+        return fmt_pct((new - base) / abs(base), signed=True)
+    diff = new - base
+    return f"+{fmt_num(diff)}" if diff > 0 else fmt_num(diff)
 
 
 def fmt_p(p: float | None) -> str:

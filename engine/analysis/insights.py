@@ -43,6 +43,7 @@ from engine.analysis.detectors.segments import (
 )
 from engine.analysis.detectors.temporal import MIN_POP_POINTS, change_point, period_change, trend
 from engine.analysis.detectors.text import overall_terms, segment_terms, text_rows
+from engine.analysis.fmt import label
 from engine.analysis.goal import GoalFocus, relevance
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
@@ -215,7 +216,17 @@ def _censored(model: TableModel, m: Measure) -> bool:
 
 
 def _pooled_frame(model: TableModel, m: Measure) -> pl.DataFrame | None:
-    if not (m.kind == "flow" or (m.kind == "level" and m.additive_across)):
+    """The rows a panel's measure is read on as one series: a sum over the entities (flows, levels
+    that add up), or their mean for a rate on one scale for all (unemployment rates across
+    countries, temperatures across cities) while the same entities are there throughout. Never
+    prices (each share's own scale) nor a key that names different quantities."""
+    comparable = (
+        m.kind == "level"
+        and not m.money
+        and not has(m.name, PRICES)
+        and not (model.panel or {}).get("mixedUnits")
+    )
+    if not (m.kind == "flow" or (m.kind == "level" and m.additive_across) or comparable):
         return None
     keys = (model.panel or {}).get("keys") or []
     present = model.frame.lazy().filter(pl.col(TIME).is_not_null() & pl.col(m.name).is_not_null())
@@ -270,10 +281,15 @@ def _temporal(
             found.append(pop)
             if m.summable:
                 pops.append(pop)
-        if frame is not model.frame:  # read over the entities present throughout
+        averaged = model.table_kind == "panel" and m.kind == "level" and not m.additive_across
+        if frame is not model.frame or averaged:  # read over the entities present throughout
             pooled = frame.select(keys).n_unique()
             for x in found:
                 x.evidence["aggregates"]["entitiesPooled"] = pooled
+                if averaged and x.text.endswith("."):  # the series is their mean: say so
+                    x.text = (
+                        f"{x.text[:-1]}; the mean over {pooled} {' × '.join(label(k) for k in keys)} values."
+                    )
         candidates += found
     return grain
 

@@ -28,6 +28,9 @@ MIN_SCORE = 0.2
 DESCRIPTIVE_SIGNIFICANCE = 0.8
 MAX_PER_TYPE = 4
 MAX_INSIGHTS = 15
+SEGMENT_TYPES = frozenset(
+    {"category_outlier", "segment_comparison", "top_contributor", "count_distribution", "concentration"}
+)
 MAX_PER_FAMILY = 3  # findings of one type about one family of measures (segment findings only)
 
 
@@ -69,9 +72,13 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
     per_type: Counter[str] = Counter()
     per_family: Counter[tuple[str, str]] = Counter()
     findings = 0
+    same_rows: set[tuple[object, ...]] = set()
     for c in scored:
         if _score(c) < MIN_SCORE or c.key in seen or per_type[c.type] >= MAX_PER_TYPE:
             continue
+        figures = _figures(c)
+        if figures is not None and figures in same_rows:
+            continue  # the same rows under another name (species "albigula" is genus "Neotoma")
         family = (c.type, str(c.extra.get("family")))
         if c.extra.get("family") and per_family[family] >= MAX_PER_FAMILY:
             continue  # Hawaii's long flights by carrier, by destination, by plane: enough said
@@ -79,6 +86,8 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
         if not quality and findings >= MAX_INSIGHTS:
             continue
         seen.add(c.key)
+        if figures is not None:
+            same_rows.add(figures)
         per_type[c.type] += 1
         per_family[family] += 1
         findings += 0 if quality else 1
@@ -93,6 +102,28 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
         "minScore": MIN_SCORE,
     }
     return kept, stats
+
+
+def _figures(c: Candidate) -> tuple[object, ...] | None:
+    """A segment finding's numbers, without the segment's name: two findings with the same numbers
+    about the same measure describe the same rows, under two columns that label them alike."""
+    if c.type == "drill_down":  # Priya's low-priority tickets and low priority's Priya: one cell's mean
+        cell = frozenset((f["column"], str(f["equals"])) for f in c.evidence.get("filters") or [])
+        mean = (c.evidence.get("aggregates") or {}).get(
+            "mean"
+        )  # a count's two shares differ: both say something
+        return (
+            (c.type, c.evidence.get("measure"), cell, float(f"{float(mean):.6g}")) if cell and mean else None
+        )
+    if c.type not in SEGMENT_TYPES:
+        return None
+    aggregates = c.evidence.get("aggregates") or {}
+    numbers = tuple(
+        float(f"{float(v):.6g}")
+        for k, v in sorted(aggregates.items())
+        if isinstance(v, int | float | np.floating | np.integer) and not isinstance(v, bool)
+    )
+    return (c.type, c.evidence.get("measure"), numbers) if len(numbers) >= 2 else None
 
 
 def score_of(c: Candidate) -> float:

@@ -128,6 +128,9 @@ def _on_rows(
     return out
 
 
+BLOCK_RESETS = 0.05  # at most this share of rows start a new block of a sorted column
+
+
 def _sorted_by(frame: pl.DataFrame, names: list[str]) -> bool:
     """Whether the rows are sorted by one of these columns (women by height, cars by speed).
 
@@ -136,14 +139,27 @@ def _sorted_by(frame: pl.DataFrame, names: list[str]) -> bool:
     """
     if not names:
         return False
-    ordered = frame.select(
-        [
-            (pl.col(n).drop_nulls().diff().drop_nulls() >= 0).all()
-            | (pl.col(n).drop_nulls().diff().drop_nulls() <= 0).all()
-            for n in names
-        ]
-    ).row(0)
-    return any(bool(v) for v in ordered)
+    return any(_sorted_in_blocks(frame[n].drop_nulls().cast(pl.Float64).to_numpy()) for n in names)
+
+
+def _sorted_in_blocks(values: np.ndarray) -> bool:
+    """Sorted, or sorted within a few blocks that each start again near the bottom (education 0 to
+    20 for men, then 0 to 20 for women): a drifting series steps back often and by little."""
+    steps = np.diff(values)
+    if steps.size == 0:
+        return False
+    for signed in (steps, -steps):
+        back = signed[signed < 0]
+        if back.size == 0:
+            return True
+        extent = float(np.ptp(values))
+        if (
+            back.size <= max(1, BLOCK_RESETS * values.size)
+            and extent > 0
+            and bool((-back >= 0.5 * extent).all())
+        ):
+            return True
+    return False
 
 
 def _on_changes(model: TableModel, pairs: list[tuple[Measure, Measure]]) -> list[Candidate]:

@@ -30,6 +30,7 @@ from engine.analysis.stats import two_proportions, welch
 
 PAIR_ROWS = "\x00rows"  # the pair counts' own column: never a table column's name ("n", a count)
 MIN_LIFT = 1.5
+INTERACTION = 1.25  # inside the segment, a value's lift over the one it has elsewhere
 MIN_GAP = 0.15
 MIN_ROWS = 5
 NESTED_SAMPLE = 100_000
@@ -198,16 +199,28 @@ class Nesting:
         return self._pairs[key]
 
 
+def _lifts(cells: pl.DataFrame) -> dict[str, float]:
+    """Each value's mean over the mean of the other values, among rows outside the segment."""
+    cells = cells.filter(pl.col("n") > 0)
+    n_all, s_all = float(cells["n"].sum()), float(cells["sum"].sum())
+    out = {}
+    for name, n, s in cells.select("v", "n", "sum").iter_rows():
+        rest_n = n_all - n
+        if n >= MIN_ROWS and rest_n >= MIN_ROWS and s_all - s > 0:
+            out[name] = (s / n) / ((s_all - s) / rest_n)
+    return out
+
+
 def drill_measure(
     df: pl.DataFrame, m: Measure, dim: str, value: str, others: list[str], nesting: Nesting
 ) -> Candidate | None:
     """Inside the segment `dim = value`, the other dimension's value with a far higher mean of `m`
     (`nesting` knows the hierarchies of `df`)."""
-    inside = df.lazy().filter(pl.col(dim).cast(pl.String) == value)
     v = pl.col(m.name).cast(pl.Float64)
     queries = [
-        inside.filter(pl.col(b).is_not_null())
-        .group_by(pl.col(b).alias("v"))
+        df.lazy()
+        .filter(pl.col(b).is_not_null())
+        .group_by(pl.col(b).alias("v"), (pl.col(dim).cast(pl.String) == value).fill_null(False).alias("in"))
         .agg(
             v.mean().alias("mean"),
             v.var().alias("var"),
@@ -220,12 +233,13 @@ def drill_measure(
     ]
     best: tuple[float, str, str, float, float, float] | None = None
     tried = 0
-    for b, t in zip(others, pl.collect_all(queries), strict=True):
-        t = t.filter(pl.col("n") >= 2)
+    for b, cells in zip(others, pl.collect_all(queries), strict=True):
+        t = cells.filter(pl.col("in") & (pl.col("n") >= 2))
         if nesting.nested(b, dim):
             continue
         if t.height < 2:
             continue
+        elsewhere = _lifts(cells.filter(~pl.col("in")))
         n_all, s_all, q_all = float(t["n"].sum()), float(t["sum"].sum()), float(t["sq"].sum())
         for name, mean, var, n, s, q in t.select("v", "mean", "var", "n", "sum", "sq").iter_rows():
             tried += 1
@@ -237,6 +251,9 @@ def drill_measure(
             rel = (mean - mean_rest) / abs(mean_rest) if mean_rest else 0.0
             if rel < MIN_LIFT - 1:
                 continue
+            lift_out = elsewhere.get(name)
+            if lift_out is not None and mean_rest > 0 and mean / mean_rest < INTERACTION * lift_out:
+                continue  # as high outside the segment: the value's own effect, not the segment's
             _, p = welch(mean, var or 0.0, n, mean_rest, var_rest, n_rest)
             if best is None or p < best[0]:
                 best = (p, b, name, mean, mean_rest, rel)

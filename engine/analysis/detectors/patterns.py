@@ -17,7 +17,7 @@ from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.detectors.long_cycle import long_cycle
 from engine.analysis.detectors.seasonal import MIN_AMPLITUDE, Seasonal
 from engine.analysis.detectors.temporal import line_chart
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, upper_first
+from engine.analysis.fmt import fmt_change, fmt_num, fmt_p, fmt_pct, ratio_scale, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
 from engine.analysis.stats import t_sf
@@ -51,11 +51,13 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
         p = min(1.0, 2 * t_sf(abs(float(z[i])), TAIL_DF) * n)
         expected = float(np.exp(values[i] - resid[i]) if positive else adjusted[i] - resid[i])
         expected += float(ts.y[i] - adjusted[i])  # back on the raw scale: add the season back
-        rel = (ts.y[i] - expected) / abs(expected) if expected else 1.0
+        as_ratio = ratio_scale(ts.y, expected, m.interval)
+        rel = (ts.y[i] - expected) / (abs(expected) if as_ratio else float(np.mean(np.abs(ts.y))) or 1.0)
         when = period_label(ts.x[i], ts.grain)
         text = (
             f"{upper_first(m.label)} was unusually {'high' if z[i] > 0 else 'low'} in {when}: "
-            f"{fmt_num(ts.y[i])} against about {fmt_num(expected)} expected ({fmt_pct(rel, signed=True)}, "
+            f"{fmt_num(ts.y[i])} against about {fmt_num(expected)} expected "
+            f"({fmt_change(float(ts.y[i]), expected, as_ratio)}, "
             f"robust z={z[i]:.1f}, {fmt_p(p)})."
         )
         out.append(
@@ -129,8 +131,9 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
         at = "on" if c.name == "weekly" else "in"  # on Mondays, in March, in Q4
         text = (
             f"{upper_first(m.label)} follows a {c.name} pattern: highest {at} {c.labels[hi]}, "
-            f"{fmt_num(c.means[hi])} per {unit} on average, "
-            f"{fmt_pct((c.means[hi] - level) / abs(level), signed=True)} against the typical "
+            f"{fmt_num(c.means[hi])}{f' per {unit}' if s.ts.agg in ('sum', 'count') else ''} on average, "
+            f"{fmt_change(float(c.means[hi]), level, ratio_scale(np.asarray(c.means), level, m.interval))} "
+            "against the typical "
             f"{fmt_num(level)}; lowest {at} {c.labels[lo]}, {fmt_num(c.means[lo])} ({fmt_p(c.p_value)})."
         )
         position = "weekday" if c.name == "weekly" else ("quarter" if c.basis == "quarters" else "month")

@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
 from engine.analysis.detectors.seasonal import Seasonal, one_wave, seasonal_hump
-from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, upper_first
+from engine.analysis.fmt import fmt_change, fmt_num, fmt_p, fmt_pct, ratio_scale, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
 from engine.analysis.stats import drift, gls_ar1, ols, poisson_trend, t_two_sided
@@ -58,6 +58,22 @@ def _ev(s: Seasonal, m: Measure, time: list[str], **kw: object) -> dict[str, obj
     return out
 
 
+def span(ts: TimeSeries) -> str:
+    """How long the series runs, in its grain's calendar units, and its points when some are missing:
+    "55 years (12 points)" for a census every five years, never "12 years"."""
+    first, last = ts.x[0], ts.x[-1]
+    months = (last.year - first.year) * 12 + last.month - first.month
+    units = {
+        "year": last.year - first.year,
+        "quarter": months // 3,
+        "month": months,
+        "week": (last - first).days // 7,
+        "day": (last - first).days,
+    }[ts.grain] + 1
+    gaps = f" ({len(ts)} points)" if len(ts) < units else ""
+    return f"{units} {ts.grain}{'s' if units != 1 else ''}{gaps}"
+
+
 def trend(
     s: Seasonal, m: Measure, time: list[str], filters: list[dict[str, object]] | None = None
 ) -> Candidate | None:
@@ -84,12 +100,14 @@ def trend(
         text = (
             f"{upper_first(name)} is {word}: from {start} at the start to {fmt_num(last)} per {ts.grain} "
             "at the end "
-            f"of {n} {ts.grain}s ({change}, {fmt_p(p)})."
+            f"of {span(ts)} ({change}, {fmt_p(p)})."
         )
     else:
+        per = f" per {ts.grain}" if ts.agg in ("sum", "count") else ""  # a level is not "per year"
+        as_ratio = ratio_scale(np.asarray(ts.y), float(curve[0]), m.interval)
         text = (
-            f"{upper_first(name)} is {word}: from about {fmt_num(curve[0])} to {fmt_num(curve[-1])} per "
-            f"{ts.grain} over {n} {ts.grain}s ({fmt_pct(rel, signed=True)}, {fmt_p(p)})."
+            f"{upper_first(name)} is {word}: from about {fmt_num(curve[0])} to {fmt_num(curve[-1])}{per} "
+            f"over {span(ts)} ({fmt_change(float(curve[-1]), float(curve[0]), as_ratio)}, {fmt_p(p)})."
         )
     return Candidate(
         "trend",

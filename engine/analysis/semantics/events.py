@@ -125,7 +125,9 @@ def row_meaning(
     columns: rows of it are records of wages, and "81% of wages" would read as money too.
     A file named after any column's exact name (affairs.csv and its `affairs`, a count per
     person) names that column too. A code it is named after (flights.csv and its flight
-    number) still names the rows.
+    number) still names the rows. Neither does a file whose noun a column counts (affairs.csv
+    and its `naffairs`); a qualifier a column tells apart (`leg_black` in black_politicians.csv)
+    is dropped from the noun, as not every row has it.
     """
     id_nouns = [  # from columns with a value per row when they are known: SexCode codes no sexes
         ws[-2]
@@ -137,8 +139,17 @@ def row_meaning(
     if file_name:
         kept = [w for w in words(PurePath(file_name).stem) if _telling(w)]
         named = bool(kept) and (_looks_plural(kept[-1]) or kept[-1] in RECORD_NOUNS or kept[-1] in id_nouns)
-        if named and plural(kept[-1]) not in values and kept[-1] not in _AMOUNTS:
-            return " ".join([*kept[-3:-1], plural(kept[-1])])
+        noun = plural(kept[-1]) if kept else ""
+        counted = any(  # naffairs, num_claims: a count of the noun per row, so rows are not the noun
+            len(w) > len(noun) and w.endswith(noun) and len(w) - len(noun) <= 3
+            for c in columns
+            for w in words(c)
+        )
+        if named and noun not in values and kept[-1] not in _AMOUNTS and not counted:
+            column_words = {w for c in columns for w in words(c)}
+            # black_politicians beside leg_black: a column says which rows are "black", so not all are
+            qualifiers = [] if column_words & set(kept[-3:-1]) else kept[-3:-1]
+            return " ".join([*qualifiers, noun])
     return plural(id_nouns[0]) if id_nouns else "rows"
 
 

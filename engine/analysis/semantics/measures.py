@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,11 +30,13 @@ from engine.analysis.semantics.vocabulary import (
     DIRECTION,
     EXTENSIVE,
     FLOW,
+    GRID,
     GROUPING,
     INCOMES,
     INTENSIVE,
     LATITUDE,
     LONGITUDE,
+    NOT_IDS,
     NUMBERED,
     PLACE,
     YEARS,
@@ -120,10 +123,14 @@ def _within(p: ColumnProfile, lo: float, hi: float) -> bool:
 def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     """Identifiers, zip/ISO/phone numbers and years that are not the time axis."""
     ws = words(p.name)
-    if has(p.name, CODES) or (ws[-1:] in (("no",), ("nr",)) and p.semantic == "integer"):
+    if has(p.name, CODES) or has(p.name, GRID) or (ws[-1:] in (("no",), ("nr",)) and p.semantic == "integer"):
         return True
     if any(len(w) > 4 and w.endswith(("code", "cod")) for w in ws):  # distcod, areacode: run together
         return True
+    if p.semantic == "integer" and any(
+        len(w) > 4 and w.endswith(("id", "num")) and not has(w, NOT_IDS) for w in ws
+    ):
+        return True  # unitid, provnum: an id run together with what it numbers
     if p.semantic == "integer" and len(ws) == 1 and has(p.name, NUMBERED):
         return True
     if set(ws) <= _TIME_WORDS and not _elapsed(p):  # a number called "date" is an encoded date
@@ -290,6 +297,9 @@ def measure_kind(name: str, unit: str | None, behaves_like_level: bool) -> tuple
     `behaves_like_level` (a series that barely moves from one period to the
     next) overrides a flow word: an indicator called "value" in a long table.
     """
+    qualified = _qualified_kind(name, unit, behaves_like_level)
+    if qualified is not None:
+        return qualified
     if behaves_like_level and not (unit == "percent" or has(name, _MODIFIERS)):
         for w in reversed(words(name)):
             if has(w, EXTENSIVE) or has(w, FLOW):
@@ -310,6 +320,21 @@ def measure_kind(name: str, unit: str | None, behaves_like_level: bool) -> tuple
     if words(name) in (("n",), ("nn",), ("cnt",)):  # dplyr's count(), tallies by another name
         return "flow", True
     return "level", False  # an unnamed measurement (mass, length, horsepower) is averaged, never summed
+
+
+def _qualified_kind(name: str, unit: str | None, behaves_like_level: bool) -> tuple[str, bool] | None:
+    """The kind of an indicator's name with a qualifier: a share ("Internet users (% of
+    population)"), per head ("CO2 emissions (metric tons per capita)"), or else the kind of what
+    comes before the comma or bracket ("Life expectancy at birth, total (years)": an expectancy)."""
+    if "%" in name:
+        return "level", False
+    head = re.split(r"[(,]", name)[0]
+    if not head.strip() or head == name:
+        return None
+    qualifier = name[len(head) :]
+    if has(qualifier, _MODIFIERS) or "capita" in words(qualifier):
+        return "level", False
+    return measure_kind(head, unit, behaves_like_level)
 
 
 def _unknown_total(word: str, ws: tuple[str, ...]) -> bool:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from engine.analysis.semantics.vocabulary import MONEY, has
+from engine.analysis.semantics.vocabulary import INTERVAL, MONEY, has
 
 if TYPE_CHECKING:
     from engine.analysis.semantics.weights import Weights
@@ -36,7 +36,7 @@ class TimeAxis:
 
     column: str
     grain: Grain
-    source: str  # datetime | year_integer | year_month_text | year_quarter | first_of_year | first_of_month
+    source: str  # datetime | year_integer | year_month(_day) | year_month_text | year_quarter | first_of_*
     columns: list[str] = field(default_factory=list)  # every source column (year + quarter: both)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +74,12 @@ class Measure:
     def money(self) -> bool:
         """Whether the measure is an amount of money (revenue, cost, price), by its unit or its name."""
         return self.unit == "currency" or has(self.name, MONEY)
+
+    @property
+    def interval(self) -> bool:
+        """Whether the measure's zero is arbitrary (degrees Celsius): differences mean something,
+        ratios do not."""
+        return has(self.name, INTERVAL)
 
     @property
     def summable(self) -> bool:

@@ -1,4 +1,4 @@
-"""Rates per head: a count of things beside the population of the same units.
+"""Rates: a count per head of population, and a count out of the group it was counted in.
 
 States with their murders and their population, districts with their cholera deaths and
 their inhabitants: across units of different sizes the count mostly says how big each one
@@ -6,15 +6,21 @@ is. An analyst divides: murders per 100,000 people, and compares that. This modu
 rate as a derived level measure (its scale chosen so that a typical unit reads above 1), tied
 to its sources by a `product` relation so that neither is correlated with it. A table that
 already holds such a rate (a death rate beside the deaths) gets no second one.
+
+Grouped tables give the same reading another way: per age group, the births and the Down's
+cases among them; per sex and score, the cases and the non-cases; per education, those who
+agree and those who disagree. The two counts rise together with the group's size and say
+nothing apart; the share of the one in the whole is what an analyst compares (`out_of`).
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from engine.analysis.fmt import label
 from engine.analysis.semantics.model import Measure, Relation
-from engine.analysis.semantics.vocabulary import has, vocab
+from engine.analysis.semantics.vocabulary import has, vocab, words
 from engine.analysis.stats import pearson
 
 HEADS = vocab("population pop popn inhabitants residents people persons")
@@ -70,3 +76,110 @@ def _same(rate: pl.Series, other: pl.Series) -> bool:
     if both.height < 5:
         return False
     return abs(pearson(both["a"].to_numpy(), both["b"].to_numpy())[0]) >= SAME
+
+
+DENOMINATORS = vocab(
+    "n total totals cases count counts trials births tested exposed applicants applications "
+    "attempts shots games played patients subjects respondents sample size number"
+)
+# Pairs whose sum is the group: the share of the first in both.
+OPPOSITES = (
+    ("cases", "controls"),
+    ("cases", "noncases"),
+    ("success", "failure"),
+    ("successes", "failures"),
+    ("yes", "no"),
+    ("wins", "losses"),
+    ("survived", "died"),
+    ("alive", "dead"),
+    ("pass", "fail"),
+    ("admitted", "rejected"),
+    ("accepted", "rejected"),
+)
+_NEGATIONS = ("non", "not", "un", "dis", "no")
+MIN_SPREAD = 3.0  # the groups' sizes differ this much (largest / smallest) before a share is read
+MAX_SHARES = 2
+
+
+def out_of(
+    frame: pl.DataFrame, measures: list[Measure]
+) -> tuple[pl.DataFrame, list[Measure], list[Relation]]:
+    """Shares of a count in its group: `part` out of a whole column, or out of `part` + its opposite."""
+    counts = [m for m in measures if m.kind in ("flow", "level") and not m.derived and not m.money]
+    counts = [m for m in counts if _whole_numbers(frame[m.name])]
+    added: list[Measure] = []
+    relations: list[Relation] = []
+    used: set[str] = set()
+    for part in counts:
+        for whole in counts:
+            if len(added) >= MAX_SHARES or part is whole or {part.name, whole.name} & used:
+                continue
+            pair = _pair(frame, part.name, whole.name)
+            if pair is None:
+                continue
+            kind, total = pair
+            share = (frame[part.name].cast(pl.Float64) / total.replace(0, None) * 100).alias(
+                f"share of {part.name}"
+            )
+            if share.drop_nulls().n_unique() < 3:
+                continue
+            what = (
+                f"{part.name} / {whole.name}"
+                if kind == "of"
+                else f"{part.name} / ({part.name} + {whole.name})"
+            )
+            frame = frame.with_columns(share)
+            added.append(
+                Measure(
+                    share.name,
+                    "level",
+                    f"share of {label(part.name)}",
+                    columns=[part.name, whole.name],
+                    derived=True,
+                    unit="percent",
+                    definition=f"{what} × 100",
+                    additive_across=False,
+                )
+            )
+            relations.append(
+                Relation("product", part.name, [share.name, whole.name])
+                if kind == "of"
+                else Relation("transform_of", share.name, [part.name, whole.name])
+            )
+            used |= {part.name, whole.name}
+    return frame, added, relations
+
+
+def _whole_numbers(s: pl.Series) -> bool:
+    v = s.drop_nulls().cast(pl.Float64).to_numpy()
+    return v.size >= 5 and float(v.min()) >= 0 and bool((v == np.round(v)).all())
+
+
+def _pair(frame: pl.DataFrame, part: str, whole: str) -> tuple[str, pl.Series] | None:
+    """("of", whole) when `part` is counted among `whole`; ("against", part + whole) for opposites."""
+    a, b = frame[part].cast(pl.Float64), frame[whole].cast(pl.Float64)
+    pa, pb = words(part), words(whole)
+    if _opposites(pa, pb):
+        total = a + b
+        kind = "against"
+    elif has(whole, DENOMINATORS) and bool((a <= b).all()) and not has(part, DENOMINATORS - {"cases"}):
+        total = b
+        kind = "of"
+    else:
+        return None
+    positive = total.filter(total > 0)
+    if positive.len() < 5 or positive.len() < 0.9 * total.len():
+        return None
+    sizes = positive.to_numpy()
+    if float(sizes.max()) < MIN_SPREAD * float(sizes.min()):
+        return None  # groups of about one size: the counts compare as they are
+    return kind, total
+
+
+def _opposites(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """cases / non.cases, agree / disagree, ncases / ncontrols, survived / died."""
+    ja, jb = "".join(a), "".join(b)
+    if any(jb == neg + ja for neg in _NEGATIONS):
+        return True
+    stem_a, stem_b = ja.removeprefix("n"), jb.removeprefix("n")
+    return any({stem_a, stem_b} == {x, y} or {ja, jb} == {x, y} for x, y in OPPOSITES)

@@ -11,8 +11,9 @@ from engine.analysis.semantics.entities import dimensions_and_entities, find_pan
 from engine.analysis.semantics.events import count_measure, row_meaning
 from engine.analysis.semantics.measures import measure_kind, name_tells_kind, persistent, read_numeric
 from engine.analysis.semantics.model import TIME, Measure, Relation, TableModel, TimeAxis
-from engine.analysis.semantics.rates import per_head
+from engine.analysis.semantics.rates import out_of, per_head
 from engine.analysis.semantics.relations import find_circular, find_relations
+from engine.analysis.semantics.survival import censored_times
 from engine.analysis.semantics.time_axis import find_time_axis
 from engine.analysis.semantics.vocabulary import CODES, INCOMES, has
 from engine.analysis.semantics.weights import expand, frequency_weights
@@ -80,6 +81,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         [*[d.measure for d in durations], *rates, *measures, *[d.ended for d in ended if d.ended]], kind
     )[: MAX_MEASURES - 1]
     measures = _order([count, *others], kind)
+    followed = censored_times(frame, measures, dims)  # time to death beside dead/alive: one observation
     model = TableModel(
         frame=frame,
         table_kind=kind,
@@ -107,7 +109,8 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         )
         + ties,
         # entity keys (firms, cities) differ in size by nature: only categorisations can be circular
-        circular=find_circular(frame, [d for d in dims if not (panel and d in panel.keys)], measures),
+        circular=find_circular(frame, [d for d in dims if not (panel and d in panel.keys)], measures)
+        + followed,
         calendar=[c for c in dims if c in numeric.calendar or _calendar_words(by_name[c])],
         distinct={p.name: p.distinct for p in profiles},
         quality=[_negative(d) for d in durations if d.negative],
@@ -219,11 +222,14 @@ def _of_things(
     frame: pl.DataFrame, kind: str, measures: list[Measure]
 ) -> tuple[pl.DataFrame, list[Measure], list[Relation]]:
     """In a table of things (states, occupations; once or once a year each): incomes are each
-    one's own level, and a count beside the population is read per head as well."""
+    one's own level, and a count beside the population is read per head as well. In any table, a
+    count beside the group it was counted in is read as a share of it."""
+    frame, shares, tied = out_of(frame, measures)  # cases among all tested: the share, by age group
     if kind not in ("cross_section", "panel"):
-        return frame, [], []
+        return frame, shares, tied
     _incomes_per_unit(measures)
-    return per_head(frame, measures)  # murders beside population: murders per 100,000 people
+    frame, rates, ties = per_head(frame, measures)  # murders beside population: per 100,000 people
+    return frame, rates + shares, ties + tied
 
 
 def _incomes_per_unit(measures: list[Measure]) -> None:

@@ -38,6 +38,10 @@ MAX_PARTS = 4
 EXACT_RANK = 0.999  # |Spearman| at which one column is a function of the other, not merely related
 EXACT_R2 = 0.9995  # R² at which a column is built from two others
 MIN_DISTINCT = 8  # below this many values a rank tie is a coincidence of coarse data
+INVERSE_SPREAD = 0.1  # spread of log(a × b) against that of log a, at which b is a's inverse
+NEAR_R2 = 0.999  # a total of several parts, one of them (shipping, rounding) perhaps not a measure
+MIN_SPLIT_ROWS = 20  # rows on each side of a threshold before a clean split says "defined by it"
+SPLIT_GAP = 2.0  # the widest gap at a threshold, in the measure's mean spacing between its values
 MIN_EXACT_ROWS = 30  # below this many rows a perfect rank order can be a strong relation's chance
 
 
@@ -76,6 +80,7 @@ def find_relations(
         found += _transforms(varied, cols, found, named_only=sample.height < MIN_EXACT_ROWS)
         if sample.height >= MIN_EXACT_ROWS:
             found += _linear(varied, cols, found)
+            found += _signed_sums(varied, cols, found)
     return found
 
 
@@ -161,7 +166,9 @@ def _arithmetic(names: list[str], cols: dict[str, np.ndarray]) -> list[Relation]
         rel = _binary(c, names, cols)
         if rel:
             found.append(rel)
-    tied = {r.target for r in found}
+    tied = {
+        r.target for r in found if r.kind != "product"
+    }  # a population is its density × area and its groups' sum
     for c in names:
         if c not in tied:
             rel = _sum_of(c, names, cols)
@@ -248,9 +255,21 @@ def _transforms(
             continue
         if named_only and not set(words(a)) & set(words(b)):
             continue
-        if abs(float(np.corrcoef(ranks[a], ranks[b])[0, 1])) >= EXACT_RANK:
+        if abs(float(np.corrcoef(ranks[a], ranks[b])[0, 1])) >= EXACT_RANK or _inverse(cols[a], cols[b]):
             out.append(Relation("transform_of", b, [a]))  # the later column is usually the derived one
     return out
+
+
+def _inverse(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a × b is nearly the same on every row (a dose per kilo beside the weight: the dose
+    given was one amount), so that each is the other's inverse up to noise in the last digits."""
+    if not (bool((a > 0).all()) and bool((b > 0).all())):
+        return False
+    la, lb = np.log(a), np.log(b)
+    spread = min(float(np.std(la)), float(np.std(lb)))
+    product = la + lb
+    off = np.abs(product - float(np.median(product)))
+    return spread > 0.05 and float(np.mean(off < INVERSE_SPREAD * spread)) >= 0.9  # a slip or two aside
 
 
 def _linear(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
@@ -272,6 +291,36 @@ def _linear(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]
     return out
 
 
+def _signed_sums(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]) -> list[Relation]:
+    """Totals that the other measures give nearly exactly together, with signs (an invoice's total:
+    subtotal − discount + tax, give or take its shipping)."""
+    built = {r.target for r in found if r.kind in ("sum_of", "linear_of", "product", "difference")}
+    out = []
+    for c in names:
+        if c not in built and np.std(cols[c]) > 0:
+            whole = _signed_sum(c, [m for m in names if m != c], cols)
+            out += [whole] if whole else []
+            built |= {c, *(whole.parts if whole else [])}  # a part is not a total of the others too
+    return out
+
+
+def _signed_sum(c: str, others: list[str], cols: dict[str, np.ndarray]) -> Relation | None:
+    """The total `c` by least squares on every other measure; the parts are those that weigh in."""
+    t = cols[c]
+    if len(others) < 3 or t.size < 10 * (len(others) + 1):
+        return None  # too few rows to tell an identity from a fit
+    x = np.column_stack([np.ones(t.size), *[cols[m] for m in others]])
+    coef, *_ = np.linalg.lstsq(x, t, rcond=None)
+    residual = float(np.sum((t - x @ coef) ** 2))
+    if 1 - residual / float(np.sum((t - t.mean()) ** 2)) < NEAR_R2:
+        return None
+    scale = float(np.std(t))
+    parts = [
+        m for m, w in zip(others, coef[1:], strict=True) if abs(w) * float(np.std(cols[m])) > 0.01 * scale
+    ]
+    return Relation("linear_of", c, parts) if len(parts) >= 2 else None
+
+
 def _close(target: np.ndarray, value: np.ndarray) -> bool:
     tol = 0.01 * np.abs(target) + 0.011
     return bool(np.mean(np.abs(target - value) <= tol) >= MATCH)
@@ -281,7 +330,7 @@ def _binary(c: str, names: list[str], cols: dict[str, np.ndarray]) -> Relation |
     t = cols[c]
     for a, b in combinations([m for m in names if m != c], 2):
         for kind, value in (
-            ("product", cols[a] * cols[b]),
+            ("product", cols[a] * cols[b] * _decimal_scale(t, cols[a] * cols[b])),
             ("sum_of", cols[a] + cols[b]),
             ("difference", cols[a] - cols[b]),
             ("difference", cols[b] - cols[a]),
@@ -289,6 +338,19 @@ def _binary(c: str, names: list[str], cols: dict[str, np.ndarray]) -> Relation |
             if _close(t, value):
                 return Relation(kind, c, [a, b])
     return None
+
+
+def _decimal_scale(t: np.ndarray, value: np.ndarray) -> float:
+    """The power of ten that turns a product into `t` (a rate in percent: exits = rate × headcount /
+    100), or 1."""
+    ok = (value != 0) & (t != 0)
+    if not ok.any():
+        return 1.0
+    ratio = float(np.median(t[ok] / value[ok]))
+    if ratio <= 0:
+        return 1.0
+    power = round(np.log10(ratio))
+    return 10.0**power if abs(np.log10(ratio) - power) < 0.02 and abs(power) <= 6 else 1.0
 
 
 def _sum_of(c: str, names: list[str], cols: dict[str, np.ndarray]) -> Relation | None:
@@ -388,6 +450,12 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
             .agg(aggs)
             .with_columns(pl.col(dim).cast(pl.String))
         )
+    spread = sample.select(
+        *[
+            ((pl.col(m).max() - pl.col(m).min()) / (pl.col(m).drop_nulls().n_unique() - 1).clip(1)).alias(m)
+            for m in names
+        ]
+    ).row(0, named=True)
     out = []
     for dim, table in zip(dimensions, pl.collect_all(queries), strict=True):
         cols = {c: table[c].to_numpy() for c in table.columns if c != dim}
@@ -403,7 +471,13 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
             n = n[keep][order]
             q01, q99 = cols[f"{m}\x00q01"][keep][order], cols[f"{m}\x00q99"][keep][order]
             brackets = bool(np.all(lo[1:] > np.maximum.accumulate(hi)[:-1])) and float(np.ptp(hi)) > 0
-            if brackets or _pinned(lo, hi, n) or _defined(n, q01, q99):
+            if (
+                brackets
+                or _pinned(lo, hi, n)
+                or _defined(n, q01, q99)
+                or _threshold(lo, hi, n, float(spread[m] or 0.0))
+                or _all_or_none(lo, hi, n, float(spread[m] or 0.0))
+            ):
                 out.append((dim, m))
     return out
 
@@ -422,6 +496,33 @@ def _defined(n: np.ndarray, q01: np.ndarray, q99: np.ndarray) -> bool:
         if lo > last:
             disjoint, last = disjoint + 1, hi
     return disjoint >= 3
+
+
+def _threshold(lo: np.ndarray, hi: np.ndarray, n: np.ndarray, spacing: float) -> bool:
+    """One large category entirely on one side of a value and every other entirely on the other,
+    meeting there ("Auto-Approved" up to 74.99, every other status from 75): a rule that sets the
+    status from the measure. A strong effect parts groups with a gap between them (poor patients'
+    14 visits and more against the others' 9 at most); a rule leaves none wider than the values'
+    own spacing."""
+    total = float(n.sum())
+    for i in range(len(lo)):
+        others = np.delete(np.arange(len(lo)), i)
+        if n[i] < MIN_SPLIT_ROWS or total - n[i] < MIN_SPLIT_ROWS or lo[i] == hi[i]:
+            continue
+        below = float(lo[others].min()) - hi[i]
+        above = lo[i] - float(hi[others].max())
+        if 0 < below <= SPLIT_GAP * spacing or 0 < above <= SPLIT_GAP * spacing:
+            return True
+    return False
+
+
+def _all_or_none(lo: np.ndarray, hi: np.ndarray, n: np.ndarray, spacing: float) -> bool:
+    """A yes/no measure (a share with a closed date) that a large category never or always has:
+    the workflow's rule ("New" tickets are never closed, "Closed" ones always are), not a finding."""
+    extent = float(hi.max()) - float(lo.min())
+    if extent == 0 or spacing != extent:  # not two values only
+        return False
+    return bool(((lo == hi) & (n >= MIN_SPLIT_ROWS)).any())
 
 
 def _pinned(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:

@@ -24,6 +24,7 @@ _YEAR_NAME = re.compile(
     r"(^|[_\s.-])(year|yr|yyyy|jahr|annee|año|ano|fiscal_?year|fy)s?($|[_\s.-])|^year|^[a-z]{1,2}year$", re.I
 )
 _QUARTER_NAME = re.compile(r"^(quarter|qtr|q)$|[_\s.-](quarter|qtr)$", re.I)
+_DAY_NAME = re.compile(r"^(day|dd|dy|dom|day[ _]?of[ _]?month)$", re.I)
 _MONTH_NAME = re.compile(r"^(month|mon|mo|mm)$|[_\s.-]month$", re.I)
 _NOT_TIME = re.compile(r"birth|dob|born|expir|due|deadline|updated|modified|last_?seen|built|founded", re.I)
 _EVENT_TIME = re.compile(
@@ -198,6 +199,14 @@ def _from_year(
         if _MONTH_NAME.search(p.name):
             named = _month_number(df, p.name)
             if named is not None:
+                day = next(
+                    (q.name for q in profiles if _DAY_NAME.match(q.name) and _within(df, q.name, 1, 31)), None
+                )
+                if day is not None:  # Year, Month, Day: a daily record (invalid days read as missing)
+                    parts = [y, named, pl.col(day).cast(pl.Int32)]
+                    text = pl.concat_str([e.cast(pl.String).str.zfill(2) for e in parts], separator="-")
+                    axis = TimeAxis(year.name, "day", "year_month_day", [year.name, p.name, day])
+                    return axis, text.str.to_date("%Y-%m-%d", strict=False).alias(TIME)
                 expr = pl.date(y, named, 1)
                 return TimeAxis(year.name, "month", "year_month", [year.name, p.name]), expr.alias(TIME)
     return TimeAxis(year.name, "year", "year_integer", [year.name]), pl.date(y, 1, 1).alias(TIME)

@@ -40,10 +40,18 @@ def vocab(text: str) -> frozenset[str]:
 
 CODES = vocab(
     "id ids uuid guid key code codes zip zipcode postal postcode plz fips iso isbn phone tel mobile fax "
-    "sku ean upc ssn serial ref rownames rowname unnamed index idx pk fk tz timezone utc offset"
+    "sku ean upc ssn serial ref rownames rowname unnamed index idx pk fk tz timezone utc offset "
+    "seqn seqno idno idnum uid pid recno refno caseno respid subjid hhid famid pin"
+)
+# Run-together ids ("unitid", "provnum") are codes; these words only end like one.
+NOT_IDS = vocab(
+    "paid unpaid prepaid humid valid invalid rapid liquid acid fluid hybrid solid grid lipid void avoid "
+    "arid vivid lucid timid candid rigid pyramid covid thyroid steroid opioid asteroid android "
+    "platinum aluminum"
 )
 LATITUDE = vocab("lat latitude")
 LONGITUDE = vocab("lon lng long longitude")
+GRID = vocab("easting eastings northing northings")  # a projected map grid: places, never measures
 # A compass angle: 350° and 10° average to 180°, the opposite way; it is a direction, never a measure.
 DIRECTION = vocab("dir direction bearing heading azimuth winddir wd")
 YEARS = vocab("year years yr yyyy jahr annee fy fiscalyear")
@@ -76,8 +84,9 @@ EXTENSIVE = vocab(
     "households stock"
 )
 FLOW = vocab(
-    "revenue* sales sale amount* total* profit* turnover income spend spent cost* gmv units unit "
-    "qty quantity volume orders count counts visits clicks views sessions calls tickets claims deaths "
+    "revenue* sales sale amount* total* subtotal* items profit* turnover income spend spent cost* gmv "
+    "units unit qty quantity volume orders count counts visits clicks views sessions calls tickets claims "
+    "deaths exits separations terminations leavers quits resignations joiners starters "
     "births cases hires sold paid fee fees tax taxes charge charges payment* expense* donation* precip* "
     "precipitation rain rainfall snow snowfall energy generation consumption production output exports "
     "imports flights passengers trips arrivals departures returns refunds downloads installs invest* "
@@ -88,7 +97,8 @@ FLOW = vocab(
 INCOMES = vocab("income incomes earnings")
 # Quotes of a security or a good: levels in each one's own units, compared across them only by their moves.
 PRICES = vocab("price* close open high low adj adjusted quote* nav bid ask")
-MONEY = vocab("revenue* sales amount* profit* turnover spend cost* gmv price* income payment*")
+INTERVAL = vocab("temp* celsius fahrenheit tmax tmin tavg tmean dewpoint")  # no true zero: no "+115%"
+MONEY = vocab("revenue* sales amount* subtotal* profit* turnover spend cost* gmv price* income payment*")
 PERSON = vocab(
     "agent agents assignee assigned owner owners user users employee emp staff caller callers customer "
     "customers client clients requester requestor reporter manager rep salesperson seller driver author "
@@ -115,7 +125,9 @@ START_END = (
 PLACE = vocab("state country county region province district city town municipality borough fips territory")
 # Groups of a study design: a whole number in a column named so says which group, never how much
 # ("average stratum 41.9" and "stratum correlates with pooled.stratum" say nothing).
-GROUPING = vocab("stratum strata cluster subject subj block replicate family")
+GROUPING = vocab(
+    "stratum strata cluster subject subj block replicate family site center centre sector wave arm cohort"
+)
 # A lone word naming a numbered thing: an integer column called just this is a code ("flight" 1545).
 NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
 # A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.

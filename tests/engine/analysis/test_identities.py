@@ -1,0 +1,343 @@
+"""Findings that restate how a column was made, and wording that misstates a number.
+
+- a status set by a threshold on the measure ("Auto-Approved" below 75) does not "stand out" on it;
+- an invoice's total is its subtotal − discount + tax: not a correlation, not a bracket;
+- two columns that label the same rows give one finding, not two;
+- an id run together with what it numbers (unitid, provnum) is a code, never a KPI;
+- a level's trend is not "per year", and its span is the calendar's, not its number of points;
+- degrees Celsius, and series on both sides of zero, change by amounts, never by percentages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from engine.analysis import analyze
+from engine.analysis.fmt import fmt_change, ratio_scale
+
+
+def run(df: pl.DataFrame, tmp_path: Path, name: str = "table.csv") -> dict[str, Any]:
+    path = tmp_path / name
+    df.write_csv(path)
+    return analyze(path)
+
+
+def about(result: dict[str, Any], column: str) -> list[str]:
+    return [
+        i["title"]
+        for i in result["insights"]
+        if column in i["evidence"]["columns"] + [i["evidence"]["dimension"]]
+    ]
+
+
+def test_a_status_set_by_a_threshold_on_the_measure_is_no_finding_about_it(tmp_path: Path) -> None:
+    rng = np.random.default_rng(21)
+    n = 2000
+    amount = rng.lognormal(4.6, 0.8, n).round(2)
+    status = np.where(
+        amount < 75, "Auto-Approved", rng.choice(["Manager Approved", "Rejected"], n, p=[0.8, 0.2])
+    )
+    df = pl.DataFrame(
+        {"employee": rng.choice([f"E{k}" for k in range(40)], n), "amount": amount, "status": status}
+    )
+    result = run(df, tmp_path, "claims.csv")
+    assert not [t for t in about(result, "status") if "amount" in t.lower()], about(result, "status")
+
+
+def test_an_invoice_total_built_from_its_parts_is_not_a_finding(tmp_path: Path) -> None:
+    rng = np.random.default_rng(22)
+    n = 3000
+    subtotal = rng.lognormal(4.5, 0.7, n).round(2)
+    discount = np.where(rng.random(n) < 0.3, (subtotal * 0.1).round(2), 0.0)
+    tax = ((subtotal - discount) * 0.08).round(2)
+    shipping = np.where(subtotal > 100, 0.0, 7.99)
+    df = pl.DataFrame(
+        {
+            "invoice_no": np.arange(1, n + 1),
+            "channel": rng.choice(["web", "store", "phone"], n, p=[0.6, 0.3, 0.1]),
+            "subtotal": subtotal,
+            "discount": discount,
+            "tax": tax,
+            "shipping": shipping,
+            "grand_total": (subtotal - discount + tax + shipping).round(2),
+        }
+    )
+    result = run(df, tmp_path, "invoices.csv")
+    relations = result["semantics"]["relations"]
+    assert any(r["target"] == "grand_total" and "subtotal" in r["parts"] for r in relations), relations
+    pairs = [i["title"] for i in result["insights"] if i["type"] in ("correlation", "bracket")]
+    assert not [t for t in pairs if "total" in t.lower()], pairs
+
+
+def test_two_columns_that_label_the_same_rows_give_one_finding(tmp_path: Path) -> None:
+    rng = np.random.default_rng(23)
+    n = 3000
+    dept = rng.choice(["Sales", "Ops", "IT", "HR"], n)
+    centre = {"Sales": 4100, "Ops": 4200, "IT": 4300, "HR": 4400}
+    hours = np.where(dept == "Sales", rng.gamma(4, 3.5, n), rng.gamma(4, 1.0, n)).round(2)
+    df = pl.DataFrame(
+        {
+            "department": dept,
+            "cost_centre": [centre[d] for d in dept],
+            "employee": rng.choice([f"E{k}" for k in range(40)], n),
+            "hours_to_approve": hours,
+        }
+    )
+    result = run(df, tmp_path, "approvals.csv")
+    outliers = [i for i in result["insights"] if i["type"] == "category_outlier"]
+    assert len([i for i in outliers if i["evidence"]["measure"] == "hours_to_approve"]) == 1, [
+        i["title"] for i in outliers
+    ]
+    assert not [k for k in result["kpis"] if "centre" in (k.get("label") or "").lower()]
+
+
+def test_an_id_run_together_with_what_it_numbers_is_a_code(tmp_path: Path) -> None:
+    rng = np.random.default_rng(24)
+    n = 400
+    df = pl.DataFrame(
+        {
+            "unitid": rng.choice(np.arange(100_000, 999_999), n, replace=False),
+            "provnum": rng.integers(10_000, 99_999, n),
+            "state": rng.choice(["NY", "CA", "TX", "OH"], n),
+            "cost": rng.lognormal(8, 0.4, n).round(0),
+        }
+    )
+    result = run(df, tmp_path, "colleges.csv")
+    measures = {m["name"] for m in result["semantics"]["measures"]}
+    assert not measures & {"unitid", "provnum"}, measures
+
+
+def test_a_level_s_trend_names_its_calendar_span_and_no_rate(tmp_path: Path) -> None:
+    years = list(range(1952, 2008, 5))  # a census every five years: 12 points over 56 years
+    rng = np.random.default_rng(25)
+    df = pl.DataFrame(
+        {"year": years, "population": [2.2e9 * 1.017 ** (y - 1952) * rng.normal(1, 0.002) for y in years]}
+    )
+    trends = [i for i in run(df, tmp_path, "world.csv")["insights"] if i["type"] == "trend"]
+    assert trends, "a population that grew 2.5-fold has a trend"
+    text = trends[0]["text"]
+    assert "over 56 years (12 points)" in text and "per year" not in text, text
+
+
+def test_changes_on_a_scale_without_a_true_zero_are_amounts(tmp_path: Path) -> None:
+    assert not ratio_scale(np.array([-3.0, 10.0, 21.0]), 9.99)  # values on both sides of zero
+    assert not ratio_scale(np.array([50.0, 80.0]), 65.0, interval=True)  # degrees Fahrenheit
+    assert not ratio_scale(np.array([0.001, 0.05]), -0.0008)  # a base across zero from the values
+    assert ratio_scale(np.array([0.48, 17.8]), 0.48)  # earnings that grew 37-fold: a percentage
+    assert ratio_scale(np.array([100.0, 180.0]), 120.0)
+    assert fmt_change(21.5, 10.0, False) == "+11.5" and fmt_change(150.0, 100.0, True) == "+50%"
+    days = [dt.date(2021, 1, 1) + dt.timedelta(days=k) for k in range(3 * 365)]
+    rng = np.random.default_rng(26)
+    temp = [10 - 12 * np.cos(2 * np.pi * d.timetuple().tm_yday / 365.25) + rng.normal(0, 2) for d in days]
+    result = run(pl.DataFrame({"date": days, "temp_c": np.round(temp, 1)}), tmp_path, "weather.csv")
+    texts = [i["text"] for i in result["insights"] if i["type"] in ("seasonality", "anomaly", "trend")]
+    assert texts, [i["title"] for i in result["insights"]]
+    assert not [t for t in texts if "%" in t.split("(p")[0].split("robust")[0]], texts
+
+
+def test_year_month_and_day_columns_are_a_daily_axis(tmp_path: Path) -> None:
+    days = [dt.date(2019, 1, 1) + dt.timedelta(days=k) for k in range(3 * 365)]
+    rng = np.random.default_rng(27)
+    df = pl.DataFrame(
+        {
+            "Year": [d.year for d in days],
+            "Month": [d.month for d in days],
+            "Day": [d.day for d in days],
+            "TMAX_F": [
+                60 - 20 * np.cos(2 * np.pi * d.timetuple().tm_yday / 365.25) + rng.normal(0, 4) for d in days
+            ],
+        }
+    )
+    result = run(df, tmp_path, "station.csv")
+    assert result["semantics"]["time"]["grain"] == "day"
+    assert result["semantics"]["time"]["source"] == "year_month_day"
+    counted = [i["title"] for i in result["insights"] if i["evidence"]["measureKind"] == "count"]
+    assert not counted, counted  # rows per month are the calendar's days
+
+
+def test_the_row_noun_is_not_what_a_column_counts_or_tells_apart() -> None:
+    from engine.analysis.semantics.events import row_meaning
+
+    assert row_meaning("affairs.csv", ["naffairs", "kids", "religious"]) == "rows"
+    assert row_meaning("black_politicians.csv", ["leg_black", "state", "totpop"]) == "politicians"
+    assert row_meaning("tickets.csv", ["ticket_id", "opened", "category"]) == "tickets"
+
+
+def _tickets(rng: np.random.Generator, n: int, *, interaction: bool) -> pl.DataFrame:
+    agents = rng.choice(["Priya", "Omar", "Lena", "Tom", "Ana"], n)
+    priority = rng.choice(["1 - High", "2 - Medium", "3 - Low"], n, p=[0.2, 0.5, 0.3])
+    slow_agent = np.where(agents == "Priya", 4.0, 1.0)
+    slow_priority = np.where(priority == "3 - Low", 2.0, 1.0)
+    if interaction:  # Priya's low-priority tickets wait far longer than her others
+        slow_priority = np.where((agents == "Priya") & (priority == "3 - Low"), 6.0, slow_priority)
+    hours = rng.gamma(3.0, 8.0, n) * slow_agent * slow_priority
+    opened = [dt.datetime(2024, 1, 1) + dt.timedelta(minutes=int(m)) for m in rng.integers(0, 500_000, n)]
+    closed = [o + dt.timedelta(hours=float(h)) for o, h in zip(opened, hours, strict=True)]
+    state = rng.choice(["New", "In Progress", "Resolved", "Closed"], n, p=[0.05, 0.07, 0.1, 0.78])
+    return pl.DataFrame(
+        {
+            "number": [f"INC{k:06d}" for k in range(n)],
+            "opened_at": opened,
+            "closed_at": [
+                None if s in ("New", "In Progress") else c for s, c in zip(state, closed, strict=True)
+            ],
+            "assigned_to": agents,
+            "priority": priority,
+            "state": state,
+        }
+    )
+
+
+def test_a_drill_down_says_what_is_particular_to_the_segment(tmp_path: Path) -> None:
+    """A slow agent and slow low-priority tickets, each slow everywhere: inside the agent, low
+    priority is no finding of hers. When her low-priority tickets alone wait longer, it is, once."""
+    rng = np.random.default_rng(28)
+    plain = run(_tickets(rng, 6000, interaction=False), tmp_path, "incidents.csv")
+    drills = [
+        i
+        for i in plain["insights"]
+        if i["type"] == "drill_down" and i["evidence"]["measureKind"] == "duration"
+    ]
+    assert not drills, [i["title"] for i in drills]
+    crossed = run(_tickets(rng, 6000, interaction=True), tmp_path, "incidents.csv")
+    cells = [
+        {(f["column"], f["equals"]) for f in i["evidence"]["filters"]}
+        for i in crossed["insights"]
+        if i["type"] == "drill_down" and i["evidence"]["measureKind"] == "duration"
+    ]
+    assert cells.count({("assigned_to", "Priya"), ("priority", "3 - Low")}) == 1, cells
+
+
+def test_a_state_that_never_or_always_has_an_end_date_is_no_finding_about_it(tmp_path: Path) -> None:
+    result = run(_tickets(np.random.default_rng(29), 4000, interaction=False), tmp_path, "incidents.csv")
+    circular = {(c["dimension"], c["measure"]) for c in result["semantics"]["circular"]}
+    assert ("state", "share with closed_at") in circular, circular
+    about_state = [i["title"] for i in result["insights"] if i["evidence"]["dimension"] == "state"]
+    assert not [t for t in about_state if "closed" in t.lower()], about_state
+
+
+def test_counts_beside_their_group_are_read_as_a_share(tmp_path: Path) -> None:
+    """Per score and sex, the cases and the non-cases: their share rises with the score; the two
+    counts only say how big each group is."""
+    rng = np.random.default_rng(30)
+    rows = []
+    for sex in ("female", "male"):  # sorted by score within each sex, as such tables are printed
+        for score in range(11):
+            size = int(rng.integers(3, 90))
+            cases = int(rng.binomial(size, 1 / (1 + np.exp(-(score - 4.5)))))
+            rows.append({"score": score, "sex": sex, "cases": cases, "non.cases": size - cases})
+    result = run(pl.DataFrame(rows), tmp_path, "screening.csv")
+    shares = [m for m in result["semantics"]["measures"] if m["name"] == "share of cases"]
+    assert shares and shares[0]["unit"] == "percent"
+    pairs = [i["title"].lower() for i in result["insights"] if i["type"] == "correlation"]
+    assert any("share of cases" in t and "score" in t for t in pairs), pairs
+    assert not [t for t in pairs if "share" not in t], pairs  # never the two counts, nor one with the score
+
+
+def test_a_follow_up_time_beside_its_event_status_is_censored(tmp_path: Path) -> None:
+    """Patients entered 1990–2005 and followed to the study's close in 2006: those still alive were
+    followed longer, and the latest entries had the least time. Neither is a finding."""
+    rng = np.random.default_rng(31)
+    n = 600
+    entry = rng.integers(1990, 2006, n)
+    death = rng.exponential(3000, n)
+    window = (2006 - entry) * 365.0 + rng.uniform(0, 365, n)
+    time = np.minimum(death, window).round(0)
+    df = pl.DataFrame(
+        {
+            "time": time,
+            "status": (death <= window).astype(int),
+            "year": entry,
+            "sex": rng.choice(["f", "m"], n),
+            "age": rng.normal(55, 10, n).round(0),
+        }
+    )
+    result = run(df, tmp_path, "cohort.csv")
+    time_measure = [m for m in result["semantics"]["measures"] if m["name"] == "time"]
+    assert time_measure, result["semantics"]["measures"]
+    about_time = [i["title"] for i in result["insights"] if "time" in i["evidence"]["columns"]]
+    assert not [t for t in about_time if "status" in t.lower() or "rising" in t or "falling" in t], about_time
+    assert not [i for i in result["insights"] if i["type"] in ("trend", "anomaly", "change_point")]
+
+
+def test_a_rate_in_percent_of_two_columns_is_their_product(tmp_path: Path) -> None:
+    """Exits and the attrition rate (exits per 100 employees) move together because one is made of
+    the other; exits add up, month by month and across departments."""
+    rng = np.random.default_rng(32)
+    rows = []
+    for dept, size in (("Eng", 300), ("Sales", 120), ("Support", 200), ("Ops", 80)):
+        for k in range(48):
+            head = int(size * (1 + 0.01 * k) + rng.normal(0, 3))
+            exits = int(rng.poisson(0.02 * head))
+            rows.append(
+                {
+                    "month": dt.date(2020 + k // 12, k % 12 + 1, 1),
+                    "department": dept,
+                    "headcount": head,
+                    "exits": exits,
+                    "attrition_rate_pct": round(100 * exits / head, 4),
+                }
+            )
+    result = run(pl.DataFrame(rows), tmp_path, "headcount.csv")
+    kinds = {m["name"]: m["kind"] for m in result["semantics"]["measures"]}
+    assert kinds["exits"] == "flow", kinds
+    relations = [(r["kind"], r["target"], set(r["parts"])) for r in result["semantics"]["relations"]]
+    assert ("product", "exits", {"attrition_rate_pct", "headcount"}) in relations, relations
+    assert not [
+        i for i in result["insights"] if i["type"] == "correlation" and "exits" in i["evidence"]["columns"]
+    ]
+
+
+def test_a_shock_to_a_rate_in_every_entity_shows_in_their_mean(tmp_path: Path) -> None:
+    """Twelve countries' unemployment rates, each on its own level, all up four points in 2009–10:
+    the countries' mean series shows it; the rates are never summed."""
+    rng = np.random.default_rng(33)
+    rows = []
+    for country in [f"C{k:02d}" for k in range(12)]:
+        base = rng.uniform(3, 10)
+        for year in range(2000, 2021):
+            shock = 4.0 if year in (2009, 2010) else 0.0
+            rows.append(
+                {
+                    "country": country,
+                    "year": year,
+                    "unemployment_rate": round(base + shock + rng.normal(0, 0.3), 2),
+                }
+            )
+    result = run(pl.DataFrame(rows), tmp_path, "unemployment.csv")
+    flagged = {
+        i["evidence"]["aggregates"].get("date", "")[:4]
+        for i in result["insights"]
+        if i["type"] in ("anomaly", "change_point") and i["evidence"]["measure"] == "unemployment_rate"
+    }
+    assert flagged & {"2009", "2010"}, [i["title"] for i in result["insights"]]
+    shown = [k["value"] for k in result["kpis"] if k.get("measure") == "unemployment_rate"]
+    assert all(v < 20 for v in shown), shown
+
+
+def test_a_dose_per_kilo_beside_the_weight_is_the_weight_s_inverse(tmp_path: Path) -> None:
+    rng = np.random.default_rng(34)
+    subjects = 14
+    weight = rng.uniform(50, 90, subjects).round(1)
+    dose = (320 / weight).round(2)  # one 320 mg tablet, written per kilo
+    heaviest = int(np.argmax(weight))
+    dose[heaviest] = round(dose[heaviest] * 1.6, 2)  # one subject had a larger tablet: no perfect rank order
+    rows = [
+        {
+            "subject": k,
+            "weight_kg": weight[k],
+            "dose_mg_per_kg": dose[k],
+            "hour": h,
+            "conc": float(rng.gamma(4, 1.5)),
+        }
+        for k in range(subjects)
+        for h in (0.25, 0.5, 1, 2, 4, 6, 8, 12, 24)
+    ]
+    result = run(pl.DataFrame(rows), tmp_path, "theophylline.csv")
+    tied = [set([r["target"], *r["parts"]]) for r in result["semantics"]["relations"]]
+    assert {"weight_kg", "dose_mg_per_kg"} in tied, tied
