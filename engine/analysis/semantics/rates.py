@@ -106,7 +106,6 @@ def out_of(
 ) -> tuple[pl.DataFrame, list[Measure], list[Relation]]:
     """Shares of a count in its group: `part` out of a whole column, or out of `part` + its opposite."""
     counts = [m for m in measures if m.kind in ("flow", "level") and not m.derived and not m.money]
-    counts = [m for m in counts if _whole_numbers(frame[m.name])]
     added: list[Measure] = []
     relations: list[Relation] = []
     used: set[str] = set()
@@ -114,6 +113,9 @@ def out_of(
         for whole in counts:
             if len(added) >= MAX_SHARES or part is whole or {part.name, whole.name} & used:
                 continue
+            named = _opposites(words(part.name), words(whole.name)) or _counted_in(part.name, whole.name)
+            if not named or not (_whole_numbers(frame[part.name]) and _whole_numbers(frame[whole.name])):
+                continue  # names first: the values are read only for a pair the names make likely
             pair = _pair(frame, part.name, whole.name)
             if pair is None:
                 continue
@@ -158,11 +160,10 @@ def _whole_numbers(s: pl.Series) -> bool:
 def _pair(frame: pl.DataFrame, part: str, whole: str) -> tuple[str, pl.Series] | None:
     """("of", whole) when `part` is counted among `whole`; ("against", part + whole) for opposites."""
     a, b = frame[part].cast(pl.Float64), frame[whole].cast(pl.Float64)
-    pa, pb = words(part), words(whole)
-    if _opposites(pa, pb):
+    if _opposites(words(part), words(whole)):
         total = a + b
         kind = "against"
-    elif has(whole, DENOMINATORS) and bool((a <= b).all()) and not has(part, DENOMINATORS - {"cases"}):
+    elif _counted_in(part, whole) and bool((a <= b).all()):
         total = b
         kind = "of"
     else:
@@ -174,6 +175,11 @@ def _pair(frame: pl.DataFrame, part: str, whole: str) -> tuple[str, pl.Series] |
     if float(sizes.max()) < MIN_SPREAD * float(sizes.min()):
         return None  # groups of about one size: the counts compare as they are
     return kind, total
+
+
+def _counted_in(part: str, whole: str) -> bool:
+    """A whole named as one (n, total, births), a part that is not another whole."""
+    return has(whole, DENOMINATORS) and not has(part, DENOMINATORS - {"cases"})
 
 
 def _opposites(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

@@ -38,10 +38,11 @@ MAX_PARTS = 4
 EXACT_RANK = 0.999  # |Spearman| at which one column is a function of the other, not merely related
 EXACT_R2 = 0.9995  # R² at which a column is built from two others
 MIN_DISTINCT = 8  # below this many values a rank tie is a coincidence of coarse data
+SCALE_ROWS = 2_000
 INVERSE_SPREAD = 0.1  # spread of log(a × b) against that of log a, at which b is a's inverse
 NEAR_R2 = 0.999  # a total of several parts, one of them (shipping, rounding) perhaps not a measure
 MIN_SPLIT_ROWS = 20  # rows on each side of a threshold before a clean split says "defined by it"
-SPLIT_GAP = 2.0  # the widest gap at a threshold, in the measure's mean spacing between its values
+SPLIT_GAP = 2.0  # the widest gap at a threshold, in the mean spacing of the measure's values
 MIN_EXACT_ROWS = 30  # below this many rows a perfect rank order can be a strong relation's chance
 
 
@@ -343,6 +344,7 @@ def _binary(c: str, names: list[str], cols: dict[str, np.ndarray]) -> Relation |
 def _decimal_scale(t: np.ndarray, value: np.ndarray) -> float:
     """The power of ten that turns a product into `t` (a rate in percent: exits = rate × headcount /
     100), or 1."""
+    t, value = t[:SCALE_ROWS], value[:SCALE_ROWS]  # a median ratio: a few thousand rows tell it
     ok = (value != 0) & (t != 0)
     if not ok.any():
         return 1.0
@@ -427,6 +429,7 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
     names = [m.name for m in measures if m.kind != "count"]
     if not names or not dimensions:
         return []
+    yes_no = {m.name for m in measures if m.derived and m.censored and m.unit == "percent"}  # share ended
     read = list(dict.fromkeys([*dimensions, *names]))  # gather only these columns' values
     sample = (
         df.select(read).gather_every(df.height // CIRCULAR_SAMPLE) if df.height > 2 * CIRCULAR_SAMPLE else df
@@ -450,12 +453,6 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
             .agg(aggs)
             .with_columns(pl.col(dim).cast(pl.String))
         )
-    spread = sample.select(
-        *[
-            ((pl.col(m).max() - pl.col(m).min()) / (pl.col(m).drop_nulls().n_unique() - 1).clip(1)).alias(m)
-            for m in names
-        ]
-    ).row(0, named=True)
     out = []
     for dim, table in zip(dimensions, pl.collect_all(queries), strict=True):
         cols = {c: table[c].to_numpy() for c in table.columns if c != dim}
@@ -475,8 +472,8 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
                 brackets
                 or _pinned(lo, hi, n)
                 or _defined(n, q01, q99)
-                or _threshold(lo, hi, n, float(spread[m] or 0.0))
-                or _all_or_none(lo, hi, n, float(spread[m] or 0.0))
+                or _threshold(lo, hi, n)
+                or (m in yes_no and _all_or_none(lo, hi, n))
             ):
                 out.append((dim, m))
     return out
@@ -498,13 +495,16 @@ def _defined(n: np.ndarray, q01: np.ndarray, q99: np.ndarray) -> bool:
     return disjoint >= 3
 
 
-def _threshold(lo: np.ndarray, hi: np.ndarray, n: np.ndarray, spacing: float) -> bool:
+def _threshold(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:
     """One large category entirely on one side of a value and every other entirely on the other,
     meeting there ("Auto-Approved" up to 74.99, every other status from 75): a rule that sets the
     status from the measure. A strong effect parts groups with a gap between them (poor patients'
     14 visits and more against the others' 9 at most); a rule leaves none wider than the values'
     own spacing."""
     total = float(n.sum())
+    spacing = (float(hi.max()) - float(lo.min())) / max(
+        total, 1.0
+    )  # the values' mean spacing, were all distinct
     for i in range(len(lo)):
         others = np.delete(np.arange(len(lo)), i)
         if n[i] < MIN_SPLIT_ROWS or total - n[i] < MIN_SPLIT_ROWS or lo[i] == hi[i]:
@@ -516,13 +516,10 @@ def _threshold(lo: np.ndarray, hi: np.ndarray, n: np.ndarray, spacing: float) ->
     return False
 
 
-def _all_or_none(lo: np.ndarray, hi: np.ndarray, n: np.ndarray, spacing: float) -> bool:
+def _all_or_none(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:
     """A yes/no measure (a share with a closed date) that a large category never or always has:
     the workflow's rule ("New" tickets are never closed, "Closed" ones always are), not a finding."""
-    extent = float(hi.max()) - float(lo.min())
-    if extent == 0 or spacing != extent:  # not two values only
-        return False
-    return bool(((lo == hi) & (n >= MIN_SPLIT_ROWS)).any())
+    return float(hi.max()) > float(lo.min()) and bool(((lo == hi) & (n >= MIN_SPLIT_ROWS)).any())
 
 
 def _pinned(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:
