@@ -47,7 +47,7 @@ from engine.analysis.fmt import label
 from engine.analysis.goal import GoalFocus, relevance
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
-from engine.analysis.semantics.vocabulary import PRICES, STATUS, has
+from engine.analysis.semantics.vocabulary import PRICES, STATUS, UNITS, has, words
 from engine.analysis.series import TimeSeries, build_series, choose_grain, cube, dense_days
 
 TIME_MEASURES = 4
@@ -377,6 +377,8 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
             continue
         if s.dimension in keys and has(s.measure.name, PRICES):
             continue  # one share's price beside another's: their units differ, only their moves compare
+        if s.measure.kind != "count" and set(words(s.dimension)) <= UNITS:
+            continue  # widths in feet beside widths in metres: the unit column converts, it does not segment
         if s.measure.kind == "count":
             pareto = s.entity or (len(s.names) >= 10 and s.dimension not in model.calendar)
             lifecycle = _lifecycle(s)  # most tickets are "Closed" by nature

@@ -21,6 +21,8 @@ from engine.analysis.profile import ColumnProfile
 from engine.analysis.semantics.model import TIME, Measure, TableModel
 from engine.analysis.semantics.vocabulary import PRICES, has
 
+COVERED = 0.9  # a period is a KPI's latest when this share of the widest period's rows report it
+
 KPI_MEASURES = 4
 
 
@@ -117,7 +119,19 @@ def _measure_kpis(model: TableModel, m: Measure) -> list[dict[str, Any]]:
         ]
     if model.time is not None and TIME in model.frame.columns and model.table_kind in ("series", "panel"):
         # a level's latest value says where a series stands; in an event table the last row is one record
-        last_time = model.frame[TIME].max()
+        # the last period the measure is reported for nearly as widely as ever: a year only some
+        # countries have reported yet neither sums nor averages like the others
+        reported = (
+            model.frame.lazy()
+            .filter(pl.col(TIME).is_not_null() & v.is_not_null() & v.is_not_nan())
+            .group_by(TIME)
+            .agg(pl.len().alias("n"))
+            .collect()
+        )
+        if reported.height == 0:
+            return [_base(m, f"mean_{m.name}", f"Average {m.label}", None)]
+        widest = float(reported["n"].max())  # type: ignore[arg-type]
+        last_time = reported.filter(pl.col("n") >= COVERED * widest)[TIME].max()
         latest = model.frame.filter(pl.col(TIME) == last_time)
         agg = v.sum() if m.additive_across and model.table_kind == "panel" else v.mean()
         value = latest.select(agg).item()

@@ -125,16 +125,20 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
     for c in s.cycles:
         if not c.large or not np.isfinite(c.p_value) or c.p_value > MAX_CYCLE_P:
             continue
-        hi, lo = int(np.argmax(c.means)), int(np.argmin(c.means))
         level = float(np.mean(c.means)) or 1.0
+        # the positions' effects beyond the trend: raw means of a rising series favour the late
+        # months of a year, and months missing from the start or the end tilt them further
+        profile = level + c.effect
+        hi, lo = int(np.argmax(profile)), int(np.argmin(profile))
         unit = {"days": "day", "months": "month", "quarters": "quarter"}[c.basis]
         at = "on" if c.name == "weekly" else "in"  # on Mondays, in March, in Q4
         text = (
             f"{upper_first(m.label)} follows a {c.name} pattern: highest {at} {c.labels[hi]}, "
-            f"{fmt_num(c.means[hi])}{f' per {unit}' if s.ts.agg in ('sum', 'count') else ''} on average, "
-            f"{fmt_change(float(c.means[hi]), level, ratio_scale(np.asarray(c.means), level, m.interval))} "
+            f"{fmt_num(profile[hi])}{f' per {unit}' if s.ts.agg in ('sum', 'count') else ''} on average, "
+            f"{fmt_change(float(profile[hi]), level, ratio_scale(profile, level, m.interval))} "
             "against the typical "
-            f"{fmt_num(level)}; lowest {at} {c.labels[lo]}, {fmt_num(c.means[lo])} ({fmt_p(c.p_value)})."
+            f"{fmt_num(level)}; lowest {at} {c.labels[lo]}, {fmt_num(profile[lo])}, the trend set aside "
+            f"({fmt_p(c.p_value)})."
         )
         position = "weekday" if c.name == "weekly" else ("quarter" if c.basis == "quarters" else "month")
         out.append(
@@ -156,15 +160,16 @@ def seasonality(s: Seasonal, m: Measure, time: list[str]) -> list[Candidate]:
                     peak=c.labels[hi],
                     trough=c.labels[lo],
                     meanByPosition=dict(zip(c.labels, c.means.tolist(), strict=True)),
+                    seasonalByPosition=dict(zip(c.labels, profile.tolist(), strict=True)),
                     test="one-way ANOVA of de-trended values by position in the cycle",
                 ),
                 ("seasonality", m.name, c.name),
                 ChartSpec(
                     "bar",
-                    f"Average {m.label} by {position}",
+                    f"Average {m.label} by {position}, the trend set aside",
                     {
                         "categories": c.labels,
-                        "values": c.means.tolist(),
+                        "values": profile.tolist(),
                         "name": m.label,
                         "highlight": c.labels[hi],
                     },

@@ -3,7 +3,8 @@
 This is the classic sign of duplicate or abusive expense claims. For each
 (entity, amount, category...) combination that occurs three times or more,
 the number expected by chance is the entity's number of rows times the rate
-at which everyone else files that record; the combination furthest above it is
+at which that record is filed in the whole table (the entity's own rows included:
+a customer with most of the rows repeats its own prices by chance); the combination furthest above it is
 tested (Poisson, Bonferroni over every entity and record that could have
 repeated: entities × records seen three times or more).
 
@@ -61,10 +62,9 @@ def _repeated(df: pl.DataFrame, entity: str, amount: Measure, dims: list[str]) -
         combos.join(per_entity, on=entity)
         .join(per_value, on=keys)
         .with_columns(
-            # the entity's rows times how often everyone else files this record
-            (pl.col("rows_e") * (pl.col("rows_v") - pl.col("k")) / (n - pl.col("rows_e")).clip(1)).alias(
-                "expected"
-            )
+            # the entity's rows times how often this record is filed at all: an entity with most of the
+            # rows, or prices to the cent that only it charges, repeats its own values by chance
+            (pl.col("rows_e") * pl.col("rows_v") / n).alias("expected")
         )
         .with_columns((pl.col("k") / (pl.col("expected") + 1e-9)).alias("lift"))
         .sort("lift", descending=True)
@@ -75,7 +75,7 @@ def _repeated(df: pl.DataFrame, entity: str, amount: Measure, dims: list[str]) -
     cells = per_entity.height * max(1, per_value.filter(pl.col("rows_v") >= MIN_REPEATS).height)
     p = min(1.0, poisson_sf(float(top["k"]), expected) * cells)
     if top["k"] < 2 * expected + 2:
-        return _copies_by_entity(entity, amount, keys, pairs, per_entity, per_value)
+        return None  # records do repeat three times and more, as often as chance has them: no pairs reading
     who = top[entity]
     same = ", ".join(f"{label(d)} {top[d]}" for d in dims)
     value = fmt_num(top[amount.name], amount.unit, amount.symbol)

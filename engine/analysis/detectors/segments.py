@@ -31,6 +31,7 @@ MIN_OUTLIER_ROWS = 5
 CHART_CATEGORIES = 30
 LARGE_GAP_SD = 0.5  # segment means this many standard deviations apart differ, whatever their level
 MIRROR_RATIO = 1.25  # a flow's leader must hold this many times its share of the rows
+MIRROR_GAP = 0.05  # a flow's top categories must hold this much more of it than of the rows
 
 
 def _ev(
@@ -133,6 +134,10 @@ def concentration(s: SegmentStats) -> Candidate | None:
     cover80 = int(np.searchsorted(np.cumsum(shares), 0.8) + 1)
     if top_share < 0.5 or (s.entity and cover80 > 0.5 * k):
         return None
+    if s.measure.kind != "count" and s.rows.sum() > 0:
+        leaders = np.argsort(-s.total, kind="stable")[:top_n]
+        if top_share - float(s.rows[leaders].sum() / s.rows.sum()) < MIRROR_GAP:
+            return None  # the leaders hold that much of it because they hold that many of the rows
     m, d = s.measure.label, label(s.dimension)
     text = (
         f"{upper_first(m)} is concentrated: the top {top_n} of {k:,} {d} values ({fmt_pct(top_n / k)}) hold "

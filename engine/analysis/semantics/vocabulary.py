@@ -95,6 +95,8 @@ FLOW = vocab(
 )
 # Flows that, in a table of things without a time axis, are each thing's own level (per capita).
 INCOMES = vocab("income incomes earnings")
+# A column named only so says what numbers are counted in ("unit": feet or metres), unlike a business unit.
+UNITS = vocab("unit units uom currency ccy curr of measure measurement")
 # Quotes of a security or a good: levels in each one's own units, compared across them only by their moves.
 PRICES = vocab("price* close open high low adj adjusted quote* nav bid ask")
 INTERVAL = vocab("temp* celsius fahrenheit tmax tmin tavg tmean dewpoint")  # no true zero: no "+115%"

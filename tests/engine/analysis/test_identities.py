@@ -341,3 +341,30 @@ def test_a_dose_per_kilo_beside_the_weight_is_the_weight_s_inverse(tmp_path: Pat
     result = run(pl.DataFrame(rows), tmp_path, "theophylline.csv")
     tied = [set([r["target"], *r["parts"]]) for r in result["semantics"]["relations"]]
     assert {"weight_kg", "dose_mg_per_kg"} in tied, tied
+
+
+def test_a_unit_column_converts_the_numbers_and_segments_nothing(tmp_path: Path) -> None:
+    rng = np.random.default_rng(35)
+    metres = rng.normal(13, 3, 120)
+    unit = rng.choice(["metres", "feet"], 120)
+    df = pl.DataFrame({"unit": unit, "width": np.where(unit == "feet", metres * 3.28, metres).round(0)})
+    result = run(df, tmp_path, "rooms.csv")
+    assert not [i["title"] for i in result["insights"] if i["evidence"]["dimension"] == "unit"]
+    business = pl.DataFrame({"business_unit": unit, "width": df["width"]})  # a business unit does segment
+    kept = run(business, tmp_path, "units.csv")
+    assert [i for i in kept["insights"] if i["evidence"]["dimension"] == "business_unit"]
+
+
+def test_a_season_s_peak_is_read_beside_the_trend_not_through_it(tmp_path: Path) -> None:
+    """A steep rise with a small yearly wave peaking in May: within each year the trend lifts the
+    late months, so their raw averages put the peak later than the wave has it."""
+    months = [dt.date(2000 + (k + 2) // 12, (k + 2) % 12 + 1, 1) for k in range(126)]  # Mar 2000 - Aug 2010
+    rng = np.random.default_rng(36)
+    level = [
+        300 + 1.5 * k + 3 * np.cos(2 * np.pi * (d.month - 5) / 12) + rng.normal(0, 0.2)
+        for k, d in enumerate(months)
+    ]
+    result = run(pl.DataFrame({"month": months, "co2_ppm": np.round(level, 2)}), tmp_path, "co2.csv")
+    (season,) = [i for i in result["insights"] if i["type"] == "seasonality"]
+    assert season["evidence"]["aggregates"]["peak"] == "May", season["text"]
+    assert season["evidence"]["aggregates"]["trough"] == "November", season["text"]

@@ -211,3 +211,48 @@ def test_shares_prices_are_compared_by_their_moves_not_their_levels(tmp_path: Pa
     assert not [
         k for k in result["kpis"] if "close" in k["id"]
     ]  # the mean of four shares' closes is no price
+
+
+def test_a_flow_concentrated_only_as_the_rows_are_has_no_concentration_finding(tmp_path: Path) -> None:
+    """Reassignments per ticket are alike in every category: "70% of reassignments are Inquiry
+    tickets" only says that 70% of tickets are. Revenue that top customers hold beyond their
+    share of the orders is still a finding."""
+    rng = np.random.default_rng(14)
+    n = 5000
+    category = rng.choice(
+        ["Inquiry", "Software", "Hardware", "Network", "Access", "Other"],
+        n,
+        p=[0.7, 0.1, 0.08, 0.06, 0.04, 0.02],
+    )
+    tickets = pl.DataFrame({"category": category, "reassignment_count": rng.poisson(2.0, n)})
+    found_ = found(run(tickets, tmp_path, "tickets.csv"), "concentration")
+    assert not [c for c in found_ if c["evidence"]["measure"] == "reassignment_count"], [
+        c["title"] for c in found_
+    ]
+
+    customers = [f"C{k:03d}" for k in range(200)]
+    buyer = rng.choice(customers, n)
+    big = np.isin(buyer, customers[:15])
+    orders = pl.DataFrame(
+        {
+            "customer": buyer,
+            "revenue": np.where(big, rng.lognormal(8, 0.3, n), rng.lognormal(5, 0.3, n)).round(2),
+        }
+    )
+    kept = found(run(orders, tmp_path, "orders.csv"), "concentration")
+    assert [c for c in kept if c["evidence"]["measure"] == "revenue"], [c["title"] for c in kept]
+
+
+def test_an_entity_with_most_rows_repeats_its_own_amounts_by_chance(tmp_path: Path) -> None:
+    """One big customer places 80% of the orders, from a price list times small quantities: the
+    same amount comes back often, and no other customer's orders make it look rare."""
+    rng = np.random.default_rng(15)
+    n = 6000
+    prices = rng.uniform(5, 80, 400).round(2)
+    big = rng.random(n) < 0.8
+    customer = np.where(big, "Cust 001", rng.choice([f"Cust {k:03d}" for k in range(2, 60)], n))
+    amount = (rng.choice(prices, n) * rng.integers(1, 4, n)).round(2)
+    orders = pl.DataFrame(
+        {"customer": customer, "region": rng.choice(["N", "S", "E", "W"], n), "sales": amount}
+    )
+    assert not found(run(orders, tmp_path, "orders.csv"), "repeats")

@@ -189,3 +189,15 @@ def test_a_share_indicator_is_averaged_across_countries_never_summed(tmp_path: P
     assert measure["name"] == "Internet users (% of population)" and measure["kind"] == "level"
     shown = [k["value"] for k in result["kpis"] if k.get("measure") == measure["name"]]
     assert shown and all(v <= 100 for v in shown), result["kpis"]  # eight countries' shares never add up
+
+
+def test_the_latest_kpi_is_the_last_year_most_countries_reported(tmp_path: Path) -> None:
+    text = _world_bank({"Population, total": "SP.POP.TOTL"})
+    lines = text.splitlines()
+    lines[0] += ",2021"
+    lines[1:] = [row + (",5000000" if k < 2 else ",") for k, row in enumerate(lines[1:])]  # 2 of 8 so far
+    path = tmp_path / "population.csv"
+    path.write_text("\n".join(lines) + "\n")
+    result = analyze(path)
+    (latest,) = [k for k in result["kpis"] if k.get("measure") == "Population, total"]
+    assert latest["at"].startswith("2020"), latest
