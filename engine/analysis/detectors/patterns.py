@@ -28,6 +28,25 @@ TAIL_DF = 10  # Student-t tails: heavier than normal (daily sums of skewed value
 MAX_CYCLE_P = 0.001  # a real cycle repeats over many weeks or years: its test is never borderline
 
 
+def _slots(ts: TimeSeries) -> np.ndarray | None:
+    """Each point's place in the year (its month, quarter or week), where the grain has one."""
+    if ts.grain == "month":
+        return np.array([d.month for d in ts.x])
+    if ts.grain == "quarter":
+        return np.array([(d.month - 1) // 3 for d in ts.x])
+    if ts.grain == "week":
+        return np.array([d.isocalendar()[1] for d in ts.x])
+    return None
+
+
+def _recurs(z: np.ndarray, slots: np.ndarray | None, i: int) -> bool:
+    """Whether the same place in another year is off the same way (z at least half the bar)."""
+    if slots is None:
+        return False
+    same = (slots == slots[i]) & (np.arange(len(z)) != i)
+    return bool((np.sign(z[same]) == np.sign(z[i]))[np.abs(z[same]) >= ANOMALY_Z / 2].any())
+
+
 def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[Candidate]:
     """Single periods far off their neighbours (at most `limit`, largest first)."""
     keep = s.ts.counts > 0  # a period without rows is a gap in the data, not an anomaly
@@ -44,10 +63,15 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
     if mad == 0:
         return []
     z = 0.6745 * (resid - center) / mad
+    slots = _slots(ts)
     out = []
+    recurring: list[int] = []
     for i in np.argsort(-np.abs(z))[:limit]:
         if abs(z[i]) < ANOMALY_Z:
             break
+        if _recurs(z, slots, int(i)):
+            recurring.append(int(i))
+            continue  # every December is high: a season too short to test yet, not one odd month
         p = min(1.0, 2 * t_sf(abs(float(z[i])), TAIL_DF) * n)
         expected = float(np.exp(values[i] - resid[i]) if positive else adjusted[i] - resid[i])
         expected += float(ts.y[i] - adjusted[i])  # back on the raw scale: add the season back
@@ -89,7 +113,84 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
                 ),
             )
         )
+    if recurring and slots is not None:
+        every = _every_year(ts, m, time, z, slots, recurring[0], values, resid, positive, adjusted)
+        out += [every] if every else []
     return out
+
+
+def _every_year(
+    ts: TimeSeries,
+    m: Measure,
+    time: list[str],
+    z: np.ndarray,
+    slots: np.ndarray,
+    i: int,
+    values: np.ndarray,
+    resid: np.ndarray,
+    positive: bool,
+    adjusted: np.ndarray,
+) -> Candidate | None:
+    """The same place in every year off the same way (each December high): a yearly peak that the
+    cycle test cannot see yet in two years of data. p: every occurrence's tail at once, Bonferroni
+    over the places in the year."""
+    same = np.flatnonzero(slots == slots[i])
+    if same.size < 2 or not bool(
+        (np.sign(z[same]) == np.sign(z[i])).all() and (np.abs(z[same]) >= ANOMALY_Z / 2).all()
+    ):
+        return None
+    p = min(
+        1.0, float(np.prod([2 * t_sf(abs(float(z[j])), TAIL_DF) for j in same])) * len(set(slots.tolist()))
+    )
+    seen = ts.y[same].astype(float)
+    expected = np.array(
+        [
+            float(np.exp(values[j] - resid[j]) if positive else adjusted[j] - resid[j])
+            + float(ts.y[j] - adjusted[j])
+            for j in same
+        ]
+    )
+    place = {"month": lambda d: d.strftime("%B"), "quarter": lambda d: f"Q{(d.month - 1) // 3 + 1}"}.get(
+        ts.grain, lambda d: f"week {d.isocalendar()[1]}"
+    )(ts.x[i])
+    word = "high" if z[i] > 0 else "low"
+    base = float(expected.mean())
+    change = fmt_change(float(seen.mean()), base, ratio_scale(ts.y, base, m.interval))
+    text = (
+        f"{upper_first(m.label)} is {word} every {place}: "
+        + ", ".join(
+            f"{fmt_num(v)} in {period_label(ts.x[j], ts.grain)}" for v, j in zip(seen, same, strict=True)
+        )
+        + f", against about {fmt_num(base)} expected from the {ts.grain}s around them ({change}, "
+        f"{same.size} of {same.size} years; {fmt_p(p)})."
+    )
+    return Candidate(
+        "seasonality",
+        f"{upper_first(m.label)} {word} every {place}",
+        text,
+        min(1.0, abs(float(seen.mean()) - base) / (abs(base) or 1.0) / 0.5),
+        p,
+        evidence(
+            m,
+            columns=time,
+            grain=ts.grain,
+            entity=place,
+            direction="up" if z[i] > 0 else "down",
+            aggregation=f"{m.agg} of {m.label} per {ts.grain}",
+            cycle="yearly",
+            peak=place if z[i] > 0 else None,
+            trough=place if z[i] < 0 else None,
+            years=int(same.size),
+            test="robust z of each occurrence vs its neighbours, jointly, Bonferroni over places in a year",
+        ),
+        ("seasonality", m.name, "yearly"),
+        line_chart(
+            ts,
+            f"{upper_first(m.label)} per {ts.grain}: every {place}",
+            m.label,
+            anomalies=[{"x": ts.x[j], "y": float(ts.y[j])} for j in same],
+        ),
+    )
 
 
 def _neighbour_median(y: np.ndarray, half: int) -> np.ndarray:

@@ -196,6 +196,15 @@ def fit_trend(
     return curve, float(rel), p, r2, scale
 
 
+def _as_a_year_ago(ts: TimeSeries, moves: np.ndarray, z: float, mean: float, spread: float) -> bool:
+    """Whether the move into the last period was matched, the same way, a year before."""
+    per_year = {"month": 12, "quarter": 4, "week": 52}.get(ts.grain)
+    if per_year is None or len(moves) <= per_year:
+        return False
+    before = (float(moves[-1 - per_year]) - mean) / spread
+    return bool(np.sign(before) == np.sign(z) and abs(before) >= abs(z) / 2)
+
+
 def period_change(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     """The last period against the one before, judged against earlier period-to-period moves."""
     ts = s.ts
@@ -211,6 +220,8 @@ def period_change(s: Seasonal, m: Measure, time: list[str]) -> Candidate | None:
     if abs(rel) < 0.05 or spread == 0:
         return None
     z = (latest - float(np.mean(history))) / spread
+    if _as_a_year_ago(ts, moves, z, float(np.mean(history)), spread):
+        return None  # December up as much as last December: the season, too few years to test it
     p = t_two_sided(z, len(history) - 1)
     word = "up" if rel > 0 else "down"
     last_label, prev_label = period_label(ts.x[-1], ts.grain), period_label(ts.x[-2], ts.grain)

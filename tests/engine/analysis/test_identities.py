@@ -368,3 +368,18 @@ def test_a_season_s_peak_is_read_beside_the_trend_not_through_it(tmp_path: Path)
     (season,) = [i for i in result["insights"] if i["type"] == "seasonality"]
     assert season["evidence"]["aggregates"]["peak"] == "May", season["text"]
     assert season["evidence"]["aggregates"]["trough"] == "November", season["text"]
+
+
+def test_a_peak_every_december_in_two_years_is_a_season_not_two_anomalies(tmp_path: Path) -> None:
+    rng = np.random.default_rng(37)
+    rows = []
+    for store in range(30):
+        size = rng.uniform(8_000, 40_000)
+        for k in range(24):
+            month = dt.date(2023 + k // 12, k % 12 + 1, 1)
+            sales = size * rng.uniform(8, 12) * (1.3 if month.month == 12 else 1)
+            rows.append({"store": f"Store #{store}", "month": month, "net_sales": round(sales, 2)})
+    result = run(pl.DataFrame(rows), tmp_path, "stores.csv")
+    kinds = {i["type"]: i for i in result["insights"]}
+    assert "anomaly" not in kinds and "period_change" not in kinds, [i["title"] for i in result["insights"]]
+    assert kinds["seasonality"]["evidence"]["aggregates"]["peak"] == "December"
