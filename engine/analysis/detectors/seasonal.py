@@ -207,7 +207,19 @@ def seasonal_hump(ts: TimeSeries, y: np.ndarray) -> bool:
         return False
     line, wave = fits
     total = float(np.sum((y - y.mean()) ** 2)) or 1.0
-    return (line - wave) / total >= HALF_CYCLE_R2
+    return (line - wave) / total >= HALF_CYCLE_R2 and _best_step(y) > wave
+
+
+def _best_step(y: np.ndarray) -> float:
+    """RSS of a line plus the best single step: a store whose sales fell by 40% in March is a shift,
+    though over two years one wave can bend to it too."""
+    n = len(y)
+    t = np.arange(n, dtype=float)
+    best = np.inf
+    for k in range(3, n - 2):
+        design = np.column_stack([np.ones(n), t, (t >= k).astype(float)])
+        best = min(best, _rss(design, y))
+    return float(best)
 
 
 def _rss(design: np.ndarray, y: np.ndarray) -> float:

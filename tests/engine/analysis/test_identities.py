@@ -383,3 +383,29 @@ def test_a_peak_every_december_in_two_years_is_a_season_not_two_anomalies(tmp_pa
     kinds = {i["type"]: i for i in result["insights"]}
     assert "anomaly" not in kinds and "period_change" not in kinds, [i["title"] for i in result["insights"]]
     assert kinds["seasonality"]["evidence"]["aggregates"]["peak"] == "December"
+
+
+def test_a_store_whose_sales_step_down_is_no_season(tmp_path: Path) -> None:
+    """Two years of stores' sales; one loses 40% from its fifteenth month. Over two years one
+    yearly wave can bend to a step too, but a step fits it better: it is the store that fell most."""
+    rng = np.random.default_rng(39)
+    rows = []
+    for store in range(20):
+        size = rng.uniform(8_000, 40_000)
+        for k in range(24):
+            month = dt.date(2023 + k // 12, k % 12 + 1, 1)
+            drop = 0.6 if store == 7 and k >= 14 else 1.0
+            rows.append(
+                {
+                    "store": f"Store #{store}",
+                    "month": month,
+                    "net_sales": round(
+                        size * rng.uniform(8, 12) * drop * (1.3 if month.month == 12 else 1.0), 2
+                    ),
+                }
+            )
+    result = run(pl.DataFrame(rows), tmp_path, "stores.csv")
+    fell = [
+        i for i in result["insights"] if i["type"] == "entity_trend" and i["evidence"]["direction"] == "down"
+    ]
+    assert fell and fell[0]["evidence"]["entity"] == "Store #7", [i["title"] for i in result["insights"]]
