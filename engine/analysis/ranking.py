@@ -109,9 +109,11 @@ def _figures(c: Candidate) -> tuple[object, ...] | None:
     about the same measure describe the same rows, under two columns that label them alike."""
     if c.type == "drill_down":  # Priya's low-priority tickets and low priority's Priya: one cell's mean
         cell = frozenset((f["column"], str(f["equals"])) for f in c.evidence.get("filters") or [])
-        mean = (c.evidence.get("aggregates") or {}).get(
-            "mean"
-        )  # a count's two shares differ: both say something
+        aggregates = c.evidence.get("aggregates") or {}
+        if aggregates.get("rateOf"):  # late and on time at one carrier: one rate
+            drill = c.evidence.get("drillDown") or {}
+            return (c.type, aggregates["rateOf"], str(drill.get("dimension")), str(drill.get("value")))
+        mean = aggregates.get("mean")  # a count's two shares differ: both say something
         return (
             (c.type, c.evidence.get("measure"), cell, float(f"{float(mean):.6g}")) if cell and mean else None
         )

@@ -51,7 +51,7 @@ def drill_rows(
     this one: their tests count too)."""
     inside = pl.col(dim).cast(pl.String) == value
     flagged = _truthy(pl.col(dim))
-    best: tuple[float, float, str, str, float, float, float] | None = None
+    best: tuple[float, float, str, str, float, float, float, float, float, float] | None = None
     tried = 0
     queries = [
         df.lazy()
@@ -79,30 +79,25 @@ def drill_rows(
         for v, k_in, k_out in t.select("v", "in", "out").iter_rows():
             tried += 1
             s_in, s_out = k_in / n_in, k_out / n_out
-            over = k_in >= MIN_ROWS and s_in - s_out >= MIN_GAP and s_in >= MIN_LIFT * s_out
-            under = k_out >= MIN_ROWS and s_out - s_in >= MIN_GAP and s_out >= MIN_LIFT * s_in
-            if not (over or under):
+            if not _apart(k_in, k_out, s_in, s_out):
                 continue
             p = two_proportions(k_in, n_in, k_out, n_out)
             if best is None or p < best[0]:
-                best = (p, s_in - s_out, b, v, s_in, s_out, n_in)
+                best = (p, s_in - s_out, b, v, s_in, s_out, n_in, k_in, k_out, n_out)
     if best is None:
         return None
-    p_raw, _, b, v, s_in, s_out, n_in = best
+    p_raw, _, b, v, s_in, s_out, n_in, k_in, k_out, n_out = best
     p = min(1.0, p_raw * max(tried, 1) * scanned)
     what = count.noun
     up = s_in > s_out
     segment, found = category(dim, value), category(b, v)
     if str(v).lower() == str(value).lower():  # mother's and father's education: name both columns
         segment, found = f"{upper_first(label(dim))} = {value}", f"{label(b)} = {v}"
-    text = (
-        f"{segment} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: "
-        f"{fmt_pct(s_in)} of them "
-        f"against {fmt_pct(s_out)} of other {what} ({fmt_p(p)})."
-    )
-    return Candidate(
+    rate = _outcome_rate(df, dim, value, k_in, n_in, k_out, n_out)
+    title, text = _wording(segment, found, what, b, v, rate, up, s_in, s_out, fmt_p(p), label(dim))
+    found_ = Candidate(
         "drill_down",
-        f"{segment} {what}: {fmt_pct(s_in)} in {found} vs {fmt_pct(s_out)} elsewhere",
+        title,
         text,
         min(1.0, abs(s_in - s_out) / 0.5),
         p,
@@ -135,11 +130,68 @@ def drill_rows(
             },
         ),
     )
+    if rate is not None:
+        found_.evidence["aggregates"].update(
+            rateOf=f"{dim} = {rate[0]}".lower(), rate=rate[1], rateElsewhere=rate[2]
+        )
+    return found_
 
 
 _TRUE = ("1", "1.0", "true", "yes", "y", "t")
 _FALSE = ("0", "0.0", "false", "no", "n", "f")
 _BINARY = frozenset(_TRUE + _FALSE)
+
+
+def _apart(k_in: float, k_out: float, s_in: float, s_out: float) -> bool:
+    """Whether a value's share inside the segment and elsewhere differ enough to be worth a test."""
+    over = k_in >= MIN_ROWS and s_in - s_out >= MIN_GAP and s_in >= MIN_LIFT * s_out
+    under = k_out >= MIN_ROWS and s_out - s_in >= MIN_GAP and s_out >= MIN_LIFT * s_in
+    return over or under
+
+
+def _wording(
+    segment: str,
+    found: str,
+    what: str,
+    b: str,
+    v: str,
+    rate: tuple[str, float, float] | None,
+    up: bool,
+    s_in: float,
+    s_out: float,
+    p: str,
+    dim_label: str,
+) -> tuple[str, str]:
+    """Title and text: the yes rate per value for a yes/no segment column, else the shares inside it."""
+    if rate is not None:  # late or not, resolved or not: the rate per carrier or agent is the finding
+        shown, r_in, r_out = rate
+        return (
+            f"{upper_first(found)} {what}: {fmt_pct(r_in)} {dim_label} = {shown} vs {fmt_pct(r_out)} others",
+            f"{fmt_pct(r_in)} of {found} {what} have {dim_label} = {shown}, against {fmt_pct(r_out)} of "
+            f"other {what} ({p}).",
+        )
+    return (
+        f"{segment} {what}: {fmt_pct(s_in)} in {found} vs {fmt_pct(s_out)} elsewhere",
+        f"{segment} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: "
+        f"{fmt_pct(s_in)} of them against {fmt_pct(s_out)} of other {what} ({p}).",
+    )
+
+
+def _outcome_rate(
+    df: pl.DataFrame, dim: str, value: str, k_in: float, n_in: float, k_out: float, n_out: float
+) -> tuple[str, float, float] | None:
+    """For a yes/no segment column (late, resolved, churned): (its yes value, the share of yes among
+    the found value's rows, among the others' rows); None for other columns."""
+    values = [str(x) for x in df[dim].drop_nulls().unique().to_list()]
+    if len(values) != 2 or not {x.lower() for x in values} <= _BINARY:
+        return None
+    r_in = k_in / (k_in + k_out) if k_in + k_out else 0.0
+    rest_in, rest_out = n_in - k_in, n_out - k_out
+    r_out = rest_in / (rest_in + rest_out) if rest_in + rest_out else 0.0
+    if value.lower() in _TRUE:
+        return next(x for x in values if x.lower() == value.lower()), r_in, r_out
+    yes = next(x for x in values if x.lower() != value.lower())
+    return yes, 1 - r_in, 1 - r_out
 
 
 def _truthy(col: pl.Expr) -> pl.Expr:

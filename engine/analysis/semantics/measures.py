@@ -100,7 +100,7 @@ def _role(df: pl.DataFrame, p: ColumnProfile) -> str:
     """code | calendar | coded | flag | measure, for one numeric column."""
     if p.semantic == "identifier" or _is_code(df, p):
         return "code"
-    if has(p.name, CALENDAR) and p.distinct <= 60:
+    if has(p.name, CALENDAR) and p.distinct <= 60 and not in_time_units(p.name):
         return "calendar"
     if p.distinct <= 2:
         return "flag"
@@ -137,7 +137,11 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
         return True
     if _clock_time(df, p):
         return True
-    if has(p.name, CALENDAR) and (p.distinct > 24 or has(p.name, _FINE_CALENDAR)):
+    if (
+        has(p.name, CALENDAR)
+        and (p.distinct > 24 or has(p.name, _FINE_CALENDAR))
+        and not in_time_units(p.name)
+    ):
         return True  # minute, second, day of month: too fine to segment by
     if _named_year(df, p, ws):
         return True
@@ -192,6 +196,36 @@ GROUP_CODES = 12  # up to this many numbered groups (blocks of an experiment) ar
 PLACE_CODES = 60  # up to this many place codes are a dimension (US states and territories), more a code
 _FINE_CALENDAR = frozenset({"minute", "min", "second", "sec", "dom"})
 _TIME_WORDS = frozenset({"date", "time", "datetime", "timestamp", "period", "ts"})
+
+
+_TIME_UNITS = frozenset(
+    {
+        "days",
+        "hours",
+        "hrs",
+        "hr",
+        "h",
+        "minutes",
+        "mins",
+        "min",
+        "seconds",
+        "secs",
+        "sec",
+        "weeks",
+        "months",
+        "years",
+    }
+)
+
+
+def in_time_units(name: str) -> bool:
+    """A quantity counted in a unit of time, not a part of the calendar: "First Response (min)",
+    "promised_days", "wait_minutes" (a unit in brackets, or a plural unit after what it measures)."""
+    bracket = re.search(r"[(\[]\s*([a-zA-Z]+)\s*[)\]]", name)
+    if bracket and bracket.group(1).lower() in _TIME_UNITS:
+        return True
+    ws = words(name)
+    return len(ws) >= 2 and ws[-1] in _TIME_UNITS and ws[-1].endswith("s")
 
 
 def _elapsed(p: ColumnProfile) -> bool:

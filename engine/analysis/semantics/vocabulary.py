@@ -41,7 +41,7 @@ def vocab(text: str) -> frozenset[str]:
 CODES = vocab(
     "id ids uuid guid key code codes zip zipcode postal postcode plz fips iso isbn phone tel mobile fax "
     "sku ean upc ssn serial ref rownames rowname unnamed index idx pk fk tz timezone utc offset "
-    "seqn seqno idno idnum uid pid recno refno caseno respid subjid hhid famid pin"
+    "seqn seqno idno idnum uid pid recno refno caseno respid subjid hhid famid pin mrn npi ein vin imei iban"
 )
 # Run-together ids ("unitid", "provnum") are codes; these words only end like one.
 NOT_IDS = vocab(
@@ -87,6 +87,7 @@ FLOW = vocab(
     "revenue* sales sale amount* total* subtotal* items profit* turnover income spend spent cost* gmv "
     "units unit qty quantity volume orders count counts visits clicks views sessions calls tickets claims "
     "deaths exits separations terminations leavers quits resignations joiners starters "
+    "impressions conversions signups kwh mwh gwh actual actuals budget budgets umsatz ventas ventes "
     "births cases hires sold paid fee fees tax taxes charge charges payment* expense* donation* precip* "
     "precipitation rain rainfall snow snowfall energy generation consumption production output exports "
     "imports flights passengers trips arrivals departures returns refunds downloads installs invest* "
