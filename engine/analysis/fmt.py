@@ -58,6 +58,8 @@ def ratio_scale(values: np.ndarray, base: float, interval: bool = False) -> bool
 def fmt_change(new: float, base: float, as_ratio: bool) -> str:
     """`new` against `base`: "+48%" on a ratio scale, else the signed difference ("+11.5")."""
     if as_ratio:
+        if base > 0 and new / base >= 10:  # "+3635%" reads worse than 37×
+            return f"{new / base:,.0f}×"
         return fmt_pct((new - base) / abs(base), signed=True)
     diff = new - base
     return f"+{fmt_num(diff)}" if diff > 0 else fmt_num(diff)

@@ -29,7 +29,20 @@ def count_distribution(s: SegmentStats) -> Candidate | None:
     """The category (or entity) far above the others by number of rows, or None."""
     if s.measure.kind != "count" or len(s.names) < 2:
         return None
+    if _no_even_spread(s.names):
+        return None  # yes/no, a count or a score: "an even spread" over its values means nothing
     return _entity(s) if s.entity or len(s.names) > 50 else _category(s)
+
+
+_YES_NO = frozenset({"1", "0", "1.0", "0.0", "true", "false", "yes", "no", "y", "n", "t", "f"})
+
+
+def _no_even_spread(names: list[str]) -> bool:
+    """Values that no uniform baseline suits: a yes/no flag, or numbers (errors per pick, a 1-5 score)."""
+    values = [str(v).strip().lower() for v in names]
+    if set(values) <= _YES_NO:
+        return True
+    return all(v.replace(".", "", 1).lstrip("-").isdigit() for v in values)
 
 
 def _category(s: SegmentStats) -> Candidate | None:

@@ -93,8 +93,8 @@ def drill_rows(
     segment, found = category(dim, value), category(b, v)
     if str(v).lower() == str(value).lower():  # mother's and father's education: name both columns
         segment, found = f"{upper_first(label(dim))} = {value}", f"{label(b)} = {v}"
-    rate = _outcome_rate(df, dim, value, k_in, n_in, k_out, n_out)
-    title, text = _wording(segment, found, what, b, v, rate, up, s_in, s_out, fmt_p(p), label(dim))
+    rate, rated, who = _rated(df, dim, value, b, str(v), (k_in, n_in, k_out, n_out), found, segment)
+    title, text = _wording(segment, who, what, b, v, rate, up, s_in, s_out, fmt_p(p), label(rated))
     found_ = Candidate(
         "drill_down",
         title,
@@ -132,7 +132,7 @@ def drill_rows(
     )
     if rate is not None:
         found_.evidence["aggregates"].update(
-            rateOf=f"{dim} = {rate[0]}".lower(), rate=rate[1], rateElsewhere=rate[2]
+            rateOf=f"{rated} = {rate[0]}".lower(), rate=rate[1], rateElsewhere=rate[2]
         )
     return found_
 
@@ -175,6 +175,37 @@ def _wording(
         f"{segment} {what} are {'concentrated in' if up else 'rarely in'} {label(b)} {v}: "
         f"{fmt_pct(s_in)} of them against {fmt_pct(s_out)} of other {what} ({p}).",
     )
+
+
+def _rated(
+    df: pl.DataFrame,
+    dim: str,
+    value: str,
+    b: str,
+    v: str,
+    counts: tuple[float, float, float, float],
+    found: str,
+    segment: str,
+) -> tuple[tuple[str, float, float] | None, str, str]:
+    """(the yes rate, the yes/no column it is of, whom it is about): the segment column's rate per
+    found value, or the found column's rate inside the segment; no rate when neither is yes/no."""
+    k_in, n_in, k_out, n_out = counts
+    rate = _outcome_rate(df, dim, value, k_in, n_in, k_out, n_out)
+    if rate is not None:
+        return rate, dim, found
+    return _yes_share(df, b, v, k_in / n_in, k_out / n_out), b, segment
+
+
+def _yes_share(
+    df: pl.DataFrame, column: str, value: str, s_in: float, s_out: float
+) -> tuple[str, float, float] | None:
+    """For a yes/no found column: (its yes value, its share inside the segment, elsewhere)."""
+    values = [str(x) for x in df[column].drop_nulls().unique().to_list()]
+    if len(values) != 2 or not {x.lower() for x in values} <= _BINARY:
+        return None
+    if value.lower() in _TRUE:
+        return next(x for x in values if x.lower() == value.lower()), s_in, s_out
+    return next(x for x in values if x.lower() != value.lower()), 1 - s_in, 1 - s_out
 
 
 def _outcome_rate(

@@ -22,7 +22,7 @@ import polars as pl
 
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
 from engine.analysis.detectors.seasonal import seasonal_hump
-from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, upper_first
+from engine.analysis.fmt import category, fmt_change, fmt_num, fmt_p, fmt_pct, ratio_scale, upper_first
 from engine.analysis.semantics.model import TIME, Measure
 from engine.analysis.series import GRAINS, TimeSeries, period_label
 from engine.analysis.stats import binom_sf, norm_sf, ols
@@ -196,11 +196,19 @@ def _leader(
         return None
     word = "grew most" if sign > 0 else "fell most"
     x0, x1 = period_label(r["x"][0], grain), period_label(r["x"][-1], grain)
+    every = np.concatenate([x["y"] for x in rows])
+    if ratio_scale(every, r["first"], m.interval) and all(x["first"] > 0 for x in rows):
+        median = fmt_pct(med_change, signed=True)
+        moved = f"{fmt_change(r['last'], r['first'], True)}), against a median of {median}"
+    else:  # a log, a variance, a share on both sides of zero: moves in its own unit
+        diff = float(np.median([x["last"] - x["first"] for x in others]))
+        moved = (
+            f"{fmt_change(r['last'], r['first'], False)}), against a median of {fmt_change(diff, 0.0, False)}"
+        )
     text = (
         f"{who} {word}: {m.label} went from {fmt_num(r['first'], m.unit, m.symbol)} to "
-        f"{fmt_num(r['last'], m.unit, m.symbol)} between {x0} and {x1} "
-        f"({fmt_pct(r['change'], signed=True)}), "
-        f"against a median of {fmt_pct(med_change, signed=True)} for the other {k - 1} ({fmt_p(p)})."
+        f"{fmt_num(r['last'], m.unit, m.symbol)} between {x0} and {x1} ({moved} for the other {k - 1} "
+        f"({fmt_p(p)})."
     )
     return Candidate(
         "entity_trend",

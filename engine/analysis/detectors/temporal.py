@@ -104,10 +104,12 @@ def trend(
         )
     else:
         per = f" per {ts.grain}" if ts.agg in ("sum", "count") else ""  # a level is not "per year"
-        as_ratio = ratio_scale(np.asarray(ts.y), float(curve[0]), m.interval)
+        w = max(1, n // 10)  # what was seen at both ends, not the fitted curve's ends
+        first, last = float(np.mean(ts.y[:w])), float(np.mean(ts.y[-w:]))
+        as_ratio = ratio_scale(np.asarray(ts.y), first, m.interval)
         text = (
-            f"{upper_first(name)} is {word}: from about {fmt_num(curve[0])} to {fmt_num(curve[-1])}{per} "
-            f"over {span(ts)} ({fmt_change(float(curve[-1]), float(curve[0]), as_ratio)}, {fmt_p(p)})."
+            f"{upper_first(name)} is {word}: from about {fmt_num(first)} to {fmt_num(last)}{per} "
+            f"over {span(ts)} ({fmt_change(last, first, as_ratio)}, {fmt_p(p)})."
         )
     return Candidate(
         "trend",

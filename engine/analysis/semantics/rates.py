@@ -20,7 +20,7 @@ import polars as pl
 
 from engine.analysis.fmt import label
 from engine.analysis.semantics.model import Measure, Relation
-from engine.analysis.semantics.vocabulary import has, vocab, words
+from engine.analysis.semantics.vocabulary import INTENSIVE, has, vocab, words
 from engine.analysis.stats import pearson
 
 HEADS = vocab("population pop popn inhabitants residents people persons")
@@ -79,9 +79,9 @@ def _same(rate: pl.Series, other: pl.Series) -> bool:
 
 
 DENOMINATORS = vocab(
-    "n total totals cases count counts trials births tested exposed applicants applications "
-    "attempts shots games played patients subjects respondents sample size number"
-)
+    "total totals cases trials births tested exposed applicants applications attempts shots "
+    "patients subjects respondents"
+)  # not a bare n or count: a poll's n or a visitor count divides percentages and money too
 # Pairs whose sum is the group: the share of the first in both.
 OPPOSITES = (
     ("cases", "controls"),
@@ -97,6 +97,7 @@ OPPOSITES = (
     ("accepted", "rejected"),
 )
 _NEGATIONS = ("non", "not", "un", "dis", "no")
+NOT_COUNTS = INTENSIVE | vocab("spend spending spent cost costs amount amounts revenue value")
 MIN_SPREAD = 3.0  # the groups' sizes differ this much (largest / smallest) before a share is read
 MAX_SHARES = 2
 
@@ -105,7 +106,11 @@ def out_of(
     frame: pl.DataFrame, measures: list[Measure]
 ) -> tuple[pl.DataFrame, list[Measure], list[Relation]]:
     """Shares of a count in its group: `part` out of a whole column, or out of `part` + its opposite."""
-    counts = [m for m in measures if m.kind in ("flow", "level") and not m.derived and not m.money]
+    counts = [
+        m
+        for m in measures
+        if m.kind in ("flow", "level") and not m.derived and not m.money and not has(m.name, NOT_COUNTS)
+    ]  # a rank, a percentage or a spend is no count of things
     added: list[Measure] = []
     relations: list[Relation] = []
     used: set[str] = set()

@@ -409,3 +409,62 @@ def test_a_store_whose_sales_step_down_is_no_season(tmp_path: Path) -> None:
         i for i in result["insights"] if i["type"] == "entity_trend" and i["evidence"]["direction"] == "down"
     ]
     assert fell and fell[0]["evidence"]["entity"] == "Store #7", [i["title"] for i in result["insights"]]
+
+
+def test_a_yes_no_outcome_reads_as_its_rate_per_value_once(tmp_path: Path) -> None:
+    rng = np.random.default_rng(40)
+    n = 4000
+    carrier = rng.choice(["FastFreight", "Ace", "Blue", "Coast"], n)
+    late = rng.random(n) < np.where(carrier == "FastFreight", 0.37, 0.08)
+    df = pl.DataFrame({"carrier": carrier, "late": late, "weight_kg": rng.gamma(3, 5, n).round(1)})
+    result = run(df, tmp_path, "shipments.csv")
+    drills = [i for i in result["insights"] if i["type"] == "drill_down"]
+    rates = [i for i in drills if i["evidence"]["aggregates"].get("rateOf") == "late = true"]
+    assert len(rates) == 1 and rates[0]["evidence"]["aggregates"]["rate"] > 0.3, [i["title"] for i in drills]
+    counts = [i["title"] for i in result["insights"] if i["type"] == "count_distribution"]
+    assert not [t for t in counts if "late" in t.lower()], counts  # not "late = false holds 85%, against 50%"
+
+
+def test_a_time_unit_in_the_name_makes_a_measure_not_a_calendar_part(tmp_path: Path) -> None:
+    rng = np.random.default_rng(41)
+    n = 2000
+    channel = rng.choice(["chat", "email", "phone"], n)
+    minutes = np.where(channel == "email", rng.gamma(4, 30, n), rng.gamma(4, 1, n)).round(1)
+    df = pl.DataFrame(
+        {"Channel": channel, "First Response (min)": minutes, "promised_days": rng.integers(1, 40, n)}
+    )
+    result = run(df, tmp_path, "chats.csv")
+    measures = {m["name"] for m in result["semantics"]["measures"]}
+    assert {"First Response (min)", "promised_days"} <= measures, measures
+
+
+def test_a_trend_states_what_was_seen_at_its_ends(tmp_path: Path) -> None:
+    years = list(range(1790, 2001, 10))
+    population = [
+        3.9e6 * (1.3 ** (k / 1.0)) if k < 8 else 3.9e6 * 1.3**8 * (1.15 ** (k - 8)) for k in range(len(years))
+    ]
+    result = run(pl.DataFrame({"year": years, "population": np.round(population)}), tmp_path, "uspop.csv")
+    (trend,) = [i for i in result["insights"] if i["type"] == "trend"]
+    first, last = np.mean(np.round(population[:2])), np.mean(np.round(population[-2:]))  # a tenth at each end
+    assert fmt_num_close(trend["text"], first) and fmt_num_close(trend["text"], last), trend["text"]
+    assert "×" in trend["text"], trend["text"]  # 41-fold, not "+4000%"
+
+
+def fmt_num_close(text: str, value: float) -> bool:
+    from engine.analysis.fmt import fmt_num
+
+    return fmt_num(value) in text
+
+
+def test_a_poll_percentage_is_no_count_out_of_its_sample(tmp_path: Path) -> None:
+    rng = np.random.default_rng(42)
+    n = 80
+    df = pl.DataFrame(
+        {
+            "pollster": rng.choice(["A", "B", "C", "D"], n),
+            "mccain": rng.integers(38, 50, n),
+            "n": rng.integers(400, 3000, n),
+        }
+    )
+    result = run(df, tmp_path, "polls.csv")
+    assert not [m for m in result["semantics"]["measures"] if m["name"].startswith("share of")]
