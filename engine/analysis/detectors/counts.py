@@ -18,6 +18,7 @@ import numpy as np
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.detectors.segment_stats import SegmentStats
 from engine.analysis.fmt import fmt_num, fmt_p, fmt_pct, label, upper_first
+from engine.analysis.semantics.vocabulary import YES_NO
 from engine.analysis.stats import chi2_sf, poisson_sf
 
 CHART_CATEGORIES = 30
@@ -34,13 +35,10 @@ def count_distribution(s: SegmentStats) -> Candidate | None:
     return _entity(s) if s.entity or len(s.names) > 50 else _category(s)
 
 
-_YES_NO = frozenset({"1", "0", "1.0", "0.0", "true", "false", "yes", "no", "y", "n", "t", "f"})
-
-
 def _no_even_spread(names: list[str]) -> bool:
     """Values that no uniform baseline suits: a yes/no flag, or numbers (errors per pick, a 1-5 score)."""
     values = [str(v).strip().lower() for v in names]
-    if set(values) <= _YES_NO:
+    if set(values) <= YES_NO:
         return True
     return all(v.replace(".", "", 1).lstrip("-").isdigit() for v in values)
 

@@ -26,6 +26,7 @@ import polars as pl
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
 from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label, upper_first
 from engine.analysis.semantics.model import Measure
+from engine.analysis.semantics.vocabulary import YES, YES_NO
 from engine.analysis.stats import two_proportions, welch
 
 PAIR_ROWS = "\x00rows"  # the pair counts' own column: never a table column's name ("n", a count)
@@ -137,11 +138,6 @@ def drill_rows(
     return found_
 
 
-_TRUE = ("1", "1.0", "true", "yes", "y", "t")
-_FALSE = ("0", "0.0", "false", "no", "n", "f")
-_BINARY = frozenset(_TRUE + _FALSE)
-
-
 def _apart(k_in: float, k_out: float, s_in: float, s_out: float) -> bool:
     """Whether a value's share inside the segment and elsewhere differ enough to be worth a test."""
     over = k_in >= MIN_ROWS and s_in - s_out >= MIN_GAP and s_in >= MIN_LIFT * s_out
@@ -193,19 +189,20 @@ def _rated(
     rate = _outcome_rate(df, dim, value, k_in, n_in, k_out, n_out)
     if rate is not None:
         return rate, dim, found
-    return _yes_share(df, b, v, k_in / n_in, k_out / n_out), b, segment
+    return _as_yes(df, b, v, k_in / n_in, k_out / n_out), b, segment
 
 
-def _yes_share(
-    df: pl.DataFrame, column: str, value: str, s_in: float, s_out: float
+def _as_yes(
+    df: pl.DataFrame, column: str, value: str, share_in: float, share_out: float
 ) -> tuple[str, float, float] | None:
-    """For a yes/no found column: (its yes value, its share inside the segment, elsewhere)."""
+    """For a yes/no column: (its yes value as written, the shares of yes inside and elsewhere),
+    given the shares of `value`; None for any other column."""
     values = [str(x) for x in df[column].drop_nulls().unique().to_list()]
-    if len(values) != 2 or not {x.lower() for x in values} <= _BINARY:
+    if len(values) != 2 or not {x.lower() for x in values} <= YES_NO:
         return None
-    if value.lower() in _TRUE:
-        return next(x for x in values if x.lower() == value.lower()), s_in, s_out
-    return next(x for x in values if x.lower() != value.lower()), 1 - s_in, 1 - s_out
+    if value.lower() in YES:
+        return next(x for x in values if x.lower() == value.lower()), share_in, share_out
+    return next(x for x in values if x.lower() != value.lower()), 1 - share_in, 1 - share_out
 
 
 def _outcome_rate(
@@ -213,29 +210,23 @@ def _outcome_rate(
 ) -> tuple[str, float, float] | None:
     """For a yes/no segment column (late, resolved, churned): (its yes value, the share of yes among
     the found value's rows, among the others' rows); None for other columns."""
-    values = [str(x) for x in df[dim].drop_nulls().unique().to_list()]
-    if len(values) != 2 or not {x.lower() for x in values} <= _BINARY:
-        return None
     r_in = k_in / (k_in + k_out) if k_in + k_out else 0.0
     rest_in, rest_out = n_in - k_in, n_out - k_out
     r_out = rest_in / (rest_in + rest_out) if rest_in + rest_out else 0.0
-    if value.lower() in _TRUE:
-        return next(x for x in values if x.lower() == value.lower()), r_in, r_out
-    yes = next(x for x in values if x.lower() != value.lower())
-    return yes, 1 - r_in, 1 - r_out
+    return _as_yes(df, dim, value, r_in, r_out)
 
 
 def _truthy(col: pl.Expr) -> pl.Expr:
-    return col.cast(pl.String).str.to_lowercase().is_in(_TRUE)
+    return col.cast(pl.String).str.to_lowercase().is_in(YES)
 
 
 def _one_hot(flags: list[str], table: pl.DataFrame) -> bool:
     """Two yes/no columns never both yes (spring, summer, fall beside a winter baseline): one
     variable spread over flags, so one says the other by construction, not by any tendency."""
     values = {str(v).lower() for v in table["v"].to_list()}
-    if not (set(flags) <= _BINARY and values <= _BINARY and len(flags) == 2 and len(values) == 2):
+    if not (set(flags) <= YES_NO and values <= YES_NO and len(flags) == 2 and len(values) == 2):
         return False
-    yes = table.filter(pl.col("v").str.to_lowercase().is_in(_TRUE))
+    yes = table.filter(pl.col("v").str.to_lowercase().is_in(YES))
     return yes.height == 1 and int(yes["flagged"].item()) == 0
 
 

@@ -63,6 +63,8 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
     if mad == 0:
         return []
     z = 0.6745 * (resid - center) / mad
+    # what the neighbours say each point should be, back on the raw scale with the season added back
+    expectations = (np.exp(values - resid) if positive else adjusted - resid) + (ts.y - adjusted)
     slots = _slots(ts)
     out = []
     recurring: list[int] = []
@@ -73,8 +75,7 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
             recurring.append(int(i))
             continue  # every December is high: a season too short to test yet, not one odd month
         p = min(1.0, 2 * t_sf(abs(float(z[i])), TAIL_DF) * n)
-        expected = float(np.exp(values[i] - resid[i]) if positive else adjusted[i] - resid[i])
-        expected += float(ts.y[i] - adjusted[i])  # back on the raw scale: add the season back
+        expected = float(expectations[i])
         as_ratio = ratio_scale(ts.y, expected, m.interval)
         rel = (ts.y[i] - expected) / (abs(expected) if as_ratio else float(np.mean(np.abs(ts.y))) or 1.0)
         when = period_label(ts.x[i], ts.grain)
@@ -114,7 +115,7 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
             )
         )
     if recurring and slots is not None:
-        every = _every_year(ts, m, time, z, slots, recurring[0], values, resid, positive, adjusted)
+        every = _every_year(ts, m, time, z, slots, recurring[0], expectations)
         out += [every] if every else []
     return out
 
@@ -126,10 +127,7 @@ def _every_year(
     z: np.ndarray,
     slots: np.ndarray,
     i: int,
-    values: np.ndarray,
-    resid: np.ndarray,
-    positive: bool,
-    adjusted: np.ndarray,
+    expectations: np.ndarray,
 ) -> Candidate | None:
     """The same place in every year off the same way (each December high): a yearly peak that the
     cycle test cannot see yet in two years of data. p: every occurrence's tail at once, Bonferroni
@@ -143,13 +141,7 @@ def _every_year(
         1.0, float(np.prod([2 * t_sf(abs(float(z[j])), TAIL_DF) for j in same])) * len(set(slots.tolist()))
     )
     seen = ts.y[same].astype(float)
-    expected = np.array(
-        [
-            float(np.exp(values[j] - resid[j]) if positive else adjusted[j] - resid[j])
-            + float(ts.y[j] - adjusted[j])
-            for j in same
-        ]
-    )
+    expected = expectations[same].astype(float)
     place = {"month": lambda d: d.strftime("%B"), "quarter": lambda d: f"Q{(d.month - 1) // 3 + 1}"}.get(
         ts.grain, lambda d: f"week {d.isocalendar()[1]}"
     )(ts.x[i])

@@ -118,13 +118,12 @@ def out_of(
         for whole in counts:
             if len(added) >= MAX_SHARES or part is whole or {part.name, whole.name} & used:
                 continue
-            named = _opposites(words(part.name), words(whole.name)) or _counted_in(part.name, whole.name)
-            if not named or not (_whole_numbers(frame[part.name]) and _whole_numbers(frame[whole.name])):
+            kind = _named_pair(part.name, whole.name)
+            if kind is None or not (_whole_numbers(frame[part.name]) and _whole_numbers(frame[whole.name])):
                 continue  # names first: the values are read only for a pair the names make likely
-            pair = _pair(frame, part.name, whole.name)
-            if pair is None:
+            total = _group_sizes(frame, part.name, whole.name, kind)
+            if total is None:
                 continue
-            kind, total = pair
             share = (frame[part.name].cast(pl.Float64) / total.replace(0, None) * 100).alias(
                 f"share of {part.name}"
             )
@@ -162,24 +161,25 @@ def _whole_numbers(s: pl.Series) -> bool:
     return v.size >= 5 and float(v.min()) >= 0 and bool((v == np.round(v)).all())
 
 
-def _pair(frame: pl.DataFrame, part: str, whole: str) -> tuple[str, pl.Series] | None:
-    """("of", whole) when `part` is counted among `whole`; ("against", part + whole) for opposites."""
-    a, b = frame[part].cast(pl.Float64), frame[whole].cast(pl.Float64)
+def _named_pair(part: str, whole: str) -> str | None:
+    """ "against" for opposites (cases and non-cases), "of" for a part named beside its whole, or None."""
     if _opposites(words(part), words(whole)):
-        total = a + b
-        kind = "against"
-    elif _counted_in(part, whole) and bool((a <= b).all()):
-        total = b
-        kind = "of"
-    else:
+        return "against"
+    return "of" if _counted_in(part, whole) else None
+
+
+def _group_sizes(frame: pl.DataFrame, part: str, whole: str, kind: str) -> pl.Series | None:
+    """Each row's group: `whole` when `part` never exceeds it, `part` + `whole` for opposites; None
+    when the groups are of about one size (the counts then compare as they are) or mostly empty."""
+    a, b = frame[part].cast(pl.Float64), frame[whole].cast(pl.Float64)
+    if kind == "of" and not bool((a <= b).all()):
         return None
+    total = a + b if kind == "against" else b
     positive = total.filter(total > 0)
     if positive.len() < 5 or positive.len() < 0.9 * total.len():
         return None
     sizes = positive.to_numpy()
-    if float(sizes.max()) < MIN_SPREAD * float(sizes.min()):
-        return None  # groups of about one size: the counts compare as they are
-    return kind, total
+    return total if float(sizes.max()) >= MIN_SPREAD * float(sizes.min()) else None
 
 
 def _counted_in(part: str, whole: str) -> bool:

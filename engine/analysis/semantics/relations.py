@@ -284,9 +284,7 @@ def _linear(names: list[str], cols: dict[str, np.ndarray], found: list[Relation]
             if _tied(c, a, found + out) or _tied(c, b, found + out):
                 continue  # one of them alone already gives it
             design = np.column_stack([np.ones(t.size), cols[a], cols[b]])
-            coef, *_ = np.linalg.lstsq(design, t, rcond=None)
-            residual = float(np.sum((t - design @ coef) ** 2))
-            if 1 - residual / float(np.sum((t - t.mean()) ** 2)) >= EXACT_R2:
+            if _fit(design, t)[0] >= EXACT_R2:
                 out.append(Relation("linear_of", c, [a, b]))
                 break
     return out
@@ -310,16 +308,21 @@ def _signed_sum(c: str, others: list[str], cols: dict[str, np.ndarray]) -> Relat
     t = cols[c]
     if len(others) < 3 or t.size < 10 * (len(others) + 1):
         return None  # too few rows to tell an identity from a fit
-    x = np.column_stack([np.ones(t.size), *[cols[m] for m in others]])
-    coef, *_ = np.linalg.lstsq(x, t, rcond=None)
-    residual = float(np.sum((t - x @ coef) ** 2))
-    if 1 - residual / float(np.sum((t - t.mean()) ** 2)) < NEAR_R2:
+    r2, coef = _fit(np.column_stack([np.ones(t.size), *[cols[m] for m in others]]), t)
+    if r2 < NEAR_R2:
         return None
     scale = float(np.std(t))
     parts = [
         m for m, w in zip(others, coef[1:], strict=True) if abs(w) * float(np.std(cols[m])) > 0.01 * scale
     ]
     return Relation("linear_of", c, parts) if len(parts) >= 2 else None
+
+
+def _fit(design: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+    """(R², coefficients) of `t` by least squares on the design's columns."""
+    coef, *_ = np.linalg.lstsq(design, t, rcond=None)
+    residual = float(np.sum((t - design @ coef) ** 2))
+    return 1 - residual / float(np.sum((t - t.mean()) ** 2)), coef
 
 
 def _close(target: np.ndarray, value: np.ndarray) -> bool:

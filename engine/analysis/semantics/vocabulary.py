@@ -33,6 +33,11 @@ def has(name: str, vocabulary: frozenset[str]) -> bool:
     return False
 
 
+YES = ("1", "1.0", "true", "yes", "y", "t")  # how a yes is written in a yes/no column, lower-cased
+NO = ("0", "0.0", "false", "no", "n", "f")
+YES_NO = frozenset(YES + NO)
+
+
 def vocab(text: str) -> frozenset[str]:
     """A vocabulary from a whitespace-separated list."""
     return frozenset(text.split())

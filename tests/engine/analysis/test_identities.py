@@ -370,16 +370,21 @@ def test_a_season_s_peak_is_read_beside_the_trend_not_through_it(tmp_path: Path)
     assert season["evidence"]["aggregates"]["trough"] == "November", season["text"]
 
 
-def test_a_peak_every_december_in_two_years_is_a_season_not_two_anomalies(tmp_path: Path) -> None:
-    rng = np.random.default_rng(37)
+def _stores(rng: np.random.Generator, stores: int, fallen: int | None = None) -> pl.DataFrame:
+    """Two years of monthly sales per store, December 30% up; store `fallen` loses 40% from month 15."""
     rows = []
-    for store in range(30):
+    for store in range(stores):
         size = rng.uniform(8_000, 40_000)
         for k in range(24):
             month = dt.date(2023 + k // 12, k % 12 + 1, 1)
-            sales = size * rng.uniform(8, 12) * (1.3 if month.month == 12 else 1)
+            drop = 0.6 if store == fallen and k >= 14 else 1.0
+            sales = size * rng.uniform(8, 12) * drop * (1.3 if month.month == 12 else 1.0)
             rows.append({"store": f"Store #{store}", "month": month, "net_sales": round(sales, 2)})
-    result = run(pl.DataFrame(rows), tmp_path, "stores.csv")
+    return pl.DataFrame(rows)
+
+
+def test_a_peak_every_december_in_two_years_is_a_season_not_two_anomalies(tmp_path: Path) -> None:
+    result = run(_stores(np.random.default_rng(37), 30), tmp_path, "stores.csv")
     kinds = {i["type"]: i for i in result["insights"]}
     assert "anomaly" not in kinds and "period_change" not in kinds, [i["title"] for i in result["insights"]]
     assert kinds["seasonality"]["evidence"]["aggregates"]["peak"] == "December"
@@ -388,23 +393,7 @@ def test_a_peak_every_december_in_two_years_is_a_season_not_two_anomalies(tmp_pa
 def test_a_store_whose_sales_step_down_is_no_season(tmp_path: Path) -> None:
     """Two years of stores' sales; one loses 40% from its fifteenth month. Over two years one
     yearly wave can bend to a step too, but a step fits it better: it is the store that fell most."""
-    rng = np.random.default_rng(39)
-    rows = []
-    for store in range(20):
-        size = rng.uniform(8_000, 40_000)
-        for k in range(24):
-            month = dt.date(2023 + k // 12, k % 12 + 1, 1)
-            drop = 0.6 if store == 7 and k >= 14 else 1.0
-            rows.append(
-                {
-                    "store": f"Store #{store}",
-                    "month": month,
-                    "net_sales": round(
-                        size * rng.uniform(8, 12) * drop * (1.3 if month.month == 12 else 1.0), 2
-                    ),
-                }
-            )
-    result = run(pl.DataFrame(rows), tmp_path, "stores.csv")
+    result = run(_stores(np.random.default_rng(39), 20, fallen=7), tmp_path, "stores.csv")
     fell = [
         i for i in result["insights"] if i["type"] == "entity_trend" and i["evidence"]["direction"] == "down"
     ]
