@@ -71,6 +71,7 @@ class S3BlobStore(BlobStore):
         self.settings = settings
         self._lock, self._lock_pid = threading.Lock(), os.getpid()
         self._clients: dict[int, Any] = {}
+        self._rehearsal = _Rehearsal()
 
     @property
     def client(self) -> Any:
@@ -96,6 +97,9 @@ class S3BlobStore(BlobStore):
                     client = inherited
                 else:
                     client = _make_client(boto3.session.Session(), self.settings)
+                    # registered once, before the first call: (un)registering a handler
+                    # later empties botocore's handler cache, which every horse would refill
+                    client.meta.events.register_first("before-send.s3", self._rehearsal)
                 self._clients = {pid: client}
         return client
 
@@ -105,8 +109,8 @@ class S3BlobStore(BlobStore):
         botocore prepares each operation (its model, serializer, endpoint rules,
         signer, parser) on its first call. Done here, in the worker before it
         forks, a horse inherits all of it instead of paying ~5 ms per operation
-        on every job. No request leaves the process: a `before-send` handler
-        answers each call with an empty 200.
+        on every job. No request leaves the process: while rehearsing, the
+        client's `before-send` handler answers each call with an empty 200.
         """
         client = self.client
         key = self.key(RESULTS, "warm-up", "x")
@@ -123,12 +127,12 @@ class S3BlobStore(BlobStore):
             lambda: client.delete_object(Bucket=self.bucket, Key=key),
             lambda: client.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=1),
         ]
-        client.meta.events.register_first("before-send.s3", _answer_locally)
+        self._rehearsal.active = True
         try:
             for call in calls:
                 call()
         finally:
-            client.meta.events.unregister("before-send.s3", _answer_locally)
+            self._rehearsal.active = False
 
     def key(self, area: str, job_id: str, name: str) -> str:
         return "/".join(p for p in (self.prefix, area, job_id, name) if p)
@@ -298,8 +302,14 @@ class _EmptyBody:
         return b""
 
 
-def _answer_locally(request: AWSPreparedRequest, **_kwargs: object) -> AWSResponse:
-    return AWSResponse(request.url, 200, {}, _EmptyBody())
+class _Rehearsal:
+    """A `before-send` handler: while active, every request is answered here with an empty 200."""
+
+    def __init__(self) -> None:
+        self.active = False
+
+    def __call__(self, request: AWSPreparedRequest, **_kwargs: object) -> AWSResponse | None:
+        return AWSResponse(request.url, 200, {}, _EmptyBody()) if self.active else None
 
 
 def _is_missing(exc: BaseException) -> bool:
