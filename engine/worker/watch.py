@@ -142,9 +142,9 @@ class HorseWatch:
 
         Without Redis this is left to the reaper (the record stays open until then).
         """
-        clear_scratch(self.ctx.settings, self.job_id)  # the horse's local copy of its input (S3)
-        if self.attempt is None:
+        if self.attempt is None:  # not a Sightline job (no record, no scratch)
             return
+        clear_scratch(self.ctx.settings, self.job_id)  # the horse's local copy of its input (S3)
         try:
             record, sealed = self.ctx.store.get_with_seal(self.job_id)
             if record is not None and holder(record) == self.attempt.token:

@@ -61,3 +61,10 @@ def test_a_horse_aborted_on_its_way_to_the_memory_cap_fails_with_the_limit_and_s
     watch.after_exit(KILLED_BY_SIGABRT)
     message = ctx.store.get(attempt.job_id)["errorMessage"]  # type: ignore[index]
     assert "MAX_JOB_MEMORY_MB=100" in message and "5.0 MB" in message and "signal 6" in message, message
+
+
+def test_a_plain_rq_job_leaves_nothing_to_close(make_ctx: Callable[..., EngineContext]) -> None:
+    """A job that is not Sightline's (RQ's own id, no attempt, no record) does not stop the worker."""
+    ctx = make_ctx()
+    rq_job_id = "f723f47b-d184-4a10-bf97-7592f5cb2cc0"
+    HorseWatch(ctx, FakeWorker(), HorseHandle(), 0, rq_job_id, None).after_exit(0)
