@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     s3_read_timeout_s: float = Field(30, alias="S3_READ_TIMEOUT_SECONDS", gt=0)
     s3_part_size_mb: float = Field(8, alias="S3_PART_SIZE_MB", ge=5)  # multipart part size (S3 minimum 5)
     scratch_dir: Path | None = Field(None, alias="SCRATCH_DIR")  # workers' local copies of S3 inputs
+    # S3: an upload up to this size is also kept in Redis until its horse takes it (0: never)
+    inline_upload_kb: float = Field(64, alias="INLINE_UPLOAD_KB", ge=0, le=1024)
     max_upload_mb: float = Field(200, alias="MAX_UPLOAD_MB", gt=0)
     max_columns: int = Field(2000, alias="MAX_COLUMNS", ge=1)
     download_timeout_s: float = Field(30, alias="DOWNLOAD_TIMEOUT_SECONDS", gt=0)
@@ -225,6 +227,10 @@ class Settings(BaseSettings):
         import tempfile  # deferred: only a worker on S3 needs it
 
         return Path(tempfile.gettempdir()) / "sightline-scratch"
+
+    @property
+    def inline_upload_bytes(self) -> int:
+        return int(self.inline_upload_kb * 1024)
 
     @property
     def s3_part_size_bytes(self) -> int:

@@ -25,6 +25,11 @@ def job_key(job_id: str) -> str:
     return f"{JOB_KEY_PREFIX}{job_id}"
 
 
+def inline_input_key(job_id: str) -> str:
+    """A small upload's bytes, kept beside remote storage for the horse (engine/storage/inline.py)."""
+    return f"sightline:input:{job_id}"
+
+
 def owner_index_key(owner: str) -> str:
     """zset of one API key's jobs (access control on)."""
     return f"{JOBS_INDEX_KEY}:owner:{owner}"

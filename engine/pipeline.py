@@ -31,7 +31,9 @@ from engine.errors import InputError, JobCancelled, MemoryLimitExceeded, Sightli
 from engine.jobs.attempts import Attempt
 from engine.jobs.status import JobStatus, Stage
 from engine.jobs.store import JobRecord, holder
+from engine.storage import inline as inline_inputs
 from engine.storage import job_scratch
+from engine.storage.inline import keeps_inline
 
 log = logging.getLogger("sightline.pipeline")
 
@@ -176,11 +178,17 @@ class JobRun:
     def _input(self, record: JobRecord) -> Path:
         """A local copy of the job's input: in place (file storage) or in this worker's scratch (S3).
 
+        A small S3 upload is taken from Redis when it is kept there (engine/storage/inline.py).
+
         The worker removes the scratch folder once the horse has exited.
         """
         blobs = self.ctx.blobs
         scratch = job_scratch(self.ctx.settings, self.job_id)
         name = record.get("fileName") or "download.csv"
+        if keeps_inline(self.ctx.settings, blobs.backend):
+            kept = inline_inputs.take(self.ctx.redis, self.ctx.settings, self.job_id, name)
+            if kept is not None:
+                return kept
         path = blobs.fetch_upload(self.job_id, name, scratch)
         if path is not None:
             return path

@@ -20,7 +20,9 @@ from engine.download import check_url
 from engine.errors import DownloadError, ErrorCode, GoalError, StorageError
 from engine.jobs import new_job_id, queue
 from engine.jobs.goal import clean_goal
+from engine.storage import inline as inline_inputs
 from engine.storage import safe_file_name
+from engine.storage.inline import SmallCopy, keeps_inline
 from engine.storage.stream import SourceError
 
 log = logging.getLogger("sightline.api")
@@ -74,8 +76,10 @@ def _from_form() -> tuple[Response, int]:
         name = _checked_name(part.filename)
         _checked_goal(form.fields.get("goal"))
         job_id = new_job_id()
+        ctx = engine()
+        copy = SmallCopy(form.file_stream(), ctx.settings.inline_upload_bytes)
         try:
-            engine().blobs.save_upload(job_id, name, form.file_stream())
+            ctx.blobs.save_upload(job_id, name, copy)
         except StorageError as exc:
             _drain_quietly(form)
             return _storage_failed(job_id, name, exc, goal=_goal_or_none(form))
@@ -90,7 +94,7 @@ def _from_form() -> tuple[Response, int]:
     except ApiError:
         engine().blobs.delete_job(job_id)
         raise
-    return _submit(job_id, name, goal=goal)
+    return _submit(job_id, name, goal=goal, inline=copy.data)
 
 
 def _goal_or_none(form: FormStream) -> str | None:
@@ -150,8 +154,11 @@ def _checked_goal(raw: object) -> str | None:
         raise ApiError(400, "invalid_goal", exc.message) from exc
 
 
-def _submit(job_id: str, name: str, **extra: Any) -> tuple[Response, int]:
+def _submit(job_id: str, name: str, *, inline: bytes | None = None, **extra: Any) -> tuple[Response, int]:
+    """Create the job and queue it; `inline`: the upload's bytes, when small enough to keep in Redis too."""
     ctx = engine()
+    if inline is not None and keeps_inline(ctx.settings, ctx.blobs.backend):
+        inline_inputs.keep(ctx.redis, ctx.settings, job_id, inline)
     ctx.store.create(job_id, file_name=name, owner=current_owner(), **extra)
     queue.enqueue(ctx.redis, ctx.settings, job_id)
     response = jsonify({"jobId": job_id, "status": "submitted"})

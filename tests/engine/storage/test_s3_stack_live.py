@@ -189,3 +189,46 @@ def test_a_bucket_that_disappears_fails_jobs_and_health(
     assert requests.get(f"{live.api_url}/api/jobs/{job_id}/result", timeout=10).json()["error"] == (
         "blob_upload_failed"
     )
+
+
+def _inline_stack(make_stack: Callable[..., Stack], moto_server: MotoServer, **env: str) -> tuple[Stack, str]:
+    bucket = moto_server.new_bucket()
+    return make_stack(env={**moto_server.s3_env(bucket, PREFIX), **env}, workers=0), bucket
+
+
+def test_a_small_upload_is_kept_in_redis_and_its_horse_needs_no_get(
+    make_stack: Callable[..., Stack], moto_server: MotoServer, sales_demo: Path
+) -> None:
+    live, bucket = _inline_stack(make_stack, moto_server)
+    job_id = live.upload(sales_demo)
+    key = f"sightline:input:{job_id}"
+    assert live.redis.get(key) == sales_demo.read_bytes()
+    assert 0 < live.redis.ttl(key) <= 600 + 60, "kept until the job's deadline (JOB_TIMEOUT_SECONDS=600)"
+    upload_key = f"{PREFIX}/uploads/{job_id}/sales_demo.csv"
+    assert moto_server.keys(bucket, f"{PREFIX}/uploads/{job_id}/") == [upload_key], "the bucket has it too"
+    moto_server.client().delete_object(Bucket=bucket, Key=upload_key)  # a GET of it would now fail
+    live.start_worker()
+    final = live.wait_for(job_id, timeout_s=30)
+    assert final["status"] == "completed", final
+    assert not live.redis.exists(key), "taken by the horse"
+
+
+def test_a_copy_gone_from_redis_falls_back_to_the_bucket(
+    make_stack: Callable[..., Stack], moto_server: MotoServer, sales_demo: Path
+) -> None:
+    live, _ = _inline_stack(make_stack, moto_server)
+    job_id = live.upload(sales_demo)
+    assert live.redis.delete(f"sightline:input:{job_id}") == 1  # expired, or taken by a crashed attempt
+    live.start_worker()
+    assert live.wait_for(job_id, timeout_s=30)["status"] == "completed"
+
+
+def test_an_upload_over_the_inline_limit_is_only_in_the_bucket(
+    make_stack: Callable[..., Stack], moto_server: MotoServer, sales_demo: Path
+) -> None:
+    live, _ = _inline_stack(make_stack, moto_server, INLINE_UPLOAD_KB="0.25")  # 256 bytes < the sample
+    assert sales_demo.stat().st_size > 256
+    job_id = live.upload(sales_demo)
+    assert not live.redis.exists(f"sightline:input:{job_id}")
+    live.start_worker()
+    assert live.wait_for(job_id, timeout_s=30)["status"] == "completed"
