@@ -27,6 +27,7 @@ from engine.analysis.detectors.drilldown import (
     drill_measure,
     drill_rows,
     strongest_pair,
+    strongest_rate,
 )
 from engine.analysis.detectors.negative import negative_answers
 from engine.analysis.detectors.panel import entity_frame, entity_seasonality, entity_trends
@@ -510,12 +511,13 @@ def _drill_downs(
     small = [
         d for d in model.dimensions if d not in model.calendar and 2 <= model.distinct[d] <= PAIR_SCAN_VALUES
     ]
-    pair = strongest_pair(small, nesting)
-    if pair is not None and not any(c.key[1:3] == pair[:2] for c in out):
-        dim, value, other, scanned = pair
-        c = drill_rows(rows, model.count, dim, value, [other], nesting, scanned)
-        if c:
-            out.append(c)
+    for scan, rates in ((strongest_pair, False), (strongest_rate, True)):
+        pair = scan(small, nesting)
+        if pair is not None and not any(c.key[1:3] == pair[:2] for c in out):
+            dim, value, other, scanned = pair
+            c = drill_rows(rows, model.count, dim, value, [other], nesting, scanned, rates=rates)
+            if c:
+                out.append(c)
     return out
 
 

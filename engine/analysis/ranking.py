@@ -110,9 +110,10 @@ def _figures(c: Candidate) -> tuple[object, ...] | None:
     if c.type == "drill_down":  # Priya's low-priority tickets and low priority's Priya: one cell's mean
         cell = frozenset((f["column"], str(f["equals"])) for f in c.evidence.get("filters") or [])
         aggregates = c.evidence.get("aggregates") or {}
-        if aggregates.get("rateOf"):  # late and on time at one carrier: one rate
-            drill = c.evidence.get("drillDown") or {}
-            return (c.type, aggregates["rateOf"], str(drill.get("dimension")), str(drill.get("value")))
+        if aggregates.get("rateOf"):  # late and on time at one carrier, or the carrier's late: one rate
+            rated = str(aggregates["rateOf"]).split(" = ")[0]
+            about = frozenset((col, value) for col, value in cell if col.lower() != rated)
+            return (c.type, aggregates["rateOf"], about)
         mean = aggregates.get("mean")  # a count's two shares differ: both say something
         return (
             (c.type, c.evidence.get("measure"), cell, float(f"{float(mean):.6g}")) if cell and mean else None

@@ -457,3 +457,70 @@ def test_a_poll_percentage_is_no_count_out_of_its_sample(tmp_path: Path) -> None
     )
     result = run(df, tmp_path, "polls.csv")
     assert not [m for m in result["semantics"]["measures"] if m["name"].startswith("share of")]
+
+
+def _resumes(rng: np.random.Generator, rate_a: float, rate_b: float, n: int = 6000) -> pl.DataFrame:
+    group = rng.choice(["A", "B"], n)
+    callback = rng.random(n) < np.where(group == "A", rate_a, rate_b)
+    return pl.DataFrame(
+        {
+            "applicant": [f"p{i:05d}" for i in range(n)],
+            "name_group": group,
+            "city": rng.choice(["Boston", "Chicago"], n),
+            "callback": np.where(callback, "yes", "no"),
+        }
+    )
+
+
+def test_a_rare_outcome_that_differs_by_group_reads_as_its_rate_per_group(tmp_path: Path) -> None:
+    """10% against 6.5% callbacks: three points apart, and half as many again; an analyst reports it."""
+    result = run(_resumes(np.random.default_rng(43), 0.10, 0.065), tmp_path, "resumes.csv")
+    rates = [
+        i
+        for i in result["insights"]
+        if i["type"] == "drill_down" and i["evidence"]["aggregates"].get("rateOf") == "callback = true"
+    ]
+    assert rates, [i["title"] for i in result["insights"]]
+    (rate,) = rates
+    assert (rate["evidence"]["dimension"], rate["evidence"]["entity"]) == ("name_group", "A"), rate["title"]
+    assert rate["evidence"]["aggregates"]["rate"] > rate["evidence"]["aggregates"]["rateElsewhere"]
+
+
+def test_the_same_rate_in_every_group_is_no_finding(tmp_path: Path) -> None:
+    for seed in range(10):
+        result = run(_resumes(np.random.default_rng(100 + seed), 0.08, 0.08), tmp_path, "resumes.csv")
+        drills = [i["title"] for i in result["insights"] if i["type"] == "drill_down"]
+        assert not drills, (seed, drills)
+
+
+def test_a_rate_found_from_either_column_is_reported_once(tmp_path: Path) -> None:
+    """Survival among women, and women among survivors, drilled from either side: one rate."""
+    rng = np.random.default_rng(44)
+    n = 1300
+    sex = rng.choice(["female", "male"], n, p=[0.36, 0.64])
+    cls = rng.choice(["1st", "2nd", "3rd"], n, p=[0.25, 0.21, 0.54])
+    by_class = np.select([cls == "1st", cls == "2nd"], [1.3, 1.0], 0.7)
+    survived = rng.random(n) < np.clip(np.where(sex == "female", 0.73, 0.19) * by_class, 0, 1)
+    df = pl.DataFrame({"sex": sex, "passengerClass": cls, "survived": np.where(survived, "yes", "no")})
+    result = run(df, tmp_path, "passengers.csv")
+    about = [
+        (
+            i["evidence"]["aggregates"]["rateOf"],
+            frozenset((f["column"], str(f["equals"]).lower()) for f in i["evidence"]["filters"]),
+        )
+        for i in result["insights"]
+        if i["type"] == "drill_down" and i["evidence"]["aggregates"].get("rateOf")
+    ]
+    women = [a for a in about if ("sex", "female") in a[1] or ("sex", "male") in a[1]]
+    assert len(women) == 1, [i["title"] for i in result["insights"]]
+
+
+def test_a_yes_no_column_against_itself_later_is_no_rate(tmp_path: Path) -> None:
+    """Urban in 1966 and urban in 1976: that it persists is no finding; urban and insured may be."""
+    rng = np.random.default_rng(45)
+    n = 3000
+    smsa66 = rng.random(n) < 0.6
+    smsa76 = np.where(rng.random(n) < 0.9, smsa66, ~smsa66)
+    df = pl.DataFrame({"smsa66": smsa66, "smsa76": smsa76, "region": rng.choice(["north", "south"], n)})
+    result = run(df, tmp_path, "schooling.csv")
+    assert not [i["title"] for i in result["insights"] if i["type"] == "drill_down"]
