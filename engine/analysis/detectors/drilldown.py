@@ -88,12 +88,12 @@ def drill_rows(
         n_in, n_out = float(t["in"].sum()), float(t["out"].sum())
         if n_in < MIN_ROWS or n_out < MIN_ROWS:
             continue
-        rated = rates and _yes_no(t["v"].to_list())
-        tried += 1 if rated else 0  # its yes and its no are one test
+        as_rates = rates and _yes_no(t["v"].to_list())
+        tried += 1 if as_rates else 0  # its yes and its no are one test
         for v, k_in, k_out in t.select("v", "in", "out").iter_rows():
-            tried += 0 if rated else 1
+            tried += 0 if as_rates else 1
             s_in, s_out = k_in / n_in, k_out / n_out
-            if not _apart(k_in, k_out, s_in, s_out, rates=rated):
+            if not _apart(k_in, k_out, s_in, s_out, rates=as_rates):
                 continue
             p = two_proportions(k_in, n_in, k_out, n_out)
             if best is None or p < best[0]:
