@@ -159,7 +159,8 @@ def _sample_schema(
     guessed: dict[str, pl.DataType] = {}
     # what each column's values are, in one pass over all of them (casts, not regexes: a pattern is
     # compiled anew by every call, and one query per column cost more than the reads of a long file)
-    exprs = [_facts(name) for name in head.columns]
+    european = options.get("separator") == ";"  # its numbers may group thousands with dots
+    exprs = [_facts(name, grouping=european) for name in head.columns]
     facts = head.select(e.alias(f"{i}\x00{k}") for i, column in enumerate(exprs) for k, e in column)
     row = facts.row(0, named=True) if head.width else {}
     for i, name in enumerate(head.columns):
@@ -169,6 +170,10 @@ def _sample_schema(
             continue  # empty in the whole sample: says nothing about its type
         digits = f["ints"] == present
         if digits and f["zero_led"]:
+            overrides[name] = pl.String()
+        elif european and f["grouped"] and f["whole"] == present:
+            # 5.336 beside 830 in a ';' file is 5,336 people, not five and a third: left as text for
+            # `refine`, which reads it with the file's decimal comma
             overrides[name] = pl.String()
         elif f["dates"] == present:
             overrides[name] = pl.Date()
@@ -185,11 +190,13 @@ def _sample_schema(
     return guessed, overrides
 
 
-def _facts(name: str) -> list[tuple[str, pl.Expr]]:
+def _facts(name: str, *, grouping: bool = False) -> list[tuple[str, pl.Expr]]:
     """Counts that type a text column of the sample: values present, readable as whole numbers (with a
-    leading zero: a code), as plain ISO dates, as numbers, as true/false."""
+    leading zero: a code), as plain ISO dates, as numbers, as true/false; with `grouping`, also
+    whole numbers written with dots between groups of three digits (1.234.567), and whole numbers
+    written either way."""
     v = pl.col(name)
-    return [
+    facts = [
         ("present", v.is_not_null().sum()),
         ("ints", v.cast(pl.Int64, strict=False).is_not_null().sum()),
         ("zero_led", (v.str.starts_with("0") & (v.str.len_bytes() > 1)).any()),
@@ -197,6 +204,12 @@ def _facts(name: str) -> list[tuple[str, pl.Expr]]:
         ("floats", v.cast(pl.Float64, strict=False).is_not_null().sum()),
         ("flags", v.str.to_lowercase().is_in(["true", "false"]).sum()),
     ]
+    if grouping:
+        facts += [
+            ("grouped", v.str.contains(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$").sum()),  # never 0.125
+            ("whole", v.str.contains(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)$").sum()),
+        ]
+    return facts
 
 
 def _all_numbers(fields: list[str]) -> bool:

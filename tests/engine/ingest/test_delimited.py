@@ -80,6 +80,20 @@ def test_decimal_comma_and_thousands_dots(tmp_path: Path) -> None:
     assert table.df["taux"].to_list() == [3.5, 4.75, 0.5]
 
 
+def test_whole_numbers_grouped_with_dots_in_a_semicolon_file(tmp_path: Path) -> None:
+    """5.336 beside 830 is a count of people, though each reads as a decimal; 0.125 and 2.5 stay decimals."""
+    text = "Gemeinde;Einwohner;Anteil\nA;5.336;0.125\nB;830;2.5\nC;204.000;0.75\nD;12.450;1.0\n"
+    table = load_table(write(tmp_path, "gemeinden.csv", text), SETTINGS)
+    assert table.df["Einwohner"].to_list() == [5336, 830, 204_000, 12450]
+    assert table.df["Anteil"].to_list() == [0.125, 2.5, 0.75, 1.0]
+    ambiguous = "Gemeinde,Einwohner\nA,5.336\nB,830\nD,12.450\n"  # no 1.204.000, no ';': decimals
+    assert load_table(write(tmp_path, "dots.csv", ambiguous), SETTINGS).df["Einwohner"].to_list() == [
+        5.336,
+        830.0,
+        12.45,
+    ]
+
+
 def test_currency_percent_thousands_and_negatives(tmp_path: Path) -> None:
     text = (
         "item,price,share,total,balance\n"
