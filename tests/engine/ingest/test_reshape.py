@@ -201,3 +201,31 @@ def test_the_latest_kpi_is_the_last_year_most_countries_reported(tmp_path: Path)
     result = analyze(path)
     (latest,) = [k for k in result["kpis"] if k.get("measure") == "Population, total"]
     assert latest["at"].startswith("2020"), latest
+
+
+def _regions(total_label: str, *, total: tuple[float, float, float] | None = None) -> str:
+    rows = [("North", 120, 30, 4.0), ("South", 340, 85, 4.0), ("East", 95, 19, 5.0), ("West", 210, 42, 5.0)]
+    text = "Region,Sales,Units,Price\n" + "".join(f"{r},{s},{u},{p}\n" for r, s, u, p in rows)
+    figures = total or (sum(r[1] for r in rows), sum(r[2] for r in rows), 4.5)  # price: the average
+    return text + f"{total_label},{figures[0]},{figures[1]},{figures[2]}\n"
+
+
+def test_a_totals_row_is_left_out_and_said_so(tmp_path: Path) -> None:
+    path = tmp_path / "sales_by_region.csv"
+    path.write_text(_regions("Grand Total"))
+    table = load_table(path, get_settings())
+    assert table.df["Region"].to_list() == ["North", "South", "East", "West"]
+    (issue,) = [i for i in table.issues if i.code == "total_row"]
+    assert "Grand Total" in issue.message
+    result = analyze(path, file_name=path.name)
+    totals = {k["id"]: k["value"] for k in result["kpis"]}
+    assert totals["total_Sales"] == 765 and totals["rows"] == 4
+
+
+def test_a_row_named_total_whose_figures_are_its_own_stays(tmp_path: Path) -> None:
+    """Total is also a brand of petrol stations: its sales are not the others' sum."""
+    path = tmp_path / "stations.csv"
+    path.write_text(_regions("Total", total=(180, 44, 4.2)))
+    table = load_table(path, get_settings())
+    assert "Total" in table.df["Region"].to_list()
+    assert not [i for i in table.issues if i.code == "total_row"]
