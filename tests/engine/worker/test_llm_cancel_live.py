@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.llm_server import FakeLLMServer
-from tests.support.stack import Stack
+from tests.support.stack import Stack, poll
 
 
 @pytest.fixture
@@ -56,4 +56,5 @@ def test_timeout_during_a_held_llm_call(
     job_id = live.upload(sales_demo)
     final = live.wait_for(job_id, timeout_s=15)
     assert final["status"] == "failed" and final["error"] == "timeout", final
-    assert f"Job {job_id} timed out during processing." in live.worker_logs()
+    # the watch logs once the job is failed and its error.json written, so just after a reader sees it
+    poll(live.worker_logs, lambda text: f"Job {job_id} timed out during processing." in text, 5)
