@@ -12,7 +12,6 @@ uploads in place and keeps nothing here.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import cast
 
@@ -20,7 +19,7 @@ import redis
 
 from engine.config import Settings
 from engine.constants import inline_input_key
-from engine.storage.scratch import job_scratch
+from engine.storage.scratch import job_scratch, write_scratch
 from engine.storage.stream import Readable
 
 
@@ -70,9 +69,4 @@ def take(connection: redis.Redis, settings: Settings, job_id: str, name: str) ->
         return None
     if data is None:
         return None
-    scratch = job_scratch(settings, job_id)
-    scratch.mkdir(parents=True, exist_ok=True)
-    dest, partial = scratch / name, scratch / f".{name}.part"
-    partial.write_bytes(data)
-    os.replace(partial, dest)
-    return dest
+    return write_scratch(job_scratch(settings, job_id), name, [data])

@@ -40,6 +40,7 @@ from botocore.exceptions import ConnectionError as EndpointError
 from engine.config import Settings
 from engine.storage.base import RESULTS, UPLOADS, BlobStore, StorageHealth, describe
 from engine.storage.faults import FaultInjector
+from engine.storage.scratch import write_scratch
 from engine.storage.stream import COPY_CHUNK, Readable, ReplayableSource, read_up_to
 
 log = logging.getLogger("sightline.storage")
@@ -210,14 +211,7 @@ class S3BlobStore(BlobStore):
             if _is_missing(exc):
                 return None
             raise
-        scratch.mkdir(parents=True, exist_ok=True)
-        dest = scratch / name
-        partial = scratch / f".{name}.part"
-        with open(partial, "wb") as out:
-            for chunk in answer["Body"].iter_chunks(COPY_CHUNK):
-                out.write(chunk)
-        os.replace(partial, dest)
-        return dest
+        return write_scratch(scratch, name, answer["Body"].iter_chunks(COPY_CHUNK))
 
     def _write(self, area: str, job_id: str, name: str, data: bytes) -> None:
         self.client.put_object(

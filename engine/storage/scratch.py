@@ -9,7 +9,9 @@ default location when the unit restarts.
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from engine.config import Settings
@@ -24,3 +26,14 @@ def job_scratch(settings: Settings, job_id: str) -> Path:
 
 def clear_scratch(settings: Settings, job_id: str) -> None:
     shutil.rmtree(job_scratch(settings, job_id), ignore_errors=True)
+
+
+def write_scratch(scratch: Path, name: str, chunks: Iterable[bytes]) -> Path:
+    """`scratch/name` written from `chunks`, appearing whole or not at all (via `.name.part`)."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    dest, partial = scratch / name, scratch / f".{name}.part"
+    with open(partial, "wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    os.replace(partial, dest)
+    return dest

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -63,7 +64,7 @@ def drill_rows(
     `strongest_rate` chose them)."""
     inside = pl.col(dim).cast(pl.String) == value
     flagged = _truthy(pl.col(dim))
-    best: tuple[float, float, str, str, float, float, float, float, float, float] | None = None
+    best: tuple[float, float, str, str, float, float, float, float, float, float, bool] | None = None
     tried = 0
     queries = [
         df.lazy()
@@ -97,10 +98,10 @@ def drill_rows(
                 continue
             p = two_proportions(k_in, n_in, k_out, n_out)
             if best is None or p < best[0]:
-                best = (p, s_in - s_out, b, v, s_in, s_out, n_in, k_in, k_out, n_out)
+                best = (p, s_in - s_out, b, v, s_in, s_out, n_in, k_in, k_out, n_out, as_rates)
     if best is None:
         return None
-    p_raw, _, b, v, s_in, s_out, n_in, k_in, k_out, n_out = best
+    p_raw, _, b, v, s_in, s_out, n_in, k_in, k_out, n_out, rated_b = best
     p = min(1.0, p_raw * max(tried, 1) * scanned)
     what = count.noun
     up = s_in > s_out
@@ -111,7 +112,6 @@ def drill_rows(
     title, text = _wording(segment, who, what, b, v, rate, up, s_in, s_out, fmt_p(p), label(rated))
     # a yes/no found column's rates inside and outside: judged by how many times apart (2×: 1), not points
     times = max(s_in, s_out) / max(min(s_in, s_out), 1e-9)
-    rated_b = rates and _yes_no(df[b].drop_nulls().unique().to_list())
     found_ = Candidate(
         "drill_down",
         title,
@@ -163,7 +163,7 @@ def _apart(k_in: float, k_out: float, s_in: float, s_out: float, *, rates: bool 
     return over or under
 
 
-def _yes_no(values: list[object]) -> bool:
+def _yes_no(values: Sequence[object]) -> bool:
     """Two values, both words of yes or no (late/on time is not: it has no yes)."""
     return len(values) == 2 and {str(v).lower() for v in values} <= YES_NO
 
@@ -221,7 +221,7 @@ def _as_yes(
     """For a yes/no column: (its yes value as written, the shares of yes inside and elsewhere),
     given the shares of `value`; None for any other column."""
     values = [str(x) for x in df[column].drop_nulls().unique().to_list()]
-    if len(values) != 2 or not {x.lower() for x in values} <= YES_NO:
+    if not _yes_no(values):
         return None
     if value.lower() in YES:
         return next(x for x in values if x.lower() == value.lower()), share_in, share_out
@@ -247,7 +247,7 @@ def _one_hot(flags: list[str], table: pl.DataFrame) -> bool:
     """Two yes/no columns never both yes (spring, summer, fall beside a winter baseline): one
     variable spread over flags, so one says the other by construction, not by any tendency."""
     values = {str(v).lower() for v in table["v"].to_list()}
-    if not (set(flags) <= YES_NO and values <= YES_NO and len(flags) == 2 and len(values) == 2):
+    if not (_yes_no(flags) and _yes_no(list(values))):
         return False
     yes = table.filter(pl.col("v").str.to_lowercase().is_in(YES))
     return yes.height == 1 and int(yes["flagged"].item()) == 0

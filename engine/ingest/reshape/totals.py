@@ -12,6 +12,8 @@ rows' range (an average or a rate, as pivot totals show them). Issue
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from engine.ingest.table import Issue, Table
@@ -60,7 +62,11 @@ def drop_total_rows(table: Table) -> Table:
     if rest.height < MIN_ROWS:
         return table
     totals = df.filter(labelled)
-    if not all(_adds_up(row, rest, numeric) for row in totals.iter_rows(named=True)):
+    sums, lows, highs = (
+        rest.select(e).row(0, named=True)
+        for e in (pl.col(numeric).sum(), pl.col(numeric).min(), pl.col(numeric).max())
+    )
+    if not all(_adds_up(row, numeric, sums, lows, highs) for row in totals.iter_rows(named=True)):
         return table
     table.df = rest
     shown = ", ".join(next(str(r[c]) for c in text if r[c] is not None) for r in totals.iter_rows(named=True))
@@ -74,17 +80,20 @@ def drop_total_rows(table: Table) -> Table:
     return table
 
 
-def _adds_up(row: dict[str, object], rest: pl.DataFrame, numeric: list[str]) -> bool:
-    """Whether the row's figures are the other rows' sums (at least one) or within their range."""
-    sums = rest.select(pl.col(numeric).sum()).row(0, named=True)
-    lows = rest.select(pl.col(numeric).min()).row(0, named=True)
-    highs = rest.select(pl.col(numeric).max()).row(0, named=True)
+def _adds_up(
+    row: dict[str, Any],
+    numeric: list[str],
+    sums: dict[str, Any],
+    lows: dict[str, Any],
+    highs: dict[str, Any],
+) -> bool:
+    """Whether the row's figures are the other rows' `sums` (at least one) or within their range."""
     summed = 0
     for c in numeric:
         value = row[c]
         if value is None:
             continue
-        v, total = float(value), float(sums[c] or 0.0)  # type: ignore[arg-type]
+        v, total = float(value), float(sums[c] or 0.0)
         if total != 0 and abs(v - total) <= SUM_TOLERANCE * abs(total):
             summed += 1
         elif lows[c] is None or not float(lows[c]) <= v <= float(highs[c]):
