@@ -261,3 +261,7 @@ def warm_up() -> None:
 
     for name in DEFERRED_IMPORTS:
         importlib.import_module(name)
+    # The modules' objects live as long as the process: out of the collector's reach, a job's
+    # full collections walk only what the job made (on a million rows one walk of the ~100,000
+    # imported objects cost ~60 ms, at a moment set by the allocation count)
+    gc.freeze()

@@ -8,6 +8,7 @@ result.json document. Exit status: 0 done, 2 the file is not a readable table,
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -35,6 +36,7 @@ def main_analyze(argv: list[str]) -> int:
         goal = clean_goal(args.goal)
     except GoalError as exc:
         parser.error(exc.message)
+    gc.freeze()  # what was imported lives until exit: a full collection need not walk it
     try:
         result = analyze(args.file, sheet=args.sheet, goal=goal)
     except InputError as exc:

@@ -14,6 +14,7 @@ import polars as pl
 from engine.ingest.table import ColumnNote, Issue
 
 MIN_SHARE = 0.9  # share of non-empty values that must look like dates
+MIDNIGHT_PROBE = 1000  # values read first when telling timestamps from dates at midnight
 
 _TIME = r"([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
 _ISO = rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME}$"
@@ -85,10 +86,23 @@ def try_dates(
                 column=s.name,
             )
         )
-    if not bool((parsed.to_physical() % 86_400_000_000 != 0).any()):  # microseconds: all at midnight
+    if not _timed(parsed):
         note.parsed_as = "date"
         return parsed.cast(pl.Date)
     return parsed
+
+
+def _timed(parsed: pl.Series) -> bool:
+    """Whether some value has a time of day; a time in every k-th value settles it without reading all."""
+    if parsed.len() > 2 * MIDNIGHT_PROBE and _off_midnight(
+        parsed.gather_every(parsed.len() // MIDNIGHT_PROBE)
+    ):
+        return True
+    return _off_midnight(parsed)
+
+
+def _off_midnight(values: pl.Series) -> bool:
+    return bool((values.to_physical() % 86_400_000_000 != 0).any())  # microseconds
 
 
 def _covering(sample: pl.Series, formats: list[str]) -> list[str]:

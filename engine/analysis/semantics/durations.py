@@ -106,11 +106,12 @@ def _duration(df: pl.DataFrame, a: ColumnProfile, b: ColumnProfile) -> Duration 
         definition=f"{b.name} − {a.name}, in {unit}",
         additive_across=False,
     )
-    counts = df.select(  # on every row: data-quality figures
-        (seconds < 0).sum().alias("negative"),
-        seconds.is_not_null().sum().alias("complete"),
-        pl.col(a.name).is_not_null().sum().alias("started"),
-        (pl.col(a.name).is_not_null() & pl.col(b.name).is_null()).sum().alias("open"),
+    started, ended = pl.col(a.name).is_not_null(), pl.col(b.name).is_not_null()
+    counts = df.select(  # on every row: data-quality figures, from comparisons (no column of seconds)
+        (end < start).sum().alias("negative"),
+        (started & ended).sum().alias("complete"),
+        started.sum().alias("started"),
+        (started & ~ended).sum().alias("open"),
     ).row(0, named=True)
     found = Duration(measure, expr, a.name, b.name, int(counts["negative"]), int(counts["complete"]))
     open_share = counts["open"] / counts["started"] if counts["started"] else 0.0

@@ -155,13 +155,35 @@ def _from_dates(df: pl.DataFrame, p: ColumnProfile) -> tuple[TimeAxis, pl.Expr]:
     return TimeAxis(p.name, grain, source, [p.name]), expr.alias(TIME)
 
 
+GRAIN_PROBE = 2000  # every k-th value, read first: a time of day or daily dates there settle the grain
+
+
 def native_grain(s: pl.Series) -> tuple[Grain, str]:
     """The finest grain the values of a date/datetime column really have."""
     v = s.drop_nulls()
     if v.len() == 0:
         return "day", "datetime"
-    if v.dtype != pl.Date and bool((v.dt.truncate("1d") != v).any()):
+    probe = v.gather_every(v.len() // GRAIN_PROBE) if v.len() > 2 * GRAIN_PROBE else v
+    if _timed(probe) or (probe is not v and _timed(v)):
         return "hour", "datetime"
+    if _daily(probe):  # true of some values, so of the column: no coarser grain fits it
+        return "day", "datetime"
+    return _coarse(v)
+
+
+def _timed(v: pl.Series) -> bool:
+    """Some value has a time of day."""
+    return v.dtype != pl.Date and bool((v.dt.truncate("1d") != v).any())
+
+
+def _daily(v: pl.Series) -> bool:
+    """The dates fall on other days than the 1st, and on more than one weekday."""
+    d = v.cast(pl.Date)
+    return bool((d.dt.day() != 1).any()) and d.dt.weekday().n_unique() > 1
+
+
+def _coarse(v: pl.Series) -> tuple[Grain, str]:
+    """Yearly, quarterly or monthly dates (all on the 1st), weekly ones (all on one weekday), or days."""
     d = v.cast(pl.Date).unique()
     if d.len() >= 2 and bool((d.dt.day() == 1).all()):
         months = d.dt.month()
