@@ -518,6 +518,11 @@ def _drill_downs(
             c = drill_rows(rows, model.count, dim, value, [other], nesting, scanned, rates=rates)
             if c:
                 out.append(c)
+    for c in out:
+        columns = {str(f["column"]) for f in c.evidence.get("filters") or []}
+        if len(columns) == 2 and all(model.distinct.get(col) == 2 for col in columns):
+            # two yes/no columns: every reading of one against the other is the same 2×2 table
+            c.extra["two_by_two"] = frozenset(columns)
     return out
 
 

@@ -107,6 +107,8 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
 def _figures(c: Candidate) -> tuple[object, ...] | None:
     """A segment finding's numbers, without the segment's name: two findings with the same numbers
     about the same measure describe the same rows, under two columns that label them alike."""
+    if c.type == "drill_down" and c.extra.get("two_by_two"):  # churn by plan, or plan by churn: one table
+        return (c.type, c.extra["two_by_two"])
     if c.type == "drill_down":  # Priya's low-priority tickets and low priority's Priya: one cell's mean
         cell = frozenset((f["column"], str(f["equals"])) for f in c.evidence.get("filters") or [])
         aggregates = c.evidence.get("aggregates") or {}

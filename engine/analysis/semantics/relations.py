@@ -32,6 +32,8 @@ from engine.analysis.semantics.model import Measure, Relation
 from engine.analysis.semantics.vocabulary import words
 
 SAMPLE = 20_000
+EXACT = 12  # measures whose sums, products and formulas of two or three are read
+PAIRED = 40  # measures read pair by pair for one being a function of another
 CIRCULAR_SAMPLE = 50_000
 MATCH = 0.95
 MAX_PARTS = 4
@@ -55,7 +57,7 @@ def find_relations(
     """
     every = [m.name for m in measures if m.kind in ("flow", "level") and not m.derived]
     named = _named(every)  # ties the names spell: cheap, so over every measure
-    names = every[:12]
+    names = every[:EXACT]
     if len(names) < 2:
         return named
     sample = df.select(names).head(SAMPLE).drop_nulls()
@@ -82,7 +84,34 @@ def find_relations(
         if sample.height >= MIN_EXACT_ROWS:
             found += _linear(varied, cols, found)
             found += _signed_sums(varied, cols, found)
+            found += _later_transforms(df, names, every[len(names) : PAIRED], found)
     return found
+
+
+def _later_transforms(
+    df: pl.DataFrame, first: list[str], later: list[str], found: list[Relation]
+) -> list[Relation]:
+    """Exact monotone ties of the measures past the first dozen (charge = minutes × rate at the end of a
+    wide table): pairs are cheap to read, so each of them is read against every measure before it,
+    on the sampled rows where both have a value."""
+    if not later:
+        return []
+    head = df.select([*first, *later]).head(SAMPLE)
+    cols = {m: head[m].cast(pl.Float64).to_numpy() for m in head.columns}
+    out: list[Relation] = []
+    for i, b in enumerate(later):
+        for a in [*first, *later[:i]]:
+            x, y = cols[a], cols[b]
+            both = ~(np.isnan(x) | np.isnan(y))
+            x, y = x[both], y[both]
+            if x.size < MIN_EXACT_ROWS or _tied(a, b, found + out):
+                continue
+            if min(distinct_count(x), distinct_count(y)) < MIN_DISTINCT:
+                continue
+            if _exact_pair(x, y, _ranks(x), _ranks(y)):
+                out.append(Relation("transform_of", b, [a]))
+                break
+    return out
 
 
 def _named(names: list[str]) -> list[Relation]:
@@ -252,13 +281,20 @@ def _transforms(
     ranks = {n: _ranks(cols[n]) for n in names}
     out: list[Relation] = []
     for a, b in combinations(names, 2):
-        if _tied(a, b, found + out) or np.std(ranks[a]) == 0 or np.std(ranks[b]) == 0:
+        if _tied(a, b, found + out):
             continue
         if named_only and not set(words(a)) & set(words(b)):
             continue
-        if abs(float(np.corrcoef(ranks[a], ranks[b])[0, 1])) >= EXACT_RANK or _inverse(cols[a], cols[b]):
+        if _exact_pair(cols[a], cols[b], ranks[a], ranks[b]):
             out.append(Relation("transform_of", b, [a]))  # the later column is usually the derived one
     return out
+
+
+def _exact_pair(a: np.ndarray, b: np.ndarray, rank_a: np.ndarray, rank_b: np.ndarray) -> bool:
+    """One column is an exact monotone function of the other, or its inverse up to the last digits."""
+    if np.std(rank_a) == 0 or np.std(rank_b) == 0:
+        return False
+    return abs(float(np.corrcoef(rank_a, rank_b)[0, 1])) >= EXACT_RANK or _inverse(a, b)
 
 
 def _inverse(a: np.ndarray, b: np.ndarray) -> bool:
@@ -473,7 +509,7 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
             brackets = bool(np.all(lo[1:] > np.maximum.accumulate(hi)[:-1])) and float(np.ptp(hi)) > 0
             if (
                 brackets
-                or _pinned(lo, hi, n)
+                or _pinned(lo, hi, n, q01, q99)
                 or _defined(n, q01, q99)
                 or _threshold(lo, hi, n)
                 or (m in yes_no and _all_or_none(lo, hi, n))
@@ -525,15 +561,16 @@ def _all_or_none(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:
     return float(hi.max()) > float(lo.min()) and bool(((lo == hi) & (n >= MIN_SPLIT_ROWS)).any())
 
 
-def _pinned(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:
-    """One category sits alone at the measure's extreme value ("Completed" at 100%)."""
+def _pinned(lo: np.ndarray, hi: np.ndarray, n: np.ndarray, q01: np.ndarray, q99: np.ndarray) -> bool:
+    """One category sits alone at the measure's extreme value ("Completed" at 100%, no voice-mail plan
+    at 0 messages); the others reach it on under 1% of their rows at most (a slip or two)."""
     top, bottom = float(hi.max()), float(lo.min())
     for i in range(len(lo)):
         others = np.delete(np.arange(len(lo)), i)
         if n[i] < max(3, 0.05 * n.sum()) or lo[i] != hi[i]:
             continue
-        if lo[i] == top and float(hi[others].max()) < top:
+        if lo[i] == top and float(q99[others].max()) < top:
             return True
-        if lo[i] == bottom and float(lo[others].min()) > bottom:
+        if lo[i] == bottom and float(q01[others].min()) > bottom:
             return True
     return False

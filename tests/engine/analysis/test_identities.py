@@ -524,3 +524,61 @@ def test_a_yes_no_column_against_itself_later_is_no_rate(tmp_path: Path) -> None
     df = pl.DataFrame({"smsa66": smsa66, "smsa76": smsa76, "region": rng.choice(["north", "south"], n)})
     result = run(df, tmp_path, "schooling.csv")
     assert not [i["title"] for i in result["insights"] if i["type"] == "drill_down"]
+
+
+def _subscribers(rng: np.random.Generator, n: int = 4000) -> pl.DataFrame:
+    """A telecom export: a dozen usage columns, then minutes and their charge (a tariff times the
+    minutes, in cents), two yes/no plans and churn, which the international plan raises."""
+    plan = rng.random(n) < 0.1
+    voice = rng.random(n) < 0.27
+    messages = np.where(voice, rng.integers(4, 50, n), 0)
+    messages[np.flatnonzero(voice)[0]] = 0  # one subscriber with the plan who never got a message
+    churn = rng.random(n) < np.where(plan, 0.42, 0.11)
+    columns: dict[str, Any] = {f"usage_{k:02d}": rng.normal(100, 20, n).round(1) for k in range(12)}
+    minutes = rng.normal(10, 2.8, n).clip(0).round(1)
+    return pl.DataFrame(
+        {
+            **columns,
+            "intl_minutes": minutes,
+            "intl_charge": (minutes * 0.27).round(2),
+            "international_plan": np.where(plan, "yes", "no"),
+            "voice_mail_plan": np.where(voice, "yes", "no"),
+            "vmail_messages": messages,
+            "churn": np.where(churn, "yes", "no"),
+        }
+    )
+
+
+def test_a_charge_for_minutes_past_the_first_dozen_measures_is_tied_to_them(tmp_path: Path) -> None:
+    result = run(_subscribers(np.random.default_rng(46)), tmp_path, "subscribers.csv")
+    tied = [
+        r
+        for r in result["semantics"]["relations"]
+        if {r["target"], *r["parts"]} == {"intl_minutes", "intl_charge"}
+    ]
+    assert tied, result["semantics"]["relations"]
+    pairs = [i["title"] for i in result["insights"] if i["type"] == "correlation"]
+    assert not [t for t in pairs if "intl" in t.lower()], pairs
+
+
+def test_two_yes_no_columns_give_one_finding_from_either_side(tmp_path: Path) -> None:
+    """Churn among international-plan subscribers, and the plan among churners: one 2×2 table."""
+    result = run(_subscribers(np.random.default_rng(47)), tmp_path, "subscribers.csv")
+    pair = {"international_plan", "churn"}
+    drills = [
+        i["title"]
+        for i in result["insights"]
+        if i["type"] == "drill_down" and {f["column"] for f in i["evidence"]["filters"]} == pair
+    ]
+    assert len(drills) == 1, [i["title"] for i in result["insights"]]
+
+
+def test_a_count_that_only_one_plan_can_have_is_no_finding_about_the_plan(tmp_path: Path) -> None:
+    """No voice-mail plan, no messages (one subscriber with the plan has none yet): a definition."""
+    df = _subscribers(np.random.default_rng(48)).select(
+        "voice_mail_plan", "vmail_messages", "intl_minutes", "churn"
+    )
+    result = run(df, tmp_path, "subscribers.csv")
+    assert not [t for t in about(result, "voice_mail_plan") if "messages" in t.lower()], about(
+        result, "voice_mail_plan"
+    )
