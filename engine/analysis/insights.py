@@ -48,7 +48,7 @@ from engine.analysis.fmt import label
 from engine.analysis.goal import GoalFocus, relevance
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
-from engine.analysis.semantics.vocabulary import PRICES, STATUS, UNITS, has, words
+from engine.analysis.semantics.vocabulary import OUTCOMES, PRICES, STATUS, UNITS, has, words
 from engine.analysis.series import TimeSeries, build_series, choose_grain, cube, dense_days
 
 TIME_MEASURES = 4
@@ -64,6 +64,8 @@ SMALL_TABLE = 200_000  # up to this many rows, twice as many measures are segmen
 LIFECYCLE_STATES = 12
 FULL_DETECTION_ROWS = 500_000  # up to this many rows, the secondary detectors read every row...
 DETECTION_ROWS = 125_000  # ...above it, every k-th row, about this many
+SPLIT_VALUES = 50  # dimensions with at most this many categories screen the measures to segment
+SPLIT_ROWS = 50_000  # rows that screening reads (every k-th row of a longer table)
 BOX_SAMPLE = 50_000  # rows drawn in box plots and read by the log-scale check; other segment figures: all
 
 
@@ -345,13 +347,59 @@ def _panel(model: TableModel, grain: str) -> list[Candidate]:
 
 
 def _segment_measures(model: TableModel) -> list[Measure]:
+    """The main measure, the row count and money, then, of the others, those the dimensions split most
+    (when there are more than the budget): the usage columns of a wide customer export that churners
+    differ on, not merely the first ones."""
     out = []
     for m in model.measures:
         if m.kind == "count" and model.table_kind in ("series", "panel"):
             continue  # a row per period (and entity): counting rows says nothing
         out.append(m)
-    wide = SEGMENT_MEASURES if model.frame.height > SMALL_TABLE else 2 * SEGMENT_MEASURES
-    return out[: wide + 1]
+    budget = (SEGMENT_MEASURES if model.frame.height > SMALL_TABLE else 2 * SEGMENT_MEASURES) + 1
+    if len(out) <= budget:
+        return out
+    fixed = [m for i, m in enumerate(out) if i == 0 or m.kind == "count" or m.money][:budget]
+    rest = [m for m in out if m not in fixed]
+    strength = _split_strength(model, rest)
+    chosen = sorted(rest, key=lambda m: -strength.get(m.name, 0.0))[: max(0, budget - len(fixed))]
+    return [m for m in out if m in fixed or m in chosen]
+
+
+def _split_strength(model: TableModel, measures: list[Measure]) -> dict[str, float]:
+    """Per measure, the largest share of its variance that one dimension's categories explain (η²),
+    read on every k-th row of a long table; pairs where the dimension follows from the measure count 0."""
+    dims = [d for d in model.dimensions if 2 <= model.distinct.get(d, 0) <= SPLIT_VALUES]
+    names = [m.name for m in measures]
+    if not dims or not names:
+        return {}
+    frame = model.frame.select(list(dict.fromkeys([*dims, *names])))
+    rows = frame.gather_every(frame.height // SPLIT_ROWS) if frame.height > 2 * SPLIT_ROWS else frame
+    values = {n: pl.col(n).cast(pl.Float64) for n in names}
+    spread = rows.select(
+        [values[n].var(ddof=0).alias(f"{n}\x00var") for n in names]
+        + [values[n].mean().alias(f"{n}\x00mean") for n in names]
+    ).row(0, named=True)
+    groups = pl.collect_all(
+        rows.lazy()
+        .filter(pl.col(d).is_not_null())
+        .group_by(d)
+        .agg(
+            [values[n].mean().alias(f"{n}\x00mean") for n in names]
+            + [values[n].count().alias(f"{n}\x00n") for n in names]
+        )
+        for d in dims
+    )
+    out: dict[str, float] = {}
+    for d, table in zip(dims, groups, strict=True):
+        for m in measures:
+            var, mean = spread[f"{m.name}\x00var"], spread[f"{m.name}\x00mean"]
+            if not var or mean is None or model.is_circular(d, m):
+                continue
+            n = table[f"{m.name}\x00n"].to_numpy().astype(float)
+            means = np.nan_to_num(table[f"{m.name}\x00mean"].to_numpy().astype(float), nan=float(mean))
+            between = float((n * (means - mean) ** 2).sum()) / max(float(n.sum()), 1.0)
+            out[m.name] = max(out.get(m.name, 0.0), between / float(var))
+    return out
 
 
 def _segment_columns(model: TableModel) -> list[str]:
@@ -518,12 +566,33 @@ def _drill_downs(
             c = drill_rows(rows, model.count, dim, value, [other], nesting, scanned, rates=rates)
             if c:
                 out.append(c)
-    for c in out:
-        columns = {str(f["column"]) for f in c.evidence.get("filters") or []}
+    return _one_per_table(model, out)
+
+
+def _one_per_table(model: TableModel, drills: list[Candidate]) -> list[Candidate]:
+    """Two yes/no columns make one 2×2 table, whichever way it is read: its readings are marked so
+    that ranking keeps one, and where one reads the rate of an outcome (churn among plan holders,
+    not the plan among churners) the others are left out here."""
+    tables: dict[frozenset[str], list[Candidate]] = {}
+    for c in drills:
+        columns = frozenset(str(f["column"]) for f in c.evidence.get("filters") or [])
         if len(columns) == 2 and all(model.distinct.get(col) == 2 for col in columns):
-            # two yes/no columns: every reading of one against the other is the same 2×2 table
-            c.extra["two_by_two"] = frozenset(columns)
-    return out
+            c.extra["two_by_two"] = columns
+            tables.setdefault(columns, []).append(c)
+    dropped: set[int] = set()
+    for readings in tables.values():
+        outcome = [
+            c
+            for c in readings
+            if has(str(c.evidence["aggregates"].get("rateOf", "")).split(" = ")[0], OUTCOMES)
+        ]
+        if outcome:  # of those, the side where the outcome is the more common ("42% of plan holders")
+            rates = [c.evidence["aggregates"] for c in outcome]
+            kept = next(
+                (c for c, a in zip(outcome, rates, strict=True) if a["rate"] > a["rateElsewhere"]), outcome[0]
+            )
+            dropped |= {id(c) for c in readings if c is not kept}
+    return [c for c in drills if id(c) not in dropped]
 
 
 def _text(model: TableModel, stats: list[SegmentStats], rows: pl.DataFrame) -> list[Candidate]:

@@ -140,6 +140,12 @@ GROUPING = vocab(
 NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
 # A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.
 STATUS = vocab("state status stage phase lifecycle workflow")
+# what a yes/no column records as the result of the rest: read as the rate in a 2×2 table
+OUTCOMES = vocab(
+    "churn* churned attrition default* defaulted survived survival died death* dead outcome* target "
+    "resigned left quit cancel* cancelled converted conversion purchased responded response approved "
+    "admitted readmitted readmission fraud* delayed late success* failed failure* passed won"
+)
 
 # What one row of an event table is: a goal naming one of these asks about the row count.
 EVENT_NOUNS = vocab(

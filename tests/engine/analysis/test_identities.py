@@ -566,11 +566,12 @@ def test_two_yes_no_columns_give_one_finding_from_either_side(tmp_path: Path) ->
     result = run(_subscribers(np.random.default_rng(47)), tmp_path, "subscribers.csv")
     pair = {"international_plan", "churn"}
     drills = [
-        i["title"]
+        i
         for i in result["insights"]
         if i["type"] == "drill_down" and {f["column"] for f in i["evidence"]["filters"]} == pair
     ]
     assert len(drills) == 1, [i["title"] for i in result["insights"]]
+    assert drills[0]["evidence"]["aggregates"]["rateOf"].startswith("churn"), drills[0]["title"]
 
 
 def test_a_count_that_only_one_plan_can_have_is_no_finding_about_the_plan(tmp_path: Path) -> None:
@@ -582,3 +583,19 @@ def test_a_count_that_only_one_plan_can_have_is_no_finding_about_the_plan(tmp_pa
     assert not [t for t in about(result, "voice_mail_plan") if "messages" in t.lower()], about(
         result, "voice_mail_plan"
     )
+
+
+def test_the_measure_churners_differ_on_is_segmented_though_it_comes_last(tmp_path: Path) -> None:
+    """A wide export: a dozen usage columns that nothing splits, then the minutes of daytime calls,
+    which churners make more of. The segment budget goes to the measure the categories split."""
+    rng = np.random.default_rng(49)
+    df = _subscribers(rng)
+    churn = (df["churn"] == "yes").to_numpy()
+    df = df.with_columns(pl.Series("day_minutes", (rng.normal(175, 50, df.height) + 32 * churn).round(1)))
+    result = run(df, tmp_path, "subscribers.csv")
+    found = [
+        i["title"]
+        for i in result["insights"]
+        if i["evidence"].get("measure") == "day_minutes" and i["evidence"].get("dimension") == "churn"
+    ]
+    assert found, [i["title"] for i in result["insights"]]
