@@ -8,12 +8,19 @@ numeric column holds the sum of the other rows (within half a percent), and
 every other numeric figure in it is either such a sum or lies within the other
 rows' range (an average or a rate, as pivot totals show them). Issue
 `total_row` says which row went.
+
+Reports made in a spreadsheet also close each group with a subtotal ("North
+Total", "Subtotal", "Zwischensumme") and the table with a grand total of the
+groups. A labelled row inside the table is a subtotal when its figures are those
+of the rows since the previous labelled row (the group it closes); subtotals go
+(issue `subtotal_rows`) and a grand total is then judged against the rows left.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from engine.ingest.table import Issue, Table
@@ -35,13 +42,83 @@ TOTAL_WORDS = frozenset(
         "somme",
     }
 )
+SUBTOTAL_WORDS = frozenset(
+    {
+        "subtotal",
+        "sub-total",
+        "sub total",
+        "subtotals",
+        "zwischensumme",
+        "sous-total",
+        "subtotaal",
+        "subtotale",
+    }
+)
+# "North Total", "Total North", "Total: North", "Summe Nord": a group's label beside a total word
+_GROUP_TOTAL = r"^(total|totals|sum|summe|gesamt)\b.*|.*\b(total|totals|summe|gesamt)$"
+SUBTOTAL_MAX_ROWS = 100_000  # reports closed by subtotals are made for the eye: not millions of rows
 SUM_TOLERANCE = 0.005
 MAX_TOTAL_ROWS = 2  # a grand total, perhaps a second one at the head
 MIN_ROWS = 3  # other rows
 
 
 def drop_total_rows(table: Table) -> Table:
-    """`table` without its totals rows (see the module), or `table` unchanged."""
+    """`table` without its subtotal and totals rows (see the module), or `table` unchanged."""
+    return _drop_grand_total(_drop_subtotals(table))
+
+
+def _drop_subtotals(table: Table) -> Table:
+    df = table.df
+    numeric = [c for c, t in df.schema.items() if t.is_numeric()]
+    text = [c for c, t in df.schema.items() if t == pl.String]
+    if not numeric or not text or not MIN_ROWS < df.height <= SUBTOTAL_MAX_ROWS:
+        return table
+    label = [pl.col(c).str.strip_chars().str.strip_chars_end(":").str.to_lowercase() for c in text]
+    word = pl.any_horizontal(
+        [v.is_in(list(SUBTOTAL_WORDS)) | v.str.contains(_GROUP_TOTAL) for v in label]
+    ).fill_null(False)
+    flagged = df.select(word.arg_true()).to_series().to_list()
+    if len(flagged) < 2:  # one labelled row is a grand total at most: the foot's rule reads it
+        return table
+    values = df.select(pl.col(numeric).cast(pl.Float64)).to_numpy()
+    closing, groups, start = [], 0, 0
+    for i in flagged:
+        block = values[start:i]
+        if block.shape[0] and _closes(values[i], block):
+            closing.append(i)
+            groups += block.shape[0] >= 2
+        start = i + 1
+    # two groups closed at least, one of several rows (a group of one row equals its own subtotal)
+    if len(closing) < 2 or not groups:
+        return table
+    table.df = df.filter(~pl.Series(range(df.height)).is_in(closing))
+    table.issues.append(
+        Issue(
+            "subtotal_rows",
+            f"{len(closing)} rows hold the sums of the groups they close (subtotals); "
+            "they were left out of the analysis.",
+            extra={"rows": len(closing)},
+        )
+    )
+    return table
+
+
+def _closes(row: np.ndarray, block: np.ndarray) -> bool:
+    """Whether a row's figures are the block's sums (at least one of them) or within its range."""
+    sums = np.nansum(block, axis=0)
+    summed = 0
+    for j, v in enumerate(row):
+        if np.isnan(v):
+            continue
+        column = block[:, j][~np.isnan(block[:, j])]
+        if sums[j] != 0 and abs(v - sums[j]) <= SUM_TOLERANCE * abs(sums[j]):
+            summed += 1
+        elif column.size == 0 or not column.min() <= v <= column.max():
+            return False
+    return summed > 0
+
+
+def _drop_grand_total(table: Table) -> Table:
     df = table.df
     numeric = [c for c, t in df.schema.items() if t.is_numeric()]
     text = [c for c, t in df.schema.items() if t == pl.String]

@@ -229,3 +229,49 @@ def test_a_row_named_total_whose_figures_are_its_own_stays(tmp_path: Path) -> No
     table = load_table(path, get_settings())
     assert "Total" in table.df["Region"].to_list()
     assert not [i for i in table.issues if i.code == "total_row"]
+
+
+def _grouped_report(rng: np.random.Generator, subtotal: str) -> tuple[str, float]:
+    """Regions of products, each region closed by a subtotal row, the report by a grand total."""
+    lines, grand = ["Region,Product,Units,Revenue"], 0.0
+    for region, products in (("North", 5), ("South", 1), ("East", 4), ("West", 6)):
+        rows = [
+            (int(rng.integers(10, 200)), round(float(rng.uniform(100, 5000)), 2)) for _ in range(products)
+        ]
+        lines += [f"{region},P{k},{u},{r}" for k, (u, r) in enumerate(rows)]
+        units, revenue = sum(u for u, _ in rows), round(sum(r for _, r in rows), 2)
+        label = subtotal.format(region=region)
+        lines.append(
+            f"{region},{label},{units},{revenue}"
+            if "{region}" not in subtotal
+            else f"{label},,{units},{revenue}"
+        )
+        grand += revenue
+    units = sum(int(x.split(",")[2]) for x in lines[1:] if "P" in x.split(",")[1])
+    lines.append(f"Grand Total,,{units},{round(grand, 2)}")
+    return "\n".join(lines) + "\n", round(grand, 2)
+
+
+def test_subtotal_rows_that_close_their_groups_are_left_out(tmp_path: Path) -> None:
+    for subtotal in ("Subtotal", "{region} Total"):
+        text, grand = _grouped_report(np.random.default_rng(7), subtotal)
+        path = tmp_path / "report.csv"
+        path.write_text(text)
+        table = load_table(path, get_settings())
+        assert table.df.height == 16, (subtotal, table.df)
+        assert {i.code for i in table.issues} >= {"subtotal_rows", "total_row"}, table.issues
+        result = analyze(path, file_name=path.name)
+        totals = {k["id"]: k["value"] for k in result["kpis"]}
+        assert abs(totals["total_Revenue"] - grand) < 0.01, (subtotal, totals)
+
+
+def test_rows_named_like_totals_whose_figures_are_their_own_stay(tmp_path: Path) -> None:
+    """A gym chain's "Total Gym" and "Fitness Total" products sell like any other product."""
+    rng = np.random.default_rng(8)
+    names = ["Total Gym", "Bench", "Fitness Total", "Rower", "Bike", "Total Gym"]
+    rows = [f"{n},{int(rng.integers(5, 90))},{round(float(rng.uniform(50, 900)), 2)}" for n in names * 3]
+    path = tmp_path / "products.csv"
+    path.write_text("Product,Units,Revenue\n" + "\n".join(rows) + "\n")
+    table = load_table(path, get_settings())
+    assert table.df.height == 18
+    assert not [i for i in table.issues if i.code in ("subtotal_rows", "total_row")]
