@@ -109,7 +109,7 @@ def drill_rows(
     if str(v).lower() == str(value).lower():  # mother's and father's education: name both columns
         segment, found = f"{upper_first(label(dim))} = {value}", f"{label(b)} = {v}"
     rate, rated, who = _rated(df, dim, value, b, str(v), (k_in, n_in, k_out, n_out), found, segment)
-    title, text = _wording(segment, who, what, b, v, rate, up, s_in, s_out, fmt_p(p), label(rated))
+    title, text = _wording(segment, who, found, what, b, v, rate, up, s_in, s_out, fmt_p(p), label(rated))
     # a yes/no found column's rates inside and outside: judged by how many times apart (2×: 1), not points
     times = max(s_in, s_out) / max(min(s_in, s_out), 1e-9)
     found_ = Candidate(
@@ -170,6 +170,7 @@ def _yes_no(values: Sequence[object]) -> bool:
 
 def _wording(
     segment: str,
+    who: str,
     found: str,
     what: str,
     b: str,
@@ -181,12 +182,13 @@ def _wording(
     p: str,
     dim_label: str,
 ) -> tuple[str, str]:
-    """Title and text: the yes rate per value for a yes/no segment column, else the shares inside it."""
+    """Title and text: the yes rate per value for a yes/no segment column (`who` has it), else the
+    shares of the `found` value inside the segment."""
     if rate is not None:  # late or not, resolved or not: the rate per carrier or agent is the finding
         shown, r_in, r_out = rate
         return (
-            f"{upper_first(found)} {what}: {fmt_pct(r_in)} {dim_label} = {shown} vs {fmt_pct(r_out)} others",
-            f"{fmt_pct(r_in)} of {found} {what} have {dim_label} = {shown}, against {fmt_pct(r_out)} of "
+            f"{upper_first(who)} {what}: {fmt_pct(r_in)} {dim_label} = {shown} vs {fmt_pct(r_out)} others",
+            f"{fmt_pct(r_in)} of {who} {what} have {dim_label} = {shown}, against {fmt_pct(r_out)} of "
             f"other {what} ({p}).",
         )
     return (

@@ -599,3 +599,23 @@ def test_the_measure_churners_differ_on_is_segmented_though_it_comes_last(tmp_pa
         if i["evidence"].get("measure") == "day_minutes" and i["evidence"].get("dimension") == "churn"
     ]
     assert found, [i["title"] for i in result["insights"]]
+
+
+def test_a_drill_down_title_names_the_value_found_inside_the_segment(tmp_path: Path) -> None:
+    """Eight-cylinder cars are all American: the title says "in origin 1", not the segment again."""
+    rng = np.random.default_rng(50)
+    n = 400
+    cylinders = rng.choice([4, 6, 8], n, p=[0.5, 0.25, 0.25])
+    origin = np.where(cylinders == 8, 1, rng.choice([1, 2, 3], n, p=[0.4, 0.3, 0.3]))
+    mpg = (45 - 3.2 * cylinders + rng.normal(0, 3, n)).round(1)
+    df = pl.DataFrame({"mpg": mpg, "cylinders": cylinders, "origin": origin})
+    result = run(df, tmp_path, "auto.csv")
+    drills = [
+        i
+        for i in result["insights"]
+        if i["type"] == "drill_down" and not i["evidence"]["aggregates"].get("rateOf")
+    ]
+    assert drills, [i["title"] for i in result["insights"]]
+    for i in drills:
+        found = i["evidence"]["drillDown"]
+        assert f"{found['dimension']} {found['value']}".lower() in i["title"].lower(), i["title"]
