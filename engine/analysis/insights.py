@@ -48,7 +48,7 @@ from engine.analysis.fmt import label
 from engine.analysis.goal import GoalFocus, relevance
 from engine.analysis.ranking import apply_fdr, select
 from engine.analysis.semantics.model import TIME, Measure, TableModel
-from engine.analysis.semantics.vocabulary import OUTCOMES, PRICES, STATUS, UNITS, has, words
+from engine.analysis.semantics.vocabulary import COHORTS, OUTCOMES, PRICES, STATUS, UNITS, YEARS, has, words
 from engine.analysis.series import TimeSeries, build_series, choose_grain, cube, dense_days
 
 TIME_MEASURES = 4
@@ -424,6 +424,8 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
     for s in stats:
         if model.is_circular(s.dimension, s.measure):
             continue
+        if s.measure.censored and _entry_period(model, s.dimension):
+            continue  # the earliest patients were followed longest: a censored time by period of entry
         if s.dimension in keys and has(s.measure.name, PRICES):
             continue  # one share's price beside another's: their units differ, only their moves compare
         if s.measure.kind != "count" and set(words(s.dimension)) <= UNITS:
@@ -447,6 +449,18 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
             candidates += outliers
         candidates += [c for c in found if c]
     return stats
+
+
+_YEAR_SPAN = r"^\s*(1[89]|20)\d{2}\s*([-–/]\s*(\d{2}|(1[89]|20)\d{2}))?\s*$"  # 1995, 1985-1989, 2019/20
+
+
+def _entry_period(model: TableModel, dim: str) -> bool:
+    """Whether a dimension names when rows entered: a year or cohort column, or values that are years
+    or spans of years."""
+    if has(dim, YEARS) or has(dim, COHORTS):
+        return True
+    values = model.frame[dim].drop_nulls().unique().head(50).cast(pl.String)
+    return values.len() >= 2 and bool(values.str.contains(_YEAR_SPAN).all())
 
 
 def _lifecycle(s: SegmentStats) -> bool:
@@ -545,8 +559,14 @@ def _drill_downs(
         named = [(c, v, model.count) for c, v in focus.values if c in model.dimensions]
         standouts = named + [s for s in standouts if (s[0], s[1]) not in focus.values]
     nesting = Nesting(rows)
+    # the event statuses of a survival table: one implies another (died, so relapsed first) by design
+    statuses = {d for d, name in model.circular if model.has_measure(name) and model.measure(name).censored}
     for dim, value, m in standouts[: DRILL_SEGMENTS + len(focus.values if focus else [])]:
-        others = [d for d in model.dimensions if d != dim and not model.is_circular(d, m)][:DRILL_DIMENSIONS]
+        others = [
+            d
+            for d in model.dimensions
+            if d != dim and not model.is_circular(d, m) and not (dim in statuses and d in statuses)
+        ][:DRILL_DIMENSIONS]
         if not others:
             continue
         c = (
@@ -557,7 +577,9 @@ def _drill_downs(
         if c:
             out.append(c)
     small = [
-        d for d in model.dimensions if d not in model.calendar and 2 <= model.distinct[d] <= PAIR_SCAN_VALUES
+        d
+        for d in model.dimensions
+        if d not in model.calendar and 2 <= model.distinct[d] <= PAIR_SCAN_VALUES and d not in statuses
     ]
     for scan, rates in ((strongest_pair, False), (strongest_rate, True)):
         pair = scan(small, nesting)

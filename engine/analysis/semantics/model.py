@@ -161,6 +161,9 @@ class TableModel:
     def measure(self, name: str) -> Measure:
         return next(m for m in self.measures if m.name == name)
 
+    def has_measure(self, name: str) -> bool:
+        return any(m.name == name for m in self.measures)
+
     def _wholes(self, name: str) -> set[str]:
         """The totals that `name` is a part of."""
         return {r.target for r in self.relations if r.kind in ("component_of", "sum_of") and name in r.parts}

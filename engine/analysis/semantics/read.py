@@ -83,7 +83,10 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         [*[d.measure for d in durations], *rates, *measures, *[d.ended for d in ended if d.ended]], kind
     )[: MAX_MEASURES - 1]
     measures = _order([count, *others], kind)
-    followed = censored_times(frame, measures, dims)  # time to death beside dead/alive: one observation
+    # time to death beside dead/alive: one observation; every few-valued column may be a status (a
+    # multi-state history has more of them than the dimensions kept)
+    flags = dims + [p.name for p in profiles if p.name not in dims and p.semantic == "boolean"]
+    followed = censored_times(frame, measures, flags)
     model = TableModel(
         frame=frame,
         table_kind=kind,
@@ -119,6 +122,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         weights=weights,
     )
     _transforms_share_kind(model)
+    _transforms_share_ties(model)
     if model.panel is None and kind == "series":
         parts = next((r for r in model.relations if r.kind == "sum_of" and len(r.parts) >= 3), None)
         if parts:  # the parts of a total are one quantity across entities (states of a country)
@@ -126,6 +130,19 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         else:
             model.panel = _wide(frame, kind, measures)
     return model
+
+
+def _transforms_share_ties(model: TableModel) -> None:
+    """What follows from a measure follows from its exact transforms too: a status circular with TIME
+    is circular with log(TIME), and a censored time's log is censored as well."""
+    for rel in model.relations:
+        if rel.kind != "transform_of":
+            continue
+        a, b = model.measure(rel.target), model.measure(rel.parts[0])
+        for this, other in ((a, b), (b, a)):
+            model.circular += [(d, this.name) for d, m in model.circular if m == other.name]
+            this.censored = this.censored or other.censored
+    model.circular = list(dict.fromkeys(model.circular))
 
 
 def _transforms_share_kind(model: TableModel) -> None:

@@ -15,27 +15,50 @@ from __future__ import annotations
 import polars as pl
 
 from engine.analysis.semantics.model import Measure
-from engine.analysis.semantics.vocabulary import has, vocab
+from engine.analysis.semantics.vocabulary import has, vocab, words
 
 FOLLOW_UP = vocab(
     "time futime survtime stime surv survival followup fu obstime stop tstop ttr days months weeks"
+    " os rfs pfs dfs efs tte"  # overall, recurrence-, progression-, disease-, event-free survival
 )
+# how a status column is named after the time it closes: rec and rec.s, si.time and si.stat
+STATUS_SUFFIXES = frozenset(
+    {"s", "st", "stat", "status", "event", "ind", "cens", "censor", "d", "delta", "e"}
+)
+_TIME_SUFFIXES = frozenset({"time", "t", "tm", "dur", "days", "months", "weeks", "years"})
 STATUS = vocab(
     "status fustat event events delta death dead died cens censor censored censoring fail failure relapse"
 )
 
 
 def censored_times(df: pl.DataFrame, measures: list[Measure], flags: list[str]) -> list[tuple[str, str]]:
-    """Mark follow-up times beside an event status `censored`; (status, time) pairs for `circular`."""
-    statuses = [
-        f for f in flags if has(f, STATUS) and 2 <= df[f].drop_nulls().n_unique() <= 3
-    ]  # dead, alive, other death
-    if not statuses:
-        return []
+    """Mark follow-up times beside an event status `censored`; (status, time) pairs for `circular`.
+
+    A time is paired with every status column when its name says follow-up (futime beside status,
+    OS beside Death), and with the status named after it otherwise (rec beside rec.s)."""
+    few = [f for f in flags if 2 <= df[f].drop_nulls().n_unique() <= 3]  # dead, alive, other death
+    statuses = [f for f in few if has(f, STATUS)]
     pairs = []
     for m in measures:
-        if m.derived or m.kind == "count" or not has(m.name, FOLLOW_UP):
+        if m.derived or m.kind == "count":
             continue
-        m.censored = True
-        pairs += [(f, m.name) for f in statuses]
-    return pairs
+        closed = statuses if has(m.name, FOLLOW_UP) else []
+        closed += [f for f in few if f not in closed and _named_after(f, m.name)]
+        if closed:
+            m.censored = True
+            pairs += [(f, m.name) for f in closed]
+    # several events followed at once (recovery, relapse, death: a multi-state history): each time is
+    # cut short by the others' events as well, so every time goes with every status
+    times = dict.fromkeys(m for _, m in pairs)
+    flags_paired = dict.fromkeys(f for f, _ in pairs)
+    return [(f, m) for f in flags_paired for m in times]
+
+
+def _named_after(flag: str, time: str) -> bool:
+    """Whether a status column is named after a time: its name is the time's stem and a status suffix
+    (rec.s and rec, aids.stat and aids.time, relapse_event and relapse_days)."""
+    f, t = words(flag), words(time)
+    if len(f) < 2 or f[-1] not in STATUS_SUFFIXES:
+        return False
+    stem = t[:-1] if len(t) >= 2 and t[-1] in _TIME_SUFFIXES else t
+    return bool(stem) and f[:-1] == stem

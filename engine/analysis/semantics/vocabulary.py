@@ -60,6 +60,7 @@ GRID = vocab("easting eastings northing northings")  # a projected map grid: pla
 # A compass angle: 350° and 10° average to 180°, the opposite way; it is a direction, never a measure.
 DIRECTION = vocab("dir direction bearing heading azimuth winddir wd")
 YEARS = vocab("year years yr yyyy jahr annee fy fiscalyear")
+COHORTS = vocab("cohort cohorts period periods era decade vintage")  # when a group of rows entered
 CALENDAR = vocab(
     "month months mon day days dom dow weekday wday hour hr minute min second sec week wk quarter qtr season"
 )

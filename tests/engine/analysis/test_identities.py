@@ -619,3 +619,65 @@ def test_a_drill_down_title_names_the_value_found_inside_the_segment(tmp_path: P
     for i in drills:
         found = i["evidence"]["drillDown"]
         assert f"{found['dimension']} {found['value']}".lower() in i["title"].lower(), i["title"]
+
+
+def _histories(rng: np.random.Generator, n: int = 900) -> pl.DataFrame:
+    """Transplant patients followed for recovery, relapse and death, each time closed by a status
+    named after it (rec and rec.s), entered in three periods and followed to the study's close."""
+    period = rng.choice(["1985-1989", "1990-1994", "1995-1998"], n)
+    window = np.select([period == "1985-1989", period == "1990-1994"], [4500.0, 2800.0], 1200.0)
+    window = window * rng.uniform(0.7, 1.0, n)
+    death = rng.exponential(2500, n)
+    srv = np.minimum(death, window)
+    relapse = rng.exponential(4000, n)
+    rel = np.minimum(relapse, srv)
+    recovery = rng.exponential(40, n)
+    rec = np.minimum(recovery, srv)
+    return pl.DataFrame(
+        {
+            "rec": rec.round(0),
+            "rec.s": (recovery <= srv).astype(int),
+            "rel": rel.round(0),
+            "rel.s": (relapse <= srv).astype(int),
+            "srv": srv.round(0),
+            "srv.s": (death <= window).astype(int),
+            "year": period,
+            "agecl": rng.choice(["<=20", "20-40", ">40"], n, p=[0.2, 0.5, 0.3]),
+            "donor": rng.choice(["match", "mismatch"], n, p=[0.7, 0.3]),
+        }
+    )
+
+
+def test_times_of_several_events_are_not_compared_across_their_statuses(tmp_path: Path) -> None:
+    """A multi-state history: every time is cut short by the study's close and by the other events,
+    so no time differs "by" a status, none "stands out" in the earliest period of entry, and one
+    status beside another only repeats the design (no relapse after death)."""
+    result = run(_histories(np.random.default_rng(51)), tmp_path, "transplants.csv")
+    statuses = {"rec.s", "rel.s", "srv.s"}
+    for i in result["insights"]:
+        columns = set(i["evidence"]["columns"]) | {i["evidence"].get("dimension")}
+        times = columns & {"rec", "rel", "srv"}
+        assert not (times and columns & (statuses | {"year"})), i["title"]
+        if i["type"] == "drill_down":
+            filtered = {f["column"] for f in i["evidence"]["filters"]}
+            assert not filtered <= statuses, i["title"]
+
+
+def test_overall_survival_beside_death_and_its_log_are_censored(tmp_path: Path) -> None:
+    rng = np.random.default_rng(52)
+    n = 500
+    death = rng.exponential(40, n)
+    window = rng.uniform(10, 80, n)
+    months = np.minimum(death, window).round(1) + 0.1
+    df = pl.DataFrame(
+        {
+            "OS": months,
+            "logOS": np.log(months).round(4),
+            "Death": (death <= window).astype(int),
+            "stage": rng.choice(["I", "II", "III"], n),
+            "marker": rng.normal(10, 2, n).round(2),
+        }
+    )
+    result = run(df, tmp_path, "liver.csv")
+    about = [i["title"] for i in result["insights"] if {"OS", "logOS"} & set(i["evidence"]["columns"])]
+    assert not [t for t in about if "death" in t.lower()], about
