@@ -34,6 +34,9 @@ GRAINS = {
 }
 MAX_PERIODS = 800
 MIN_FILLED = 0.8
+PARTIAL_SHARE = 0.6  # a first or last period holding less than this share of a typical one is partial
+SHORT_LAST_HISTORY = 5  # periods the last one is compared with at the data's own grain
+SHORT_LAST_MIN_ROWS = 5  # ...when they hold this many rows or more (a handful varies by chance)
 
 
 @dataclass
@@ -164,19 +167,34 @@ def build_series(c: Cube, measure: Measure, grain: str) -> TimeSeries | None:
 
 
 def _drop_partial(frame: pl.DataFrame, grain: str, native: str) -> tuple[pl.DataFrame, list[str]]:
-    if grain == native or frame.height < 4:
+    if grain == native:
+        return _drop_short_last(frame)
+    if frame.height < 4:
         return frame, []
     # days of timestamped events are judged by their rows (an export cut at 2 a.m.); longer periods by days
     points = frame["n" if grain == "day" else "points"].to_numpy()
     typical = float(np.median(points[1:-1]))
     dropped = []
-    if points[-1] < 0.6 * typical:
+    if points[-1] < PARTIAL_SHARE * typical:
         dropped.append(str(frame["period"][-1]))
         frame = frame.head(frame.height - 1)
-    if points[0] < 0.6 * typical:
+    if points[0] < PARTIAL_SHARE * typical:
         dropped.append(str(frame["period"][0]))
         frame = frame.tail(frame.height - 1)
     return frame, dropped
+
+
+def _drop_short_last(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """At the data's own grain a period's coverage cannot be read from its days: a last period with far
+    fewer rows than the periods before it (movies of 2005 in a list made that spring) is taken for an
+    export cut short, not for a collapse, and left out (it is named in `droppedPartialPeriods`)."""
+    if frame.height < SHORT_LAST_HISTORY + 3:
+        return frame, []
+    rows = frame["n"].to_numpy().astype(float)
+    recent = float(np.median(rows[-SHORT_LAST_HISTORY - 1 : -1]))
+    if recent >= SHORT_LAST_MIN_ROWS and rows[-1] < PARTIAL_SHARE * recent:
+        return frame.head(frame.height - 1), [str(frame["period"][-1])]
+    return frame, []
 
 
 def observed(ts: TimeSeries) -> TimeSeries:

@@ -56,6 +56,13 @@ def poisson_sf(k: float, mu: float) -> float:
     return gammainc(k, mu)
 
 
+def poisson_cdf(k: float, mu: float) -> float:
+    """P(X <= k) for a Poisson X with mean `mu`."""
+    if k < 0:
+        return 0.0
+    return gammaincc(float(np.floor(k)) + 1, mu)
+
+
 def binom_sf(k: float, n: float, p: float) -> float:
     """P(X >= k) for a binomial X ~ B(n, p)."""
     if k <= 0:

@@ -20,10 +20,11 @@ from engine.analysis.detectors.temporal import line_chart
 from engine.analysis.fmt import fmt_change, fmt_num, fmt_p, fmt_pct, ratio_scale, upper_first
 from engine.analysis.semantics.model import Measure
 from engine.analysis.series import TimeSeries, observed, period_label
-from engine.analysis.stats import t_sf
+from engine.analysis.stats import poisson_cdf, poisson_sf, t_sf
 
 MIN_ANOMALY_POINTS = 12
 ANOMALY_Z = 3.5
+FEW_ROWS = 5  # a period's mean read on fewer rows than this, where most have more, is not judged
 TAIL_DF = 10  # Student-t tails: heavier than normal (daily sums of skewed values), calibrated on noise
 MAX_CYCLE_P = 0.001  # a real cycle repeats over many weeks or years: its test is never borderline
 
@@ -74,8 +75,14 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
         if _recurs(z, slots, int(i)):
             recurring.append(int(i))
             continue  # every December is high: a season too short to test yet, not one odd month
-        p = min(1.0, 2 * t_sf(abs(float(z[i])), TAIL_DF) * n)
         expected = float(expectations[i])
+        if m.agg == "mean" and ts.counts[i] < FEW_ROWS <= float(np.median(ts.counts)):
+            continue  # the mean of the first two films of 1899: a handful of rows, not a period's level
+        p = min(1.0, 2 * t_sf(abs(float(z[i])), TAIL_DF) * n)
+        if m.kind == "count" and expected > 0:  # 1 film where 9 were expected is a Poisson draw's luck
+            k = float(ts.y[i])
+            tail = poisson_sf(k, expected) if k > expected else poisson_cdf(k, expected)
+            p = max(p, min(1.0, 2 * tail * n))
         as_ratio = ratio_scale(ts.y, expected, m.interval)
         rel = (ts.y[i] - expected) / (abs(expected) if as_ratio else float(np.mean(np.abs(ts.y))) or 1.0)
         when = period_label(ts.x[i], ts.grain)
