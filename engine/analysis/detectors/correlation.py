@@ -27,6 +27,7 @@ import polars as pl
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.fmt import fmt_p, upper_first
 from engine.analysis.semantics.model import TIME, Measure, TableModel
+from engine.analysis.semantics.vocabulary import same_stem
 from engine.analysis.series import TimeSeries
 from engine.analysis.stats import effective_n, lag1, ols, pearson
 
@@ -37,6 +38,7 @@ MAX_MEASURES = 8
 MAX_MEASURES_SMALL = 14  # tables of up to SMALL_ROWS rows: every pair is cheap
 SMALL_ROWS = 20_000
 CLUSTER_R = 0.95
+ONE_QUANTITY_R = 0.98  # across rows, two columns this close are one quantity (or one made from the other)
 
 
 def correlations(
@@ -115,16 +117,26 @@ def _on_rows(
     sorted_by = _sorted_by(data, names)  # on the sample: a sorted column stays sorted in it
     cols = {n: data[n].cast(pl.Float64).fill_null(np.nan).to_numpy() for n in names}  # once per column
     drift = {n: lag1(v[~np.isnan(v)]) for n, v in cols.items()}
+    one: list[list[str]] = []
     for a, b in pairs:
         keep = ~(np.isnan(cols[a.name]) | np.isnan(cols[b.name]))
         x, y = cols[a.name][keep], cols[b.name][keep]
         if len(x) < 8:
             continue
+        if same_stem(a.name, b.name):  # density in 2016 and in 2021, grade and grade − 9: one variable
+            one.append(sorted((a.name, b.name)))
+            continue
         rx, ry = drift[a.name], drift[b.name]
         n_eff = effective_n(len(x), rx * ry) if rx > 0 and ry > 0 and not sorted_by else None
         c = _candidate(a, b, x, y, "rows", f"{len(x):,} rows", "sampledRows" in info, n_eff=n_eff)
+        if c and abs(float(c.evidence["aggregates"]["pearsonR"])) >= ONE_QUANTITY_R and len(x) >= 30:
+            # a credit limit and the rating computed from it, career at-bats and hits, a pitch's speed at
+            # release and at the plate: so close a tie is how the columns were made, not a finding
+            one.append(sorted((a.name, b.name)))
+            continue
         if c:
             out.append(c)
+    info["skippedOneQuantityPairs"] = one
     return out
 
 

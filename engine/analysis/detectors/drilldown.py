@@ -22,7 +22,6 @@ over-represented against the rest, corrected for every cell scanned.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import polars as pl
@@ -30,7 +29,7 @@ import polars as pl
 from engine.analysis.candidates import Candidate, ChartSpec, direction_of, evidence
 from engine.analysis.fmt import category, fmt_num, fmt_p, fmt_pct, label, upper_first
 from engine.analysis.semantics.model import Measure
-from engine.analysis.semantics.vocabulary import YES, YES_NO
+from engine.analysis.semantics.vocabulary import YES, YES_NO, same_stem
 from engine.analysis.stats import two_proportions, welch
 
 PAIR_ROWS = "\x00rows"  # the pair counts' own column: never a table column's name ("n", a count)
@@ -76,7 +75,7 @@ def drill_rows(
     ]
     flags: list[str] | None = None  # the segment column's values, read once and only beside a yes/no column
     for b, t in zip(others, pl.collect_all(queries), strict=True):
-        if t.height < 2 or _same_stem(b, dim) or nesting.nested(b, dim) or nesting.nested(dim, b):
+        if t.height < 2 or same_stem(b, dim) or nesting.nested(b, dim) or nesting.nested(dim, b):
             continue
         if t.height == 2:
             flags = (
@@ -413,7 +412,7 @@ def strongest_pair(small: list[str], nesting: Nesting) -> tuple[str, str, str, i
         (a, b)
         for i, a in enumerate(small)
         for b in small[i + 1 :]
-        if not (_same_stem(a, b) or nesting.nested(a, b) or nesting.nested(b, a))
+        if not (same_stem(a, b) or nesting.nested(a, b) or nesting.nested(b, a))
     ]
     if not pairs:
         return None
@@ -458,7 +457,7 @@ def strongest_rate(small: list[str], nesting: Nesting) -> tuple[str, str, str, i
     tests = 0
     for y in small:
         for d in small:
-            if d == y or _same_stem(d, y) or nesting.nested(d, y) or nesting.nested(y, d):
+            if d == y or same_stem(d, y) or nesting.nested(d, y) or nesting.nested(y, d):
                 continue
             t = nesting.pair_counts(d, y).select(
                 pl.col(d).cast(pl.String).alias("d"), pl.col(y).cast(pl.String).alias("y"), pl.col(PAIR_ROWS)
@@ -487,11 +486,3 @@ def strongest_rate(small: list[str], nesting: Nesting) -> tuple[str, str, str, i
                     if best is None or p < best[0]:
                         best = (p, d, v, y)
     return None if best is None else (best[1], best[2], best[3], tests)
-
-
-def _same_stem(a: str, b: str) -> bool:
-    """One variable at two times or in two versions (smsa66 and smsa76, rns and rns80, nearc4 and
-    nearc4a): that it persists is no finding."""
-    stem_a, stem_b = (re.sub(r"[^a-z]", "", x.lower()) for x in (a, b))
-    short, long = sorted((stem_a, stem_b), key=len)
-    return len(short) >= 1 and long.startswith(short) and (len(short) >= 3 or short == long)

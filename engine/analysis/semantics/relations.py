@@ -351,7 +351,25 @@ def _signed_sum(c: str, others: list[str], cols: dict[str, np.ndarray]) -> Relat
     parts = [
         m for m, w in zip(others, coef[1:], strict=True) if abs(w) * float(np.std(cols[m])) > 0.01 * scale
     ]
+    parts = _needed(t, parts, cols)
     return Relation("linear_of", c, parts) if len(parts) >= 2 else None
+
+
+def _needed(t: np.ndarray, parts: list[str], cols: dict[str, np.ndarray]) -> list[str]:
+    """The parts the fit cannot do without: while one can go and the rest still give the total (R² ≥
+    NEAR_R2), the one that matters least goes. A rating made from a limit, fitted beside two unrelated
+    columns, keeps none of them: the limit alone gives it."""
+    kept = list(parts)
+    while len(kept) >= 2:
+        fits = []
+        for m in kept:
+            rest = [x for x in kept if x != m]
+            fits.append((_fit(np.column_stack([np.ones(t.size), *[cols[x] for x in rest]]), t)[0], m))
+        best, dropped = max(fits)
+        if best < NEAR_R2:
+            break
+        kept.remove(dropped)
+    return kept
 
 
 def _fit(design: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:

@@ -158,3 +158,11 @@ RECORD_NOUNS = EVENT_NOUNS | vocab(
     "employee customer patient student user member account product item sale payment invoice expense"
     " shipment delivery loan policy contract lead deal"
 )
+
+
+def same_stem(a: str, b: str) -> bool:
+    """One variable at two times or in two versions (smsa66 and smsa76, rns and rns80, nearc4 and
+    nearc4a): that it persists is no finding."""
+    stem_a, stem_b = (re.sub(r"[^a-z]", "", x.lower()) for x in (a, b))
+    short, long = sorted((stem_a, stem_b), key=len)
+    return len(short) >= 1 and long.startswith(short) and (len(short) >= 3 or short == long)

@@ -681,3 +681,31 @@ def test_overall_survival_beside_death_and_its_log_are_censored(tmp_path: Path) 
     result = run(df, tmp_path, "liver.csv")
     about = [i["title"] for i in result["insights"] if {"OS", "logOS"} & set(i["evidence"]["columns"])]
     assert not [t for t in about if "death" in t.lower()], about
+
+
+def test_a_formula_names_only_the_parts_it_needs(tmp_path: Path) -> None:
+    """A rating made from the limit alone is no sum of the limit and two unrelated columns (which,
+    moving together, can take weights that cancel)."""
+    for seed in (62, 63, 64):
+        rng = np.random.default_rng(seed)
+        n = 400
+        limit = rng.lognormal(8.4, 0.5, n).round(-1)
+        density = rng.lognormal(5, 1, n)
+        df = pl.DataFrame(
+            {
+                "limit": limit,
+                "rating": (limit / 14 + rng.normal(0, 5, n)).round(0),
+                "income": (limit / 90 + rng.normal(0, 25, n)).round(1),
+                "density_2016": density.round(1),
+                "density_2021": (density * rng.normal(1.03, 0.04, n)).round(1),
+            }
+        )
+        result = run(df, tmp_path, "credit.csv")
+        for r in result["semantics"]["relations"]:
+            tied = {r["target"], *r["parts"]}
+            assert not (
+                tied & {"density_2016", "density_2021"} and tied - {"density_2016", "density_2021"}
+            ), (
+                seed,
+                r,
+            )

@@ -81,10 +81,13 @@ def test_two_trends_down_the_file_are_not_correlated_rows(tmp_path: Path) -> Non
 
 
 def test_a_real_relation_between_rows_in_order_still_stands(tmp_path: Path) -> None:
+    """Strong (r about 0.95) but not so close that the two columns would be one quantity."""
     rng = np.random.default_rng(13)
     n = 300
     a = 100 + np.cumsum(rng.normal(0, 1, n))
-    df = pl.DataFrame({"a": a, "b": 2 * a + rng.normal(0, 0.5, n), "c": rng.normal(0, 1, n)})
+    df = pl.DataFrame(
+        {"a": a, "b": 2 * a + rng.normal(0, 0.5 * float(np.std(a)), n), "c": rng.normal(0, 1, n)}
+    )
     pairs = found(run(df, tmp_path), "correlation")
     assert any(set(c["evidence"]["measures"]) == {"a", "b"} for c in pairs)
     assert pairs[0]["evidence"]["aggregates"].get("effectiveN", n) < n
@@ -299,3 +302,24 @@ def test_a_handful_of_films_in_an_early_year_is_no_anomaly(tmp_path: Path) -> No
             if i["type"] == "anomaly" and i["evidence"]["measureKind"] == "count"
         ]
         assert not odd, (seed, odd)
+
+
+def test_two_columns_that_are_one_quantity_are_no_correlation(tmp_path: Path) -> None:
+    """A credit limit and the rating computed from it; a town's density in two census years."""
+    rng = np.random.default_rng(62)
+    n = 400
+    limit = rng.lognormal(8.4, 0.5, n).round(-1)
+    density = rng.lognormal(5, 1, n)
+    df = pl.DataFrame(
+        {
+            "limit": limit,
+            "rating": (limit / 14 + rng.normal(0, 20, n)).round(0),
+            "income": (limit / 90 + rng.normal(0, 25, n)).round(1),
+            "density_2016": density.round(1),
+            "density_2021": (density * rng.normal(1.03, 0.04, n)).round(1),
+        }
+    )
+    result = run(df, tmp_path, "credit.csv")
+    pairs = [set(c["evidence"]["measures"]) for c in found(result, "correlation")]
+    assert {"limit", "rating"} not in pairs and {"density_2016", "density_2021"} not in pairs, pairs
+    assert {"limit", "income"} in pairs or {"rating", "income"} in pairs, pairs
