@@ -73,12 +73,20 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
     per_family: Counter[tuple[str, str]] = Counter()
     findings = 0
     same_rows: set[tuple[object, ...]] = set()
+    # a flow's leader is said by its share of the total ("GM made 41% of all investment"), not again
+    # by its mean standing out
+    facts: set[tuple[object, ...]] = {
+        f for c in scored if c.type == "top_contributor" and _score(c) >= MIN_SCORE and (f := _fact(c))
+    }
     for c in scored:
         if _score(c) < MIN_SCORE or c.key in seen or per_type[c.type] >= MAX_PER_TYPE:
             continue
         figures = _figures(c)
         if figures is not None and figures in same_rows:
             continue  # the same rows under another name (species "albigula" is genus "Neotoma")
+        fact = _fact(c)
+        if fact is not None and fact in facts and c.type != "top_contributor":
+            continue  # June's rain stands out and June leads the rain: one fact, said once
         family = (c.type, str(c.extra.get("family")))
         if c.extra.get("family") and per_family[family] >= MAX_PER_FAMILY:
             continue  # Hawaii's long flights by carrier, by destination, by plane: enough said
@@ -88,6 +96,8 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
         seen.add(c.key)
         if figures is not None:
             same_rows.add(figures)
+        if fact is not None:
+            facts.add(fact)
         per_type[c.type] += 1
         per_family[family] += 1
         findings += 0 if quality else 1
@@ -102,6 +112,29 @@ def select(candidates: list[Candidate]) -> tuple[list[Candidate], dict[str, int 
         "minScore": MIN_SCORE,
     }
     return kept, stats
+
+
+def _fact(c: Candidate) -> tuple[object, ...] | None:
+    """What a segment finding says, whatever its type: the category that leads a measure (its mean
+    stands out above the others, or it holds most of the total), or the value over-represented
+    inside some category of a dimension (Black pupils concentrated in inner-city schools, White ones
+    rarely there: one table's one cell)."""
+    ev = c.evidence
+    if c.type in ("category_outlier", "top_contributor") and (
+        c.type == "top_contributor" or ev.get("direction") == "up"
+    ):
+        return ("leads", ev.get("measure"), ev.get("dimension"), str(ev.get("entity")))
+    drill = ev.get("drillDown") or {}
+    if c.type == "drill_down" and drill and not (ev.get("aggregates") or {}).get("rateOf"):
+        if (ev.get("aggregates") or {}).get("mean") is None:
+            return (
+                "inside",
+                ev.get("measure"),
+                ev.get("dimension"),
+                drill.get("dimension"),
+                str(drill.get("value")),
+            )
+    return None
 
 
 def _figures(c: Candidate) -> tuple[object, ...] | None:

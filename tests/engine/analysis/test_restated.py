@@ -323,3 +323,21 @@ def test_two_columns_that_are_one_quantity_are_no_correlation(tmp_path: Path) ->
     pairs = [set(c["evidence"]["measures"]) for c in found(result, "correlation")]
     assert {"limit", "rating"} not in pairs and {"density_2016", "density_2021"} not in pairs, pairs
     assert {"limit", "income"} in pairs or {"rating", "income"} in pairs, pairs
+
+
+def test_a_flow_s_leader_is_said_once_by_its_share_not_again_by_its_mean(tmp_path: Path) -> None:
+    """Claims of one region far above the others: it leads the total and its mean stands out."""
+    rng = np.random.default_rng(64)
+    n = 3000
+    region = rng.choice(["north", "south", "east", "west", "centre"], n)
+    amount = rng.lognormal(5, 0.6, n) * np.where(region == "north", 4.0, 1.0)
+    df = pl.DataFrame({"region": region, "amount": amount.round(2), "kind": rng.choice(["a", "b"], n)})
+    result = run(df, tmp_path, "claims.csv")
+    north = [
+        i["type"]
+        for i in result["insights"]
+        if i["evidence"].get("dimension") == "region"
+        and i["evidence"].get("entity") == "north"
+        and i["type"] in ("category_outlier", "top_contributor")
+    ]
+    assert north == ["top_contributor"], [i["title"] for i in result["insights"]]
