@@ -125,15 +125,15 @@ def _fact(c: Candidate) -> tuple[object, ...] | None:
     ):
         return ("leads", ev.get("measure"), ev.get("dimension"), str(ev.get("entity")))
     drill = ev.get("drillDown") or {}
-    if c.type == "drill_down" and drill and not (ev.get("aggregates") or {}).get("rateOf"):
-        if (ev.get("aggregates") or {}).get("mean") is None:
-            return (
-                "inside",
-                ev.get("measure"),
-                ev.get("dimension"),
-                drill.get("dimension"),
-                str(drill.get("value")),
-            )
+    aggregates = ev.get("aggregates") or {}
+    if c.type == "drill_down" and drill and not aggregates.get("rateOf") and aggregates.get("mean") is None:
+        return (
+            "inside",
+            ev.get("measure"),
+            ev.get("dimension"),
+            drill.get("dimension"),
+            str(drill.get("value")),
+        )
     return None
 
 
