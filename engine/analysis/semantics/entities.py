@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -21,6 +22,7 @@ from engine.analysis.semantics.model import TIME, Entity
 from engine.analysis.semantics.vocabulary import CODES, PERSON, has, vocab
 
 ALIAS_SAMPLE = 50_000  # rows read to tell that one dimension relabels another
+NEAR_ALIAS = 0.9  # two dimensions named alike that pair their values so on this share of rows: one
 MAX_DIMENSION_VALUES = 50
 MAX_DIMENSIONS = 6
 MAX_ENTITIES = 4
@@ -108,10 +110,27 @@ def _labels(df: pl.DataFrame, dims: list[ColumnProfile]) -> set[str]:
         pair = rows.select(a.name, b.name).drop_nulls()
         if pair.height < 2:
             continue
-        if pair.unique().height == pair[a.name].n_unique() == pair[b.name].n_unique():
+        exact = pair.unique().height == pair[a.name].n_unique() == pair[b.name].n_unique()
+        if exact or (_named_alike(a.name, b.name) and _agreement(pair, a.name, b.name) >= NEAR_ALIAS):
             wordy = pair.select(pl.col(a.name, b.name).cast(pl.String).str.len_chars().mean()).row(0)
             out.add(b.name if (wordy[1] or 0.0) <= (wordy[0] or 0.0) else a.name)
     return out
+
+
+def _named_alike(a: str, b: str) -> bool:
+    """One name inside the other (League and NewLeague, method and method2)."""
+    x, y = (re.sub(r"[^a-z]", "", n.lower()) for n in (a, b))
+    short, long = sorted((x, y), key=len)
+    return len(short) >= 3 and short in long
+
+
+def _agreement(pair: pl.DataFrame, a: str, b: str) -> float:
+    """The smaller of the two shares of rows whose value of one column is the usual partner of their
+    value of the other (1.0 for a relabelling; League against NewLeague of players who seldom move)."""
+    counts = pair.group_by(a, b).agg(pl.len().alias("n"))
+    total = float(counts["n"].sum()) or 1.0
+    shares = [float(counts.group_by(key).agg(pl.col("n").max())["n"].sum()) / total for key in (a, b)]
+    return min(shares)
 
 
 def text_columns(df: pl.DataFrame, profiles: list[ColumnProfile]) -> list[str]:

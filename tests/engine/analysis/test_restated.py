@@ -341,3 +341,26 @@ def test_a_flow_s_leader_is_said_once_by_its_share_not_again_by_its_mean(tmp_pat
         and i["type"] in ("category_outlier", "top_contributor")
     ]
     assert north == ["top_contributor"], [i["title"] for i in result["insights"]]
+
+
+def test_a_column_and_its_later_version_named_alike_are_one_dimension(tmp_path: Path) -> None:
+    """League at the end of one season and NewLeague at the start of the next: a few players move."""
+    rng = np.random.default_rng(66)
+    n = 600
+    league = rng.choice(["A", "N"], n)
+    moved = rng.random(n) < 0.06
+    new_league = np.where(moved, np.where(league == "A", "N", "A"), league)
+    homers = rng.poisson(np.where(league == "A", 13.0, 9.0))
+    df = pl.DataFrame(
+        {"league": league, "division": rng.choice(["E", "W"], n), "homers": homers, "new_league": new_league}
+    )
+    result = run(df, tmp_path, "players.csv")
+    by = [
+        i["evidence"].get("dimension") for i in result["insights"] if i["evidence"].get("measure") == "homers"
+    ]
+    assert len([d for d in by if d in ("league", "new_league")]) == 1, [
+        i["title"] for i in result["insights"]
+    ]
+    assert not [i for i in result["insights"] if i["type"] == "drill_down"], [
+        i["title"] for i in result["insights"]
+    ]
