@@ -74,13 +74,13 @@ END_TIME = vocab(
     "processed completed complete leave left termination terminated exit departure checkout"
 )
 INTENSIVE = vocab(
-    "price* rate rates ratio pct percent* perc share score* rating* avg average mean median discount* "
+    "price* rate rates ratio pct percent* perc perc* share score* rating* avg average mean median discount* "
     "margin* age temp* celsius fahrenheit humid* pressure speed wind density level yield growth "
     "per capita weight height length width depth mpg efficiency ppm concentration open close high low "
     "adj adjusted elevation altitude alt bmi salary salaries wage wages lifeexp expectancy probability "
     "prob fraction accuracy progress duration minutes hours seconds delay delays latency distance dist "
     "mileage horsepower hp displacement coef slope std zscore rank ranking satisfaction "
-    "temperature tmax tmin tavg visibility dewpoint gust time percap life deflator cpi ppi hicp"
+    "temperature tmax tmin tavg visibility dewpoint gust time percap life deflator cpi ppi hicp yrs years"
 )
 EXTENSIVE = vocab(
     "population pop popn people inhabitants residents headcount houses dwellings "

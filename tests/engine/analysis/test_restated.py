@@ -364,3 +364,12 @@ def test_a_column_and_its_later_version_named_alike_are_one_dimension(tmp_path: 
     assert not [i for i in result["insights"] if i["type"] == "drill_down"], [
         i["title"] for i in result["insights"]
     ]
+
+
+def test_a_percentage_or_years_run_together_in_a_name_are_levels() -> None:
+    """percmino (the share of a minority, a school's figure repeated for each pupil) and sameGovYrs
+    are averaged, never summed; the name says so whatever the values look like."""
+    from engine.analysis.semantics.measures import measure_kind, name_tells_kind
+
+    for name in ("percmino", "sameGovYrs", "percentage_female"):
+        assert name_tells_kind(name, None) and measure_kind(name, None, False)[0] == "level", name
