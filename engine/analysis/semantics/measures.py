@@ -39,6 +39,7 @@ from engine.analysis.semantics.vocabulary import (
     NOT_IDS,
     NUMBERED,
     PLACE,
+    UNCERTAINTY,
     YEARS,
     has,
     words,
@@ -124,6 +125,8 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     """Identifiers, zip/ISO/phone numbers and years that are not the time axis."""
     ws = words(p.name)
     if has(p.name, CODES) or has(p.name, GRID) or (ws[-1:] in (("no",), ("nr",)) and p.semantic == "integer"):
+        return True
+    if has(p.name, UNCERTAINTY) and p.semantic == "numeric":  # Rate beside its SE: the rate is the finding
         return True
     if any(len(w) > 4 and w.endswith(("code", "cod")) for w in ws):  # distcod, areacode: run together
         return True

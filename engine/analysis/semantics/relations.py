@@ -44,6 +44,7 @@ SCALE_ROWS = 2_000
 INVERSE_SPREAD = 0.1  # spread of log(a × b) against that of log a, at which b is a's inverse
 NEAR_R2 = 0.999  # a total of several parts, one of them (shipping, rounding) perhaps not a measure
 MIN_SPLIT_ROWS = 20  # rows on each side of a threshold before a clean split says "defined by it"
+BRACKET_MEET = 0.1  # brackets that define a status meet: the gap between them, as a share of the range
 SPLIT_GAP = 2.0  # the widest gap at a threshold, in the mean spacing of the measure's values
 MIN_EXACT_ROWS = 30  # below this many rows a perfect rank order can be a strong relation's chance
 
@@ -545,11 +546,18 @@ def _defined(n: np.ndarray, q01: np.ndarray, q99: np.ndarray) -> bool:
     """
     big = n >= max(20, 0.05 * float(n.sum()))
     ends = sorted(zip(q99[big].tolist(), q01[big].tolist(), strict=True))
-    disjoint, last = 0, -np.inf
-    for hi, lo in ends:  # the most categories whose ranges do not overlap
+    if not ends:
+        return False
+    reach = max(h for h, _ in ends) - min(lo for _, lo in ends)
+    # the most categories whose ranges do not overlap and follow each other: brackets meet at their
+    # thresholds (34 and 64 kt), while causes of death far apart (heart disease at 106 and up, the
+    # others under 50) are apart by nature, not by a rule
+    chain, best, last = 0, 0, -np.inf
+    for hi, lo in ends:
         if lo > last:
-            disjoint, last = disjoint + 1, hi
-    return disjoint >= 3
+            chain = chain + 1 if lo - last <= BRACKET_MEET * reach else 1
+            best, last = max(best, chain), hi
+    return best >= 3
 
 
 def _threshold(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:

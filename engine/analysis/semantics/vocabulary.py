@@ -57,6 +57,8 @@ NOT_IDS = vocab(
 LATITUDE = vocab("lat latitude")
 LONGITUDE = vocab("lon lng long longitude")
 GRID = vocab("easting eastings northing northings")  # a projected map grid: places, never measures
+# the uncertainty of another column's estimate (a rate's standard error, a poll's margin): not a quantity
+UNCERTAINTY = vocab("se sem stderr serr moe lcl ucl ci")
 # A compass angle: 350° and 10° average to 180°, the opposite way; it is a direction, never a measure.
 DIRECTION = vocab("dir direction bearing heading azimuth winddir wd")
 YEARS = vocab("year years yr yyyy jahr annee fy fiscalyear")

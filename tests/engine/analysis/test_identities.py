@@ -709,3 +709,25 @@ def test_a_formula_names_only_the_parts_it_needs(tmp_path: Path) -> None:
                 seed,
                 r,
             )
+
+
+def test_causes_far_apart_by_nature_are_no_brackets_and_a_standard_error_no_measure(tmp_path: Path) -> None:
+    """Death rates by cause, region and sex beside each rate's standard error: heart disease and
+    cancer far above the other causes is the finding, not a status defined by the rate."""
+    rng = np.random.default_rng(68)
+    causes = {"Heart disease": 190, "Cancer": 180, "Stroke": 38, "Diabetes": 22, "Suicide": 14, "Flu": 15}
+    rows = [
+        (region, sex, cause, base * (1.25 if sex == "Male" else 0.8) * rng.lognormal(0, 0.12))
+        for region in [f"Region {k:02d}" for k in range(1, 11)]
+        for sex in ("Male", "Female")
+        for cause, base in causes.items()
+    ]
+    df = pl.DataFrame(rows, schema=["Region", "Sex", "Cause", "Rate"], orient="row")
+    df = df.with_columns(
+        pl.col("Rate").round(1), SE=(pl.col("Rate") * 0.01 * pl.lit(rng.uniform(0.5, 2, df.height))).round(1)
+    )
+    result = run(df, tmp_path, "mortality.csv")
+    assert ("Cause", "Rate") not in {(c["dimension"], c["measure"]) for c in result["semantics"]["circular"]}
+    assert "SE" not in [m["name"] for m in result["semantics"]["measures"]]
+    leaders = [i for i in result["insights"] if i["evidence"].get("dimension") == "Cause"]
+    assert leaders, [i["title"] for i in result["insights"]]
