@@ -101,6 +101,8 @@ def _role(df: pl.DataFrame, p: ColumnProfile) -> str:
     """code | calendar | coded | flag | measure, for one numeric column."""
     if p.semantic == "identifier" or _is_code(df, p):
         return "code"
+    if has(p.name, UNCERTAINTY) and p.semantic == "numeric":  # Rate beside its SE: the rate is the finding
+        return "code"
     if has(p.name, CALENDAR) and p.distinct <= 60 and not in_time_units(p.name):
         return "calendar"
     if p.distinct <= 2:
@@ -125,8 +127,6 @@ def _is_code(df: pl.DataFrame, p: ColumnProfile) -> bool:
     """Identifiers, zip/ISO/phone numbers and years that are not the time axis."""
     ws = words(p.name)
     if has(p.name, CODES) or has(p.name, GRID) or (ws[-1:] in (("no",), ("nr",)) and p.semantic == "integer"):
-        return True
-    if has(p.name, UNCERTAINTY) and p.semantic == "numeric":  # Rate beside its SE: the rate is the finding
         return True
     if any(len(w) > 4 and w.endswith(("code", "cod")) for w in ws):  # distcod, areacode: run together
         return True
