@@ -65,7 +65,7 @@ LIFECYCLE_STATES = 12
 FULL_DETECTION_ROWS = 500_000  # up to this many rows, the secondary detectors read every row...
 DETECTION_ROWS = 125_000  # ...above it, every k-th row, about this many
 SPLIT_VALUES = 50  # dimensions with at most this many categories screen the measures to segment
-SPLIT_ROWS = 50_000  # rows that screening reads (every k-th row of a longer table)
+SPLIT_ROWS = 20_000  # rows that screening reads (every k-th row of a longer table)
 BOX_SAMPLE = 50_000  # rows drawn in box plots and read by the log-scale check; other segment figures: all
 
 

@@ -86,7 +86,7 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     # time to death beside dead/alive: one observation; every few-valued column may be a status (a
     # multi-state history has more of them than the dimensions kept)
     flags = dims + [p.name for p in profiles if p.name not in dims and p.semantic == "boolean"]
-    followed = censored_times(frame, measures, flags)
+    followed = censored_times(measures, flags, {p.name: p.distinct for p in profiles})
     model = TableModel(
         frame=frame,
         table_kind=kind,

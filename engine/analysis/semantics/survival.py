@@ -12,8 +12,6 @@ and the status circular with it.
 
 from __future__ import annotations
 
-import polars as pl
-
 from engine.analysis.semantics.model import Measure
 from engine.analysis.semantics.vocabulary import has, vocab, words
 
@@ -31,12 +29,14 @@ STATUS = vocab(
 )
 
 
-def censored_times(df: pl.DataFrame, measures: list[Measure], flags: list[str]) -> list[tuple[str, str]]:
+def censored_times(
+    measures: list[Measure], flags: list[str], distinct: dict[str, int]
+) -> list[tuple[str, str]]:
     """Mark follow-up times beside an event status `censored`; (status, time) pairs for `circular`.
 
     A time is paired with every status column when its name says follow-up (futime beside status,
     OS beside Death), and with the status named after it otherwise (rec beside rec.s)."""
-    few = [f for f in flags if 2 <= df[f].drop_nulls().n_unique() <= 3]  # dead, alive, other death
+    few = [f for f in flags if 2 <= distinct.get(f, 0) <= 3]  # dead, alive, other death
     statuses = [f for f in few if has(f, STATUS)]
     pairs = []
     for m in measures:
