@@ -81,6 +81,11 @@ def fmt_date(value: Any) -> str:
     return str(value)
 
 
+def indefinite(word: str) -> str:
+    """The word with "a" or "an" before it, by its first letter (an approved date, a closed one)."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def upper_first(text: str) -> str:
     """The text with its first letter in upper case and the rest as written: a sentence starting
     with a column name keeps the name's own capitals ("MPG.city", "NABOVE"), which str.capitalize loses."""

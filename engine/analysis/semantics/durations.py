@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from engine.analysis.fmt import indefinite
 from engine.analysis.profile import ColumnProfile
 from engine.analysis.semantics.model import Measure
 from engine.analysis.semantics.vocabulary import START_END, has, words
@@ -119,11 +120,14 @@ def _duration(df: pl.DataFrame, a: ColumnProfile, b: ColumnProfile) -> Duration 
         found.ended = Measure(
             f"share with {b.name}",
             "level",
-            f"share with a {_stem(b.name)} date",
+            f"share with {indefinite(_stem(b.name))} date",
             columns=[b.name],
             derived=True,
             unit="percent",
-            definition=f"100 when {b.name} is set, else 0 (rows with a {a.name}): averaged, the share ended",
+            definition=(
+                f"100 when {b.name} is set, else 0 (rows with {indefinite(a.name)}): "
+                "averaged, the share ended"
+            ),
             additive_across=False,
             censored=True,
         )
