@@ -559,13 +559,16 @@ def _drill_downs(
         named = [(c, v, model.count) for c, v in focus.values if c in model.dimensions]
         standouts = named + [s for s in standouts if (s[0], s[1]) not in focus.values]
     nesting = Nesting(rows)
-    # the event statuses of a survival table: one implies another (died, so relapsed first) by design
+    # the event statuses of a survival table: one implies another (died, so relapsed first) by design,
+    # and against the period of entry each only says that the latest patients had the least time
     statuses = {d for d, name in model.circular if model.has_measure(name) and model.measure(name).censored}
+    entry = [d for d in model.dimensions if statuses and _entry_period(model, d)]
+    apart = frozenset(frozenset((a, b)) for a in statuses for b in [*statuses, *entry] if a != b)
     for dim, value, m in standouts[: DRILL_SEGMENTS + len(focus.values if focus else [])]:
         others = [
             d
             for d in model.dimensions
-            if d != dim and not model.is_circular(d, m) and not (dim in statuses and d in statuses)
+            if d != dim and not model.is_circular(d, m) and frozenset((dim, d)) not in apart
         ][:DRILL_DIMENSIONS]
         if not others:
             continue
@@ -577,12 +580,10 @@ def _drill_downs(
         if c:
             out.append(c)
     small = [
-        d
-        for d in model.dimensions
-        if d not in model.calendar and 2 <= model.distinct[d] <= PAIR_SCAN_VALUES and d not in statuses
+        d for d in model.dimensions if d not in model.calendar and 2 <= model.distinct[d] <= PAIR_SCAN_VALUES
     ]
     for scan, rates in ((strongest_pair, False), (strongest_rate, True)):
-        pair = scan(small, nesting)
+        pair = scan(small, nesting, apart)
         if pair is not None and not any(c.key[1:3] == pair[:2] for c in out):
             dim, value, other, scanned = pair
             c = drill_rows(rows, model.count, dim, value, [other], nesting, scanned, rates=rates)

@@ -27,7 +27,7 @@ import polars as pl
 from engine.analysis.candidates import Candidate, ChartSpec, evidence
 from engine.analysis.fmt import fmt_p, upper_first
 from engine.analysis.semantics.model import TIME, Measure, TableModel
-from engine.analysis.semantics.vocabulary import same_stem
+from engine.analysis.semantics.vocabulary import same_variable_years_apart
 from engine.analysis.series import TimeSeries
 from engine.analysis.stats import effective_n, lag1, ols, pearson
 
@@ -123,7 +123,7 @@ def _on_rows(
         x, y = cols[a.name][keep], cols[b.name][keep]
         if len(x) < 8:
             continue
-        if same_stem(a.name, b.name):  # density in 2016 and in 2021, grade and grade − 9: one variable
+        if same_variable_years_apart(a.name, b.name):  # density in 2016 and in 2021: one variable
             one.append(sorted((a.name, b.name)))
             continue
         rx, ry = drift[a.name], drift[b.name]

@@ -404,15 +404,17 @@ def drill_measure(
     )
 
 
-def strongest_pair(small: list[str], nesting: Nesting) -> tuple[str, str, str, int] | None:
+def strongest_pair(
+    small: list[str], nesting: Nesting, apart: frozenset[frozenset[str]] = frozenset()
+) -> tuple[str, str, str, int] | None:
     """(dimension, value, other dimension, segments scanned) of the most over-represented cell of any
-    pair of the `small` dimensions (2 to PAIR_SCAN_VALUES values each), or None when no cell is both
-    larger (MIN_LIFT, MIN_GAP) and tested."""
+    pair of the `small` dimensions (2 to PAIR_SCAN_VALUES values each; never a pair in `apart`), or
+    None when no cell is both larger (MIN_LIFT, MIN_GAP) and tested."""
     pairs = [
         (a, b)
         for i, a in enumerate(small)
         for b in small[i + 1 :]
-        if not (same_stem(a, b) or nesting.nested(a, b) or nesting.nested(b, a))
+        if not (same_stem(a, b) or nesting.nested(a, b) or nesting.nested(b, a) or frozenset((a, b)) in apart)
     ]
     if not pairs:
         return None
@@ -448,7 +450,9 @@ def strongest_pair(small: list[str], nesting: Nesting) -> tuple[str, str, str, i
     return None if best is None else (best[1], best[2], best[3], scanned)
 
 
-def strongest_rate(small: list[str], nesting: Nesting) -> tuple[str, str, str, int] | None:
+def strongest_rate(
+    small: list[str], nesting: Nesting, apart: frozenset[frozenset[str]] = frozenset()
+) -> tuple[str, str, str, int] | None:
     """(dimension, value, yes/no column, tests) of the value of a small dimension whose rate of a
     yes/no column (callbacks, defaults, churn) differs most from the other values' (RATE_LIFT,
     RATE_GAP), or None. One test per value of each dimension against each yes/no column (one for
@@ -458,6 +462,8 @@ def strongest_rate(small: list[str], nesting: Nesting) -> tuple[str, str, str, i
     for y in small:
         for d in small:
             if d == y or same_stem(d, y) or nesting.nested(d, y) or nesting.nested(y, d):
+                continue
+            if frozenset((d, y)) in apart:
                 continue
             t = nesting.pair_counts(d, y).select(
                 pl.col(d).cast(pl.String).alias("d"), pl.col(y).cast(pl.String).alias("y"), pl.col(PAIR_ROWS)

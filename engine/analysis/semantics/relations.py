@@ -44,6 +44,7 @@ SCALE_ROWS = 2_000
 INVERSE_SPREAD = 0.1  # spread of log(a × b) against that of log a, at which b is a's inverse
 NEAR_R2 = 0.999  # a total of several parts, one of them (shipping, rounding) perhaps not a measure
 MIN_SPLIT_ROWS = 20  # rows on each side of a threshold before a clean split says "defined by it"
+ATTRIBUTE_SHARE = 0.95  # rows in categories of one value each, at which the measure is their attribute
 BRACKET_MEET = 0.1  # brackets that define a status meet: the gap between them, as a share of the range
 SPLIT_GAP = 2.0  # the widest gap at a threshold, in the mean spacing of the measure's values
 MIN_EXACT_ROWS = 30  # below this many rows a perfect rank order can be a strong relation's chance
@@ -528,6 +529,7 @@ def find_circular(df: pl.DataFrame, dimensions: list[str], measures: list[Measur
             brackets = bool(np.all(lo[1:] > np.maximum.accumulate(hi)[:-1])) and float(np.ptp(hi)) > 0
             if (
                 brackets
+                or _attribute(lo, hi, n, q01, q99)
                 or _pinned(lo, hi, n, q01, q99)
                 or _defined(n, q01, q99)
                 or _threshold(lo, hi, n)
@@ -585,6 +587,18 @@ def _all_or_none(lo: np.ndarray, hi: np.ndarray, n: np.ndarray) -> bool:
     """A yes/no measure (a share with a closed date) that a large category never or always has:
     the workflow's rule ("New" tickets are never closed, "Closed" ones always are), not a finding."""
     return float(hi.max()) > float(lo.min()) and bool(((lo == hi) & (n >= MIN_SPLIT_ROWS)).any())
+
+
+def _attribute(lo: np.ndarray, hi: np.ndarray, n: np.ndarray, q01: np.ndarray, q99: np.ndarray) -> bool:
+    """The measure is one value per category (a plan's coinsurance rate, a count's balls): a property of
+    each category that the table repeats on its rows, not something the categories differ on. Nearly
+    every row (95%) sits in a category of two rows or more whose values are all one (1st to 99th
+    percentile), and the categories' values differ."""
+    several = n >= 2
+    if int(several.sum()) < 2 or float(n[several].sum()) < ATTRIBUTE_SHARE * float(n.sum()):
+        return False
+    one_value = several & (q01 == q99)
+    return float(n[one_value].sum()) >= ATTRIBUTE_SHARE * float(n.sum()) and float(np.ptp(lo[one_value])) > 0
 
 
 def _pinned(lo: np.ndarray, hi: np.ndarray, n: np.ndarray, q01: np.ndarray, q99: np.ndarray) -> bool:

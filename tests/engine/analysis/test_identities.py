@@ -731,3 +731,31 @@ def test_causes_far_apart_by_nature_are_no_brackets_and_a_standard_error_no_meas
     assert "SE" not in [m["name"] for m in result["semantics"]["measures"]]
     leaders = [i for i in result["insights"] if i["evidence"].get("dimension") == "Cause"]
     assert leaders, [i["title"] for i in result["insights"]]
+
+
+def test_numbered_variables_are_different_variables(tmp_path: Path) -> None:
+    """V1 … V6 scores of one biopsy: V2 and V3 moving together is the finding, not one variable twice."""
+    rng = np.random.default_rng(69)
+    n = 600
+    base = rng.normal(0, 1, n)
+    df = pl.DataFrame(
+        {f"V{k}": (rng.normal(0, 1, n) + (2.2 * base if k in (2, 3) else 0)).round(2) for k in range(1, 7)}
+    ).with_columns(group=pl.Series(rng.choice(["a", "b"], n)))
+    result = run(df, tmp_path, "biopsy.csv")
+    pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
+    assert {"V2", "V3"} in pairs, [i["title"] for i in result["insights"]]
+
+
+def test_a_survival_status_is_still_drilled_against_a_covariate(tmp_path: Path) -> None:
+    """Deaths concentrated among ulcerated tumours: the table's prognostic finding stays."""
+    rng = np.random.default_rng(70)
+    df = _histories(rng).select("srv", "srv.s", "year", "agecl")
+    died = (df["srv.s"] == 1).to_numpy()
+    ulcer = np.where(rng.random(df.height) < np.where(died, 0.75, 0.3), 1, 0)
+    result = run(df.with_columns(ulcer=pl.Series(ulcer)), tmp_path, "melanoma.csv")
+    drills = [
+        i["title"]
+        for i in result["insights"]
+        if i["type"] == "drill_down" and {f["column"] for f in i["evidence"]["filters"]} == {"srv.s", "ulcer"}
+    ]
+    assert drills, [i["title"] for i in result["insights"]]
