@@ -759,3 +759,22 @@ def test_a_survival_status_is_still_drilled_against_a_covariate(tmp_path: Path) 
         if i["type"] == "drill_down" and {f["column"] for f in i["evidence"]["filters"]} == {"srv.s", "ulcer"}
     ]
     assert drills, [i["title"] for i in result["insights"]]
+
+
+def test_a_measure_that_is_one_value_per_category_is_its_attribute(tmp_path: Path) -> None:
+    """Pitches by count (3-2, 0-1 ...) beside the balls of that count: 3-2 "averages 3 balls"."""
+    rng = np.random.default_rng(71)
+    n = 1500
+    balls, strikes = rng.integers(0, 4, n), rng.integers(0, 3, n)
+    df = pl.DataFrame(
+        {
+            "Count": [f"{b}-{s}" for b, s in zip(balls, strikes, strict=True)],
+            "BallCount": balls,
+            "StartSpeed": (rng.normal(92, 3, n) - 0.8 * balls).round(1),
+            "PitchType": rng.choice(["FF", "SL", "CU"], n),
+        }
+    )
+    result = run(df, tmp_path, "pitches.csv")
+    assert not [
+        i["title"] for i in result["insights"] if set(i["evidence"]["columns"]) >= {"Count", "BallCount"}
+    ]
