@@ -179,18 +179,31 @@ def _named_year(df: pl.DataFrame, p: ColumnProfile, ws: tuple[str, ...]) -> bool
 
 
 def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
-    """Numbers 1..k that hold the rows together in blocks (subject 1's rows, then subject 2's):
-    a long table's subject or group id, not a quantity. A measure whose name says what it is
-    (an age, a count) is never read so, even when the table is sorted by it."""
+    """Numbers that hold the rows together in blocks (subject 1's rows, then subject 2's): a long
+    table's subject or group id, not a quantity. Either 1..k, about one block each, or any numbers
+    each in one block, the blocks in no order (school 209, then 112, then 305): a table sorted by a
+    measure has its blocks in order, and a school's figure repeated for its pupils (a class size)
+    comes back in other schools' blocks. A measure whose name says what it is (an age, a count) is
+    never read so, even when the table is sorted by it."""
     lo, hi = p.stats.get("min"), p.stats.get("max")
     if p.semantic != "integer" or lo is None or hi is None or name_tells_kind(p.name, None):
         return False
     present = df.height - p.missing
-    if p.distinct < 10 or present < 3 * p.distinct or hi - lo + 1 != p.distinct:
+    if p.distinct < 10 or present < 2 * p.distinct:
         return False
     s = df[p.name].drop_nulls()
-    same = float(s.diff().drop_nulls().eq(0).cast(pl.Float64).mean() or 0.0)  # type: ignore[arg-type]
-    return same >= 1 - 1.5 * p.distinct / present  # about one change of value per block
+    starts = s.filter(s.diff().fill_null(1) != 0)  # the first value of each block
+    if hi - lo + 1 == p.distinct and present >= 3 * p.distinct:
+        return starts.len() <= 1.5 * p.distinct  # about one change of value per block
+    if starts.len() > 1.1 * p.distinct:
+        return False
+    in_order = bool((starts.diff().drop_nulls() > 0).all()) or bool((starts.diff().drop_nulls() < 0).all())
+    if not in_order:
+        return True
+    # sorted by it: ids of groups of several rows each (communities' children), where a measure sorted
+    # by value ends in a tail of values held by one row each
+    sizes = s.rle().struct.field("len")
+    return p.distinct >= 20 and float((sizes >= 2).mean() or 0.0) >= 0.9  # type: ignore[arg-type]
 
 
 FEW_VALUES = 6

@@ -56,7 +56,7 @@ NOT_IDS = vocab(
 )
 LATITUDE = vocab("lat latitude")
 LONGITUDE = vocab("lon lng long longitude")
-GRID = vocab("easting eastings northing northings")  # a projected map grid: places, never measures
+GRID = vocab("easting eastings northing northings xc yc xcoord ycoord utmx utmy")  # a map grid: places, never measures
 # the uncertainty of another column's estimate (a rate's standard error, a poll's margin): not a quantity
 UNCERTAINTY = vocab("se sem stderr serr moe lcl ucl ci")
 # A compass angle: 350° and 10° average to 180°, the opposite way; it is a direction, never a measure.
@@ -140,7 +140,12 @@ GROUPING = vocab(
     "stratum strata cluster subject subj block replicate family site center centre sector wave arm cohort"
 )
 # A lone word naming a numbered thing: an integer column called just this is a code ("flight" 1545).
-NUMBERED = vocab("flight route line store branch station room seat gate bus train lane shelf aisle batch lot")
+NUMBERED = vocab(
+    "flight route line store branch station room seat gate bus train lane shelf aisle batch lot"
+    # one person or unit, numbered: a mother's, a pupil's, a teacher's, a school's number
+    " mom mother father kid child pupil student teacher tch school sch subject individual respondent"
+    " participant patient person household hh"
+)
 # A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.
 STATUS = vocab("state status stage phase lifecycle workflow")
 # what a yes/no column records as the result of the rest: read as the rate in a 2×2 table

@@ -778,3 +778,28 @@ def test_a_measure_that_is_one_value_per_category_is_its_attribute(tmp_path: Pat
     assert not [
         i["title"] for i in result["insights"] if set(i["evidence"]["columns"]) >= {"Count", "BallCount"}
     ]
+
+
+def test_numbers_of_communities_and_mothers_are_codes(tmp_path: Path) -> None:
+    """Children by community (numbers 1-240 with gaps, the file sorted by them) and by mother: ids,
+    never "the average community differs by ethnicity"."""
+    rng = np.random.default_rng(72)
+    communities = np.sort(rng.choice(np.arange(1, 241), 160, replace=False))
+    comm = np.repeat(communities, rng.integers(8, 20, communities.size))
+    n = comm.size
+    ethn = np.where(comm < 120, rng.choice(["L", "N"], n, p=[0.8, 0.2]), rng.choice(["L", "N", "M"], n))
+    df = pl.DataFrame(
+        {
+            "kid": np.arange(1, n + 1),
+            "mom": np.sort(rng.integers(1, int(n * 0.75), n)),
+            "comm": comm,
+            "ethn": ethn,
+            "pcInd81": np.repeat(
+                rng.uniform(0, 0.9, communities.size), np.bincount(np.searchsorted(communities, comm))
+            ),
+            "immun": rng.choice(["yes", "no"], n),
+        }
+    )
+    result = run(df, tmp_path, "immunisation.csv")
+    measures = {m["name"] for m in result["semantics"]["measures"]}
+    assert not measures & {"kid", "mom", "comm"}, measures
