@@ -56,7 +56,8 @@ NOT_IDS = vocab(
 )
 LATITUDE = vocab("lat latitude")
 LONGITUDE = vocab("lon lng long longitude")
-GRID = vocab("easting eastings northing northings xc yc xcoord ycoord utmx utmy")  # a map grid: places, never measures
+# a map grid (UTM eastings and northings, x and y coordinates): places, never measures
+GRID = vocab("easting eastings northing northings xc yc xcoord ycoord utmx utmy")
 # the uncertainty of another column's estimate (a rate's standard error, a poll's margin): not a quantity
 UNCERTAINTY = vocab("se sem stderr serr moe lcl ucl ci")
 # A compass angle: 350° and 10° average to 180°, the opposite way; it is a direction, never a measure.
