@@ -451,6 +451,7 @@ def _segments(model: TableModel, candidates: list[Candidate]) -> list[SegmentSta
     return stats
 
 
+ENTRY_PROBE = 5_000  # rows read to tell whether a dimension's values are years or spans of years
 _YEAR_SPAN = r"^\s*(1[89]|20)\d{2}\s*([-–/]\s*(\d{2}|(1[89]|20)\d{2}))?\s*$"  # 1995, 1985-1989, 2019/20
 
 
@@ -459,7 +460,10 @@ def _entry_period(model: TableModel, dim: str) -> bool:
     or spans of years."""
     if has(dim, YEARS) or has(dim, COHORTS):
         return True
-    values = model.frame[dim].drop_nulls().unique().head(50).cast(pl.String)
+    column = model.frame[dim]
+    if column.len() > 2 * ENTRY_PROBE:  # the values of a few-valued column: every k-th row shows them
+        column = column.gather_every(column.len() // ENTRY_PROBE)
+    values = column.drop_nulls().unique().head(50).cast(pl.String)
     return values.len() >= 2 and bool(values.str.contains(_YEAR_SPAN).all())
 
 
