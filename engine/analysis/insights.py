@@ -206,7 +206,7 @@ def _censored(model: TableModel, m: Measure) -> bool:
     """A duration whose end is still missing on many rows (patients alive, tickets open) cannot be read
     over time: the latest starts only have their short durations ended yet, so the duration would
     seem to fall."""
-    if m.censored:
+    if m.censored or m.clock:
         return True
     if m.kind != "duration" or len(m.columns) != 2:
         return False
@@ -330,7 +330,7 @@ def _panel(model: TableModel, grain: str) -> list[Candidate]:
         if long is not None:
             out += entity_trends(long, m, grain, "series", model.time.columns if model.time else [])
         return out
-    measures = [m for m in model.measures if m.kind in ("flow", "level") and not m.censored][
+    measures = [m for m in model.measures if m.kind in ("flow", "level") and not (m.censored or m.clock)][
         :ENTITY_TREND_MEASURES
     ]
     dim = ", ".join(keys or [])

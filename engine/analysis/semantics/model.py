@@ -59,6 +59,7 @@ class Measure:
     additive_across: bool = True  # levels only: may be summed across entities within one period
     definition_noun: str = ""  # the count: what one row is, in the plural
     censored: bool = False  # compared across segments only: over time, the latest rows had least time to end
+    clock: bool = False  # rises one for one with time within each entity (a panel's ages): time, not a trend
 
     @property
     def noun(self) -> str:

@@ -23,6 +23,8 @@ MAX_MEASURES = (
 )
 PANEL_KEY_VALUES = 60  # a numeric column with at most this many values may be a panel key (age groups)
 LEVEL_SAMPLE_ENTITIES = 20
+CLOCK_ENTITIES = 5  # entities followed over time before a measure can be seen to move with the calendar
+CLOCK_SLACK = 0.6  # spread (years) of measure − year within an entity that still reads as one for one
 WIDE_SIZE_RATIO = 20.0
 
 
@@ -65,6 +67,8 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
     kind = _table_kind(frame, time, panel is not None, periods)
     if kind == "cross_section" and _ordered_rows(frame, measures):
         kind = "series"  # rows follow each other in time although no column says when
+    if panel and TIME in frame.columns:
+        _mark_clocks(frame, measures, panel.keys)
     if panel and panel.mixed_units:
         _levels_by_behaviour(frame, measures, panel.keys)
         for m in measures:
@@ -130,6 +134,33 @@ def read_semantics(df: pl.DataFrame, profiles: list[ColumnProfile], file_name: s
         else:
             model.panel = _wide(frame, kind, measures)
     return model
+
+
+def _mark_clocks(frame: pl.DataFrame, measures: list[Measure], keys: list[str]) -> None:
+    """A measure that moves one for one with the years within each entity (a woman's age, her years
+    since school, across the survey's waves) is the calendar seen from the entity: it "rises" by
+    construction, so it is never read over time."""
+    years = (
+        pl.col(TIME).dt.year().cast(pl.Float64)
+        + (pl.col(TIME).dt.ordinal_day().cast(pl.Float64) - 1) / 365.25
+    )
+    candidates = [m for m in measures if m.kind == "level" and not m.derived]
+    if not candidates:
+        return
+    per_entity = (
+        frame.lazy()
+        .filter(pl.col(TIME).is_not_null())
+        .group_by(keys)
+        .agg(
+            [(pl.col(m.name).cast(pl.Float64) - years).std().alias(f"{m.name}\x00off") for m in candidates]
+            + [pl.col(m.name).cast(pl.Float64).std().alias(f"{m.name}\x00sd") for m in candidates]
+        )
+        .collect()
+    )
+    for m in candidates:
+        off, sd = per_entity[f"{m.name}\x00off"].drop_nulls(), per_entity[f"{m.name}\x00sd"].drop_nulls()
+        if off.len() >= CLOCK_ENTITIES and float(sd.median() or 0.0) >= 0.5:  # type: ignore[arg-type]
+            m.clock = float(off.median() or 0.0) <= CLOCK_SLACK  # type: ignore[arg-type]
 
 
 def _transforms_share_ties(model: TableModel) -> None:

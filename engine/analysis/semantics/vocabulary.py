@@ -145,7 +145,7 @@ NUMBERED = vocab(
     "flight route line store branch station room seat gate bus train lane shelf aisle batch lot"
     # one person or unit, numbered: a mother's, a pupil's, a teacher's, a school's number
     " mom mother father kid child pupil student teacher tch school sch subject individual respondent"
-    " participant patient person household hh"
+    " participant patient person household hh round matchday"
 )
 # A workflow state: most rows sit in the terminal one by nature ("Closed"), so its spread is not a finding.
 STATUS = vocab("state status stage phase lifecycle workflow")

@@ -803,3 +803,21 @@ def test_numbers_of_communities_and_mothers_are_codes(tmp_path: Path) -> None:
     result = run(df, tmp_path, "immunisation.csv")
     measures = {m["name"] for m in result["semantics"]["measures"]}
     assert not measures & {"kid", "mom", "comm"}, measures
+
+
+def test_an_age_in_a_panel_moves_with_the_calendar_and_has_no_trend(tmp_path: Path) -> None:
+    """Employees followed 2000-2015: each one's age rises a year a year by construction; their
+    salaries rising is the finding."""
+    rng = np.random.default_rng(73)
+    rows = []
+    for k in range(40):
+        birth, base = int(rng.integers(1950, 1980)), rng.uniform(30, 60)
+        for year in range(2000, 2016):
+            salary = round(base * 1.03 ** (year - 2000) + rng.normal(0, 2), 1)
+            rows.append((f"emp_{k:02d}", year, year - birth, salary))
+    df = pl.DataFrame(rows, schema=["employee", "year", "age", "salary_k"], orient="row")
+    result = run(df, tmp_path, "staff.csv")
+    over_time = [i for i in result["insights"] if i["type"] in ("trend", "entity_trend", "change_point")]
+    assert over_time and all(i["evidence"]["measure"] != "age" for i in over_time), [
+        i["title"] for i in result["insights"]
+    ]
