@@ -51,6 +51,7 @@ class TimeSeries:
     y: np.ndarray
     counts: np.ndarray  # rows per period
     dropped_partial: list[str]
+    spread: np.ndarray | None = None  # a mean's within-period variance of the rows behind it (else None)
 
     def __len__(self) -> int:
         return len(self.x)
@@ -82,6 +83,8 @@ def cube_query(lf: pl.LazyFrame, measures: list[Measure], where: pl.Expr | None 
             continue
         value = pl.col(m.name).cast(pl.Float64)
         aggs += [value.sum().alias(f"{m.name}\x00sum"), value.count().alias(f"{m.name}\x00n")]
+        if m.agg == "mean":  # how far a period's mean can move by chance: its rows' spread
+            aggs.append((value * value).sum().alias(f"{m.name}\x00sq"))
     # rows without a time form one group, dropped after (filtering first copies every column read)
     rows = lf if where is None else lf.filter(where)
     point = pl.col(TIME).cast(pl.Date).alias("point")
@@ -132,10 +135,16 @@ def build_series(c: Cube, measure: Measure, grain: str) -> TimeSeries | None:
             y = total / (pl.col(f"{measure.name}\x00n") > 0).sum()  # sum per time point, mean over points
         else:
             y = total / n
+    within = f"{measure.name}\x00sq" in c.frame.columns and measure.kind != "count"
+    spread = (
+        [((pl.col(f"{measure.name}\x00sq").sum() - total * total / n) / (n - 1)).alias("spread")]
+        if within and measure.agg == "mean" and not (measure.kind == "level" and measure.additive_across)
+        else []
+    )
     grouped = (
         c.frame.lazy()
         .group_by(pl.col("point").dt.truncate(every).alias("period"))
-        .agg(y.alias("y"), n.alias("n"), pl.len().alias("points"))
+        .agg(y.alias("y"), n.alias("n"), pl.len().alias("points"), *spread)
         .sort("period")
         .collect()
     )
@@ -163,6 +172,7 @@ def build_series(c: Cube, measure: Measure, grain: str) -> TimeSeries | None:
         joined["y"].to_numpy().astype(float),
         joined["n"].to_numpy(),
         dropped,
+        joined["spread"].fill_null(np.nan).to_numpy().astype(float) if spread else None,
     )
 
 
@@ -204,7 +214,15 @@ def observed(ts: TimeSeries) -> TimeSeries:
         return ts
     x = [d for d, k in zip(ts.x, keep, strict=True) if k]
     return TimeSeries(
-        ts.measure, ts.agg, ts.kind, ts.grain, x, ts.y[keep], ts.counts[keep], ts.dropped_partial
+        ts.measure,
+        ts.agg,
+        ts.kind,
+        ts.grain,
+        x,
+        ts.y[keep],
+        ts.counts[keep],
+        ts.dropped_partial,
+        ts.spread[keep] if ts.spread is not None else None,
     )
 
 

@@ -78,6 +78,12 @@ def anomalies(s: Seasonal, m: Measure, time: list[str], limit: int = 3) -> list[
         expected = float(expectations[i])
         if m.agg == "mean" and ts.counts[i] < FEW_ROWS <= float(np.median(ts.counts)):
             continue  # the mean of the first two films of 1899: a handful of rows, not a period's level
+        if m.agg == "mean" and ts.spread is not None and ts.counts[i] > 1:
+            # the mean of a dozen films moves more by chance than the mean of thousands: the period's
+            # own standard error must be far smaller than its distance from what was expected
+            se = float(np.sqrt(max(float(ts.spread[i]), 0.0) / float(ts.counts[i])))
+            if np.isfinite(se) and abs(float(ts.y[i]) - expected) < ANOMALY_Z * se:
+                continue
         p = min(1.0, 2 * t_sf(abs(float(z[i])), TAIL_DF) * n)
         if m.kind == "count" and expected > 0:  # 1 film where 9 were expected is a Poisson draw's luck
             k = float(ts.y[i])

@@ -373,3 +373,26 @@ def test_a_percentage_or_years_run_together_in_a_name_are_levels() -> None:
 
     for name in ("percmino", "sameGovYrs", "percentage_female"):
         assert name_tells_kind(name, None) and measure_kind(name, None, False)[0] == "level", name
+
+
+def test_the_mean_of_a_thin_month_is_judged_by_its_own_spread(tmp_path: Path) -> None:
+    """Monthly claims over four years, 300 a month but six in five months: six claims' mean strays
+    from the usual by chance far more than three hundred claims' does."""
+    for seed in range(3):
+        rng = np.random.default_rng(74 + seed)
+        rows = []
+        for month in range(48):
+            start = dt.date(2020 + month // 12, month % 12 + 1, 1)
+            k = 6 if month in (9, 17, 26, 33, 41) else 300
+            rows += [(start, float(a)) for a in rng.gamma(2.0, 40.0, k)]
+        df = pl.DataFrame(rows, schema=["month", "processing_days"], orient="row")
+        df = df.with_columns(
+            pl.col("processing_days").round(1), region=pl.Series(rng.choice(["n", "s"], df.height))
+        )
+        result = run(df, tmp_path, "claims.csv")
+        odd = [
+            i["title"]
+            for i in result["insights"]
+            if i["type"] == "anomaly" and i["evidence"]["agg"] == "mean"
+        ]
+        assert not odd, (seed, odd)
