@@ -124,7 +124,13 @@ def _parse(values: pl.Series, fmt: str, cache: bool = True) -> pl.Series:
 
     `cache` pays off when values repeat (dates); timestamps are nearly all distinct.
     """
-    parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=cache)
+    # as a query, not a Series method: the query parses the column's chunks in parallel (half the time)
+    parsed = (
+        values.to_frame("v")
+        .select(pl.col("v").str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=cache))
+        .to_series()
+        .alias(values.name)
+    )
     dtype = parsed.dtype
     if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
         parsed = parsed.dt.replace_time_zone(None)
