@@ -12,6 +12,7 @@ import polars as pl
 from engine.ingest.table import ColumnNote
 
 MIN_SHARE = 0.9  # share of non-empty values that must name a period
+MAX_PERIOD_CHARS = 16  # the longest form: a month's full name, a comma, a year
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
 )}  # fmt: skip
@@ -28,8 +29,11 @@ def try_periods(s: pl.Series, sample: pl.Series, note: ColumnNote) -> pl.Series 
     """The column as Date (first day of each month or quarter), or None if it does not name periods."""
     raw = sample.str.strip_chars()
     n = raw.len()
-    # every form names a year: without one in nearly every value, no form can match (one pass, not six)
-    if n == 0 or int(raw.str.contains(_YEAR).sum()) < MIN_SHARE * n:
+    # every form is short ("September 2024" the longest) and names a year: values longer than that,
+    # or without a year in nearly every one, match no form (one pass or two, not six)
+    if n == 0 or int((raw.str.len_chars() <= MAX_PERIOD_CHARS).sum()) < MIN_SHARE * n:
+        return None
+    if int(raw.str.contains(_YEAR).sum()) < MIN_SHARE * n:
         return None
     for period, patterns in (("quarter", (_QUARTER, _QUARTER_REV)), ("month", (_YEAR_MONTH, _MONTH_YEAR))):
         if int(pl.select(pl.any_horizontal([raw.str.contains(p) for p in patterns])).to_series().sum()) >= (
