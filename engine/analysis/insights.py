@@ -19,7 +19,7 @@ import polars as pl
 from engine.analysis.candidates import Candidate
 from engine.analysis.detectors.attribution import attribute_change
 from engine.analysis.detectors.brackets import bracket
-from engine.analysis.detectors.correlation import correlations
+from engine.analysis.detectors.correlation import ONE_QUANTITY_R, correlations
 from engine.analysis.detectors.counts import count_distribution
 from engine.analysis.detectors.drilldown import (
     PAIR_SCAN_VALUES,
@@ -161,8 +161,9 @@ def measure_families(model: TableModel, series: dict[str, TimeSeries]) -> dict[s
 
 
 def _rowwise(model: TableModel, join: Callable[[str, str], None]) -> None:
-    """Measures that are one another rescaled (value and value01): r >= 0.99 row by row (within entities)."""
-    names = [m.name for m in model.measures if m.kind in ("flow", "level") and not m.derived][:8]
+    """Measures that are one quantity (value and value01, a flight's air time and its distance): r >=
+    ONE_QUANTITY_R row by row (within entities), as the correlation detector reads them too."""
+    names = [m.name for m in model.measures if m.kind in ("flow", "level") and not m.derived][:12]
     if len(names) < 2:
         return
     keys = (model.panel or {}).get("keys") or []
@@ -180,7 +181,7 @@ def _rowwise(model: TableModel, join: Callable[[str, str], None]) -> None:
                     x, y = np.diff(x), np.diff(y)
                 if len(x) >= 5 and np.std(x) > 0 and np.std(y) > 0:
                     rs.append(float(np.corrcoef(x, y)[0, 1]))
-            if rs and min(rs) >= 0.99:
+            if rs and min(rs) >= ONE_QUANTITY_R:
                 join(a, b)
 
 
