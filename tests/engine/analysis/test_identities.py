@@ -683,24 +683,29 @@ def test_overall_survival_beside_death_and_its_log_are_censored(tmp_path: Path) 
     assert not [t for t in about if "death" in t.lower()], about
 
 
+def _credit(seed: int, rating_noise: float) -> pl.DataFrame:
+    """Card accounts: a rating made from the credit limit (give or take `rating_noise`), an income
+    loosely tied to it, and a town's density in two census years."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    limit = rng.lognormal(8.4, 0.5, n).round(-1)
+    density = rng.lognormal(5, 1, n)
+    return pl.DataFrame(
+        {
+            "limit": limit,
+            "rating": (limit / 14 + rng.normal(0, rating_noise, n)).round(0),
+            "income": (limit / 90 + rng.normal(0, 25, n)).round(1),
+            "density_2016": density.round(1),
+            "density_2021": (density * rng.normal(1.03, 0.04, n)).round(1),
+        }
+    )
+
+
 def test_a_formula_names_only_the_parts_it_needs(tmp_path: Path) -> None:
     """A rating made from the limit alone is no sum of the limit and two unrelated columns (which,
     moving together, can take weights that cancel)."""
     for seed in (62, 63, 64):
-        rng = np.random.default_rng(seed)
-        n = 400
-        limit = rng.lognormal(8.4, 0.5, n).round(-1)
-        density = rng.lognormal(5, 1, n)
-        df = pl.DataFrame(
-            {
-                "limit": limit,
-                "rating": (limit / 14 + rng.normal(0, 5, n)).round(0),
-                "income": (limit / 90 + rng.normal(0, 25, n)).round(1),
-                "density_2016": density.round(1),
-                "density_2021": (density * rng.normal(1.03, 0.04, n)).round(1),
-            }
-        )
-        result = run(df, tmp_path, "credit.csv")
+        result = run(_credit(seed, 5), tmp_path, "credit.csv")
         for r in result["semantics"]["relations"]:
             tied = {r["target"], *r["parts"]}
             assert not (
@@ -709,6 +714,14 @@ def test_a_formula_names_only_the_parts_it_needs(tmp_path: Path) -> None:
                 seed,
                 r,
             )
+
+
+def test_two_columns_that_are_one_quantity_are_no_correlation(tmp_path: Path) -> None:
+    """A credit limit and the rating computed from it; a town's density in two census years."""
+    result = run(_credit(62, 20), tmp_path, "credit.csv")
+    pairs = [set(i["evidence"]["measures"]) for i in result["insights"] if i["type"] == "correlation"]
+    assert {"limit", "rating"} not in pairs and {"density_2016", "density_2021"} not in pairs, pairs
+    assert {"limit", "income"} in pairs or {"rating", "income"} in pairs, pairs
 
 
 def test_causes_far_apart_by_nature_are_no_brackets_and_a_standard_error_no_measure(tmp_path: Path) -> None:

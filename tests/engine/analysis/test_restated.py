@@ -304,27 +304,6 @@ def test_a_handful_of_films_in_an_early_year_is_no_anomaly(tmp_path: Path) -> No
         assert not odd, (seed, odd)
 
 
-def test_two_columns_that_are_one_quantity_are_no_correlation(tmp_path: Path) -> None:
-    """A credit limit and the rating computed from it; a town's density in two census years."""
-    rng = np.random.default_rng(62)
-    n = 400
-    limit = rng.lognormal(8.4, 0.5, n).round(-1)
-    density = rng.lognormal(5, 1, n)
-    df = pl.DataFrame(
-        {
-            "limit": limit,
-            "rating": (limit / 14 + rng.normal(0, 20, n)).round(0),
-            "income": (limit / 90 + rng.normal(0, 25, n)).round(1),
-            "density_2016": density.round(1),
-            "density_2021": (density * rng.normal(1.03, 0.04, n)).round(1),
-        }
-    )
-    result = run(df, tmp_path, "credit.csv")
-    pairs = [set(c["evidence"]["measures"]) for c in found(result, "correlation")]
-    assert {"limit", "rating"} not in pairs and {"density_2016", "density_2021"} not in pairs, pairs
-    assert {"limit", "income"} in pairs or {"rating", "income"} in pairs, pairs
-
-
 def test_a_flow_s_leader_is_said_once_by_its_share_not_again_by_its_mean(tmp_path: Path) -> None:
     """Claims of one region far above the others: it leads the total and its mean stands out."""
     rng = np.random.default_rng(64)
