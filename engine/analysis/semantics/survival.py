@@ -42,7 +42,7 @@ def censored_times(
     for m in measures:
         if m.derived or m.kind == "count":
             continue
-        closed = statuses if has(m.name, FOLLOW_UP) else []
+        closed = list(statuses) if has(m.name, FOLLOW_UP) else []  # a copy: each time adds its own
         closed += [f for f in few if f not in closed and _named_after(f, m.name)]
         if closed:
             m.censored = True
