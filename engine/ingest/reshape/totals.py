@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from engine.ingest.table import Issue, Table
@@ -73,20 +72,18 @@ def _drop_subtotals(table: Table) -> Table:
     text = [c for c, t in df.schema.items() if t == pl.String]
     if not numeric or not text or not MIN_ROWS < df.height <= SUBTOTAL_MAX_ROWS:
         return table
-    label = [pl.col(c).str.strip_chars().str.strip_chars_end(":").str.to_lowercase() for c in text]
     word = pl.any_horizontal(
-        [v.is_in(list(SUBTOTAL_WORDS)) | v.str.contains(_GROUP_TOTAL) for v in label]
+        [_label(c).is_in(list(SUBTOTAL_WORDS)) | _label(c).str.contains(_GROUP_TOTAL) for c in text]
     ).fill_null(False)
     flagged = df.select(word.arg_true()).to_series().to_list()
     if len(flagged) < 2:  # one labelled row is a grand total at most: the foot's rule reads it
         return table
-    values = df.select(pl.col(numeric).cast(pl.Float64)).to_numpy()
     closing, groups, start = [], 0, 0
     for i in flagged:
-        block = values[start:i]
-        if block.shape[0] and _closes(values[i], block):
+        block = df.slice(start, i - start)  # the rows since the previous labelled row: its group
+        if block.height and _adds_up(df.row(i, named=True), numeric, *_figures(block, numeric)):
             closing.append(i)
-            groups += block.shape[0] >= 2
+            groups += block.height >= 2
         start = i + 1
     # two groups closed at least, one of several rows (a group of one row equals its own subtotal)
     if len(closing) < 2 or not groups:
@@ -103,19 +100,18 @@ def _drop_subtotals(table: Table) -> Table:
     return table
 
 
-def _closes(row: np.ndarray, block: np.ndarray) -> bool:
-    """Whether a row's figures are the block's sums (at least one of them) or within its range."""
-    sums = np.nansum(block, axis=0)
-    summed = 0
-    for j, v in enumerate(row):
-        if np.isnan(v):
-            continue
-        column = block[:, j][~np.isnan(block[:, j])]
-        if sums[j] != 0 and abs(v - sums[j]) <= SUM_TOLERANCE * abs(sums[j]):
-            summed += 1
-        elif column.size == 0 or not column.min() <= v <= column.max():
-            return False
-    return summed > 0
+def _label(column: str) -> pl.Expr:
+    """A text cell as a totals label is compared: trimmed, without a trailing colon, lower case."""
+    return pl.col(column).str.strip_chars().str.strip_chars_end(":").str.to_lowercase()
+
+
+def _figures(rows: pl.DataFrame, numeric: list[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The rows' sums, lowest and highest values, per numeric column."""
+    sums, lows, highs = (
+        rows.select(e).row(0, named=True)
+        for e in (pl.col(numeric).sum(), pl.col(numeric).min(), pl.col(numeric).max())
+    )
+    return sums, lows, highs
 
 
 def _drop_grand_total(table: Table) -> Table:
@@ -124,10 +120,7 @@ def _drop_grand_total(table: Table) -> Table:
     text = [c for c, t in df.schema.items() if t == pl.String]
     if not numeric or not text or df.height < MIN_ROWS + 1:
         return table
-    word = pl.any_horizontal(
-        pl.col(c).str.strip_chars().str.strip_chars_end(":").str.to_lowercase().is_in(list(TOTAL_WORDS))
-        for c in text
-    )
+    word = pl.any_horizontal(_label(c).is_in(list(TOTAL_WORDS)) for c in text)
     # only the first and last rows are looked at: a totals row sits at the head or the foot
     ends = sorted({*range(MAX_TOTAL_ROWS), *range(df.height - MAX_TOTAL_ROWS, df.height)})
     at_ends = df[ends].select(word.fill_null(False).alias("total")).to_series()
@@ -139,11 +132,8 @@ def _drop_grand_total(table: Table) -> Table:
     if rest.height < MIN_ROWS:
         return table
     totals = df.filter(labelled)
-    sums, lows, highs = (
-        rest.select(e).row(0, named=True)
-        for e in (pl.col(numeric).sum(), pl.col(numeric).min(), pl.col(numeric).max())
-    )
-    if not all(_adds_up(row, numeric, sums, lows, highs) for row in totals.iter_rows(named=True)):
+    figures = _figures(rest, numeric)
+    if not all(_adds_up(row, numeric, *figures) for row in totals.iter_rows(named=True)):
         return table
     table.df = rest
     shown = ", ".join(next(str(r[c]) for c in text if r[c] is not None) for r in totals.iter_rows(named=True))
