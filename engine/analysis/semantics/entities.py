@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -19,7 +18,7 @@ import polars as pl
 
 from engine.analysis.profile import ColumnProfile
 from engine.analysis.semantics.model import TIME, Entity
-from engine.analysis.semantics.vocabulary import CODES, PERSON, has, vocab
+from engine.analysis.semantics.vocabulary import CODES, PERSON, has, letters, vocab
 
 ALIAS_SAMPLE = 50_000  # rows read to tell that one dimension relabels another
 NEAR_ALIAS = 0.9  # two dimensions named alike that pair their values so on this share of rows: one
@@ -119,8 +118,7 @@ def _labels(df: pl.DataFrame, dims: list[ColumnProfile]) -> set[str]:
 
 def _named_alike(a: str, b: str) -> bool:
     """One name inside the other (League and NewLeague, method and method2)."""
-    x, y = (re.sub(r"[^a-z]", "", n.lower()) for n in (a, b))
-    short, long = sorted((x, y), key=len)
+    short, long = sorted((letters(a), letters(b)), key=len)
     return len(short) >= 3 and short in long
 
 

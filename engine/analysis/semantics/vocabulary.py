@@ -171,18 +171,22 @@ RECORD_NOUNS = EVENT_NOUNS | vocab(
 _YEAR_TOKEN = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)")
 
 
+def letters(name: str) -> str:
+    """A column name's letters alone, lower case: what names of one variable have in common."""
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
 def same_variable_years_apart(a: str, b: str) -> bool:
     """One variable in two years (density_2016 and density_2021, pop1990 and pop2000): the names are
     the same once their four-digit years are taken out, and at least one has a year."""
     if not (_YEAR_TOKEN.search(a) or _YEAR_TOKEN.search(b)):
         return False
-    strip = [re.sub(r"[^a-z]", "", _YEAR_TOKEN.sub("", x.lower())) for x in (a, b)]
+    strip = [letters(_YEAR_TOKEN.sub("", x)) for x in (a, b)]
     return bool(strip[0]) and strip[0] == strip[1]
 
 
 def same_stem(a: str, b: str) -> bool:
     """One variable at two times or in two versions (smsa66 and smsa76, rns and rns80, nearc4 and
     nearc4a): that it persists is no finding."""
-    stem_a, stem_b = (re.sub(r"[^a-z]", "", x.lower()) for x in (a, b))
-    short, long = sorted((stem_a, stem_b), key=len)
+    short, long = sorted((letters(a), letters(b)), key=len)
     return len(short) >= 1 and long.startswith(short) and (len(short) >= 3 or short == long)
