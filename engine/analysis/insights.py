@@ -207,7 +207,7 @@ def _censored(model: TableModel, m: Measure) -> bool:
     """A duration whose end is still missing on many rows (patients alive, tickets open) cannot be read
     over time: the latest starts only have their short durations ended yet, so the duration would
     seem to fall."""
-    if m.censored or m.clock:
+    if m.tied_to_time:
         return True
     if m.kind != "duration" or len(m.columns) != 2:
         return False
@@ -331,7 +331,7 @@ def _panel(model: TableModel, grain: str) -> list[Candidate]:
         if long is not None:
             out += entity_trends(long, m, grain, "series", model.time.columns if model.time else [])
         return out
-    measures = [m for m in model.measures if m.kind in ("flow", "level") and not (m.censored or m.clock)][
+    measures = [m for m in model.measures if m.kind in ("flow", "level") and not m.tied_to_time][
         :ENTITY_TREND_MEASURES
     ]
     dim = ", ".join(keys or [])
@@ -615,10 +615,12 @@ def _one_per_table(model: TableModel, drills: list[Candidate]) -> list[Candidate
             if has(str(c.evidence["aggregates"].get("rateOf", "")).split(" = ")[0], OUTCOMES)
         ]
         if outcome:  # of those, the side where the outcome is the more common ("42% of plan holders")
-            rates = [c.evidence["aggregates"] for c in outcome]
-            kept = next(
-                (c for c, a in zip(outcome, rates, strict=True) if a["rate"] > a["rateElsewhere"]), outcome[0]
+            higher = (
+                c
+                for c in outcome
+                if c.evidence["aggregates"]["rate"] > c.evidence["aggregates"]["rateElsewhere"]
             )
+            kept = next(higher, outcome[0])
             dropped |= {id(c) for c in readings if c is not kept}
     return [c for c in drills if id(c) not in dropped]
 

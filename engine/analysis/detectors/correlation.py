@@ -46,7 +46,7 @@ def correlations(
 ) -> tuple[list[Candidate], dict[str, object]]:
     """Correlation candidates with |r| >= 0.3, plus what was skipped or sampled."""
     cap = MAX_MEASURES_SMALL if model.frame.height <= SMALL_ROWS else MAX_MEASURES
-    measures = [m for m in model.measures if m.kind != "count" and not (m.censored or m.clock)][:cap]
+    measures = [m for m in model.measures if m.kind != "count" and not m.tied_to_time][:cap]
     skipped = [
         sorted((a.name, b.name)) for a, b in combinations(measures, 2) if model.related(a.name, b.name)
     ]

@@ -191,8 +191,8 @@ def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
     present = df.height - p.missing
     if p.distinct < 10 or present < 2 * p.distinct:
         return False
-    s = df[p.name].drop_nulls()
-    starts = s.filter(s.diff().fill_null(1) != 0)  # the first value of each block
+    blocks = df[p.name].drop_nulls().rle()  # each run of one value: its value and its length
+    starts, sizes = blocks.struct.field("value"), blocks.struct.field("len")
     if hi - lo + 1 == p.distinct and present >= 3 * p.distinct:
         return starts.len() <= 1.5 * p.distinct  # about one change of value per block
     if starts.len() > 1.1 * p.distinct:
@@ -202,7 +202,6 @@ def _block_id(df: pl.DataFrame, p: ColumnProfile) -> bool:
         return True
     # sorted by it: ids of groups of several rows each (communities' children), where a measure sorted
     # by value ends in a tail of values held by one row each
-    sizes = s.rle().struct.field("len")
     return p.distinct >= 20 and float((sizes >= 2).mean() or 0.0) >= 0.9  # type: ignore[arg-type]
 
 

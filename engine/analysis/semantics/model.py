@@ -62,6 +62,11 @@ class Measure:
     clock: bool = False  # rises one for one with time within each entity (a panel's ages): time, not a trend
 
     @property
+    def tied_to_time(self) -> bool:
+        """Censored or a clock: how it moves over time comes from how the rows were gathered."""
+        return self.censored or self.clock
+
+    @property
     def noun(self) -> str:
         """What is counted, in the plural ("incidents"); for other measures, their label."""
         return self.definition_noun or self.label

@@ -18,9 +18,8 @@ from engine.analysis.semantics.time_axis import find_time_axis
 from engine.analysis.semantics.vocabulary import CODES, INCOMES, has
 from engine.analysis.semantics.weights import expand, frequency_weights
 
-MAX_MEASURES = (
-    40  # each detector reads its own few of them; the segment budget goes to those the categories split
-)
+# each detector reads its own few of them; the segment budget goes to those the categories split
+MAX_MEASURES = 40
 PANEL_KEY_VALUES = 60  # a numeric column with at most this many values may be a panel key (age groups)
 LEVEL_SAMPLE_ENTITIES = 20
 CLOCK_ENTITIES = 5  # entities followed over time before a measure can be seen to move with the calendar
